@@ -1,0 +1,62 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from import_export import fields, resources
+
+from audit_portal.spreadsheets import (
+    ChoiceLabelWidget,
+    DigitsCodeWidget,
+    SpreadsheetAdmin,
+    YesNoWidget,
+)
+
+from .models import Agency, Audit, Cycle, FundingMode
+
+
+class AgencyResource(resources.ModelResource):
+    code = fields.Field(attribute="code", column_name="编码", widget=DigitsCodeWidget())
+    name = fields.Field(attribute="name", column_name="名称")
+    funding_mode = fields.Field(
+        attribute="funding_mode",
+        column_name="直投／非直投",
+        widget=ChoiceLabelWidget([(FundingMode.DIRECT, "直投"), (FundingMode.INDIRECT, "非直投")]),
+    )
+    is_active = fields.Field(attribute="is_active", column_name="启用", widget=YesNoWidget())
+
+    class Meta:
+        model = Agency
+        fields = ("code", "name", "funding_mode", "is_active")
+        import_id_fields = ("code",)
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+
+
+@admin.register(Agency)
+class AgencyAdmin(SpreadsheetAdmin):
+    resource_classes = [AgencyResource]
+    list_display = ("code", "name", "funding_mode", "is_active")
+    list_filter = ("funding_mode", "is_active")
+    search_fields = ("code", "name")
+    ordering = ("code",)
+
+
+@admin.register(Cycle)
+class CycleAdmin(admin.ModelAdmin):
+    list_display = ("year", "title", "document_deadline")
+    fieldsets = (
+        (None, {"fields": ("year", "title", "document_deadline", "previous")}),
+        (
+            _("Grade bands"),
+            {"fields": ("grade_excellent_min", "grade_good_min", "grade_pass_min")},
+        ),
+    )
+
+
+@admin.register(Audit)
+class AuditAdmin(admin.ModelAdmin):
+    list_display = ("cycle", "serial", "agency", "status")
+    list_filter = ("cycle", "status")
+    list_select_related = ("cycle", "agency")
+    search_fields = ("agency__code", "agency__name")
+    filter_horizontal = ("auditors",)
+    ordering = ("cycle", "serial")

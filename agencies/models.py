@@ -1,0 +1,188 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+agency_code_validator = RegexValidator(
+    r"^[0-9]{3}$",
+    _("The agency code must be exactly three digits, for example 004."),
+)
+
+
+class FundingMode(models.TextChoices):
+    """How an agency passes on members' fees; some standards apply to one mode only."""
+
+    DIRECT = "direct", _("Direct (直投)")
+    INDIRECT = "indirect", _("Indirect (非直投)")
+
+
+class AgencyManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class Agency(models.Model):
+    """A local agency (代办处／经办机构). Its code is a three-character string: "004" is not 4."""
+
+    code = models.CharField(
+        _("code"), max_length=3, unique=True, validators=[agency_code_validator]
+    )
+    name = models.CharField(_("name"), max_length=100)
+    funding_mode = models.CharField(
+        _("funding mode"),
+        max_length=10,
+        choices=FundingMode.choices,
+        blank=True,
+        help_text=_("Leave empty when unknown: every standard then applies."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = AgencyManager()
+
+    class Meta:
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[0-9]{3}$"), name="agency_code_is_three_digits"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.code}）"
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class CycleManager(models.Manager):
+    def get_by_natural_key(self, year):
+        return self.get(year=year)
+
+
+class Cycle(models.Model):
+    """One year's audit (年度稽核): its roster, checklist, required documents and rules.
+
+    The grade bands live here because the office may change them from one year to the
+    next; the defaults are those of the audit handbook (优秀 ≥ 90, 良好 ≥ 80, 合格 ≥ 60).
+    """
+
+    year = models.PositiveSmallIntegerField(
+        _("year"), unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    title = models.CharField(_("title"), max_length=100)
+    document_deadline = models.DateField(_("document deadline"), null=True, blank=True)
+    grade_excellent_min = models.DecimalField(
+        _("minimum total for 优秀"), max_digits=4, decimal_places=1, default=90
+    )
+    grade_good_min = models.DecimalField(
+        _("minimum total for 良好"), max_digits=4, decimal_places=1, default=80
+    )
+    grade_pass_min = models.DecimalField(
+        _("minimum total for 合格"), max_digits=4, decimal_places=1, default=60
+    )
+    previous = models.OneToOneField(
+        "self",
+        verbose_name=_("previous cycle"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next",
+        help_text=_("The cycle this one was started from; open findings carry over from it."),
+    )
+
+    objects = CycleManager()
+
+    class Meta:
+        verbose_name = _("audit cycle")
+        verbose_name_plural = _("audit cycles")
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(grade_pass_min__gte=0)
+                & Q(grade_pass_min__lte=models.F("grade_good_min"))
+                & Q(grade_good_min__lte=models.F("grade_excellent_min"))
+                & Q(grade_excellent_min__lte=100),
+                name="cycle_grade_bands_ascend",
+                violation_error_message=_(
+                    "Grade bands must satisfy 0 ≤ 合格 ≤ 良好 ≤ 优秀 ≤ 100."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.year,)
+
+
+class AuditStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    UNDER_REVIEW = "under_review", _("Under review")
+    FINALIZED = "finalized", _("Finalized")
+
+
+class AuditQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The audits a user may know exist: all for office staff, their own for agency staff."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_office_staff:
+            return self
+        return self.filter(agency_id=user.agency_id)
+
+    def roster(self):
+        return self.select_related("agency").order_by("serial")
+
+
+class AuditManager(models.Manager.from_queryset(AuditQuerySet)):
+    def get_by_natural_key(self, year, code):
+        return self.get(cycle__year=year, agency__code=code)
+
+
+class Audit(models.Model):
+    """One agency's audit in one cycle; the cycle's roster is its audits in serial order."""
+
+    cycle = models.ForeignKey(
+        Cycle, verbose_name=_("cycle"), on_delete=models.CASCADE, related_name="audits"
+    )
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="audits"
+    )
+    serial = models.PositiveSmallIntegerField(
+        _("serial number"), help_text=_("序号: the agency's place in the cycle's roster.")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=AuditStatus.choices, default=AuditStatus.NOT_STARTED
+    )
+    auditors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("auditors"),
+        blank=True,
+        related_name="assigned_audits",
+        limit_choices_to={"role": "auditor"},
+    )
+
+    objects = AuditManager()
+
+    class Meta:
+        verbose_name = _("audit")
+        verbose_name_plural = _("audits")
+        ordering = ["cycle", "serial"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "agency"], name="one_audit_per_agency_and_cycle"),
+            models.UniqueConstraint(fields=["cycle", "serial"], name="one_serial_per_cycle"),
+            models.CheckConstraint(condition=Q(serial__gte=1), name="audit_serial_from_one"),
+        ]
+
+    def __str__(self):
+        return f"{self.cycle.year} {self.agency}"
+
+    def natural_key(self):
+        return (self.cycle.year, self.agency.code)
+
+    natural_key.dependencies = ["agencies.cycle", "agencies.agency"]

@@ -1,0 +1,89 @@
+"""Helpers shared by the admin's Excel import and export (django-import-export).
+
+Column headers are fixed Chinese names: the spreadsheets are exchanged with the office and
+must import again whatever language the admin page was shown in.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+from import_export import widgets
+from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import CSV, XLSX
+
+
+class SpreadsheetAdmin(ImportExportModelAdmin):
+    """Excel first, CSV for the odd tool that cannot write .xlsx."""
+
+    formats = [XLSX, CSV]
+
+
+class DigitsCodeWidget(widgets.CharWidget):
+    """A code of ``digits`` digits kept as text.
+
+    Excel turns a typed 004 into the number 4; a number in a code column can only mean
+    that, so it is padded back. Text is taken as it is and checked by the model.
+    """
+
+    def __init__(self, digits: int = 3, **kwargs):
+        self.digits = digits
+        super().__init__(**kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, bool):
+            raise ValueError(_("This is not a code."))
+        if isinstance(value, (int, float, Decimal)):
+            if value != int(value) or value < 0:
+                raise ValueError(_("A code is made of digits only, for example 004."))
+            return str(int(value)).zfill(self.digits)
+        return "" if value is None else str(value).strip()
+
+
+class ChoiceLabelWidget(widgets.Widget):
+    """Reads and writes a choice by its label (直投), also accepting the stored value."""
+
+    def __init__(self, choices, *, blank_value="", **kwargs):
+        self.choices = choices
+        self.blank_value = blank_value
+        super().__init__(**kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        text = "" if value is None else str(value).strip()
+        if not text:
+            return self.blank_value
+        for stored, label in self.choices:
+            if text in (stored, str(label)):
+                return stored
+        allowed = "、".join(str(label) for _stored, label in self.choices)
+        raise ValueError(_("“%(value)s” is not one of: %(allowed)s.") % {"value": text, "allowed": allowed})
+
+    def render(self, value, obj=None, **kwargs):
+        return str(dict(self.choices).get(value, value or ""))
+
+
+class YesNoWidget(widgets.Widget):
+    """是／否 in the sheet, True/False in the database."""
+
+    YES = ("是", "yes", "y", "true", "1", "√")
+    NO = ("否", "no", "n", "false", "0", "")
+
+    def clean(self, value, row=None, **kwargs):
+        text = "" if value is None else str(value).strip().lower()
+        if text in self.YES:
+            return True
+        if text in self.NO:
+            return False
+        raise ValueError(_("Write 是 or 否, not “%(value)s”.") % {"value": value})
+
+    def render(self, value, obj=None, **kwargs):
+        return "是" if value else "否"
+
+
+class PointsWidget(widgets.DecimalWidget):
+    def clean(self, value, row=None, **kwargs):
+        if value is None or str(value).strip() == "":
+            raise ValueError(_("Points are required."))
+        try:
+            return Decimal(str(value).strip())
+        except InvalidOperation:
+            raise ValueError(_("“%(value)s” is not a number.") % {"value": value}) from None

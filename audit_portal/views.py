@@ -1,0 +1,40 @@
+from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from agencies.models import Audit
+
+from .access import latest_cycle
+
+
+@require_safe
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Take each person to where they work: the office to the current cycle, agency
+    staff to their own agency's audit."""
+    user = request.user
+    cycle = latest_cycle()
+    if cycle is None:
+        return render(request, "home_empty.html")
+    if user.is_office_staff:
+        return redirect("cycle_overview", year=cycle.year)
+    audit = Audit.objects.filter(cycle=cycle, agency_id=user.agency_id).first()
+    if audit is None:
+        return render(request, "home_empty.html")
+    return redirect("audit_detail", year=cycle.year, code=audit.agency.code)
+
+
+@require_safe
+@never_cache
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness for a load balancer: 200 only when the database answers."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})

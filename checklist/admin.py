@@ -1,0 +1,92 @@
+from django.contrib import admin
+from django.utils.translation import gettext as _
+from import_export import fields, resources, widgets
+
+from audit_portal.spreadsheets import ChoiceLabelWidget, PointsWidget, SpreadsheetAdmin, YesNoWidget
+
+from .models import Applicability, Category, Standard
+
+
+class CategoryWidget(widgets.ForeignKeyWidget):
+    """Finds a category by its position within the cycle named in the row's 年度 column."""
+
+    def __init__(self):
+        super().__init__(Category, field="position")
+
+    def get_queryset(self, value, row, *args, **kwargs):
+        return Category.objects.filter(cycle__year=row.get("年度"))
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except (Category.DoesNotExist, ValueError):
+            raise ValueError(
+                _("The %(year)s cycle has no category number %(position)s.")
+                % {"year": row.get("年度"), "position": value}
+            ) from None
+
+
+class StandardResource(resources.ModelResource):
+    year = fields.Field(attribute="category__cycle__year", column_name="年度", readonly=True)
+    category = fields.Field(attribute="category", column_name="类别序号", widget=CategoryWidget())
+    category_name = fields.Field(attribute="category__name", column_name="类别", readonly=True)
+    number = fields.Field(attribute="number", column_name="序号", widget=widgets.IntegerWidget())
+    text = fields.Field(attribute="text", column_name="标准内容")
+    max_points = fields.Field(attribute="max_points", column_name="满分", widget=PointsWidget())
+    is_veto = fields.Field(attribute="is_veto", column_name="一票否决", widget=YesNoWidget())
+    applies_to = fields.Field(
+        attribute="applies_to",
+        column_name="适用范围",
+        widget=ChoiceLabelWidget(
+            [
+                (Applicability.ALL, "全部"),
+                (Applicability.DIRECT, "仅直投"),
+                (Applicability.INDIRECT, "仅非直投"),
+            ],
+            blank_value=Applicability.ALL,
+        ),
+    )
+
+    class Meta:
+        model = Standard
+        fields = (
+            "year",
+            "category",
+            "category_name",
+            "number",
+            "text",
+            "max_points",
+            "is_veto",
+            "applies_to",
+        )
+        import_id_fields = ("category", "number")
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+
+    def get_queryset(self):
+        return Standard.objects.select_related("category__cycle").order_by(
+            "-category__cycle__year", "category__position", "number"
+        )
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("cycle", "position", "name")
+    list_filter = ("cycle",)
+    ordering = ("-cycle__year", "position")
+
+
+@admin.register(Standard)
+class StandardAdmin(SpreadsheetAdmin):
+    resource_classes = [StandardResource]
+    list_display = ("code", "short_text", "max_points", "is_veto", "applies_to", "category")
+    list_filter = ("category__cycle", "category", "is_veto", "applies_to")
+    list_select_related = ("category__cycle",)
+    search_fields = ("text",)
+    ordering = ("-category__cycle__year", "category__position", "number")
+    raw_id_fields = ("previous",)
+
+    @admin.display(description=_("text"))
+    def short_text(self, standard):
+        return standard.text[:40]
