@@ -1,8 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
+
+# Access follows each user's role (accounts.models.Role), not Django's groups; an admin page
+# for groups would suggest a second, ineffective way to grant access.
+admin.site.unregister(Group)
 
 
 @admin.register(User)

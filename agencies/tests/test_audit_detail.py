@@ -1,0 +1,50 @@
+from agencies.models import Audit
+
+
+def test_it_shows_the_29_standards_grouped_by_category(client_for):
+    response = client_for("auditor").get("/cycles/2023/agencies/004/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "朝阳" in body and "004" in body
+    categories = list(response.context["categories"])
+    assert [c.name for c in categories] == ["组织机构管理", "业务管理", "财务管理"]
+    assert sum(len(c.standards.all()) for c in categories) == 29
+    assert body.index("组织机构管理") < body.index("业务管理") < body.index("财务管理")
+    assert "代办处（经办机构）组织健全，建立互助保障工作管理办法。" in body
+    assert "仅限非直投代办处" in body
+
+
+def test_it_shows_the_ten_required_documents(client_for):
+    response = client_for("staff004").get("/cycles/2023/agencies/004/")
+    documents = list(response.context["required_documents"])
+    assert [d.number for d in documents] == list(range(1, 11))
+    body = response.content.decode()
+    assert "2022年总账、明细账及现金、银行存款日记账和全年会计凭证" in body
+    assert "稽核前需准备的资料" in body
+
+
+def test_agency_staff_reach_their_own_agency(client_for):
+    response = client_for("staff007").get("/cycles/2023/agencies/007/")
+    assert response.status_code == 200
+    assert "怀柔" in response.content.decode()
+
+
+def test_agency_staff_cannot_open_another_agencys_audit(client_for):
+    response = client_for("staff004").get("/cycles/2023/agencies/007/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "页面不存在" in body
+    assert "怀柔" not in body
+
+
+def test_it_names_the_assigned_auditors(client_for, cycle, auditor):
+    Audit.objects.get(cycle=cycle, agency__code="004").auditors.add(auditor)
+    body = client_for("staff004").get("/cycles/2023/agencies/004/").content.decode()
+    assert auditor.full_name in body
+
+
+def test_unknown_code_or_year_is_a_chinese_404(client_for):
+    for url in ("/cycles/2023/agencies/999/", "/cycles/2024/agencies/004/"):
+        response = client_for("manager").get(url)
+        assert response.status_code == 404
+        assert "页面不存在" in response.content.decode()

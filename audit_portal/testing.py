@@ -1,0 +1,60 @@
+"""Test personas and seed helpers shared by every test module (see conftest.py).
+
+The personas are the people of DESIGN.md: an auditor, a manager, an administrator, the
+staff of 朝阳 (004) and of 怀柔 (007), and an anonymous visitor.
+"""
+
+from django.core.management import call_command
+
+from accounts.models import Role, User
+from agencies.models import Agency
+
+PERSONA_PASSWORD = "persona-password-2023"
+
+# persona name -> (username, full name, role, agency code)
+PERSONAS = {
+    "auditor": ("alice", "艾稽核", Role.AUDITOR, None),
+    "manager": ("mona", "孟主任", Role.MANAGER, None),
+    "administrator": ("adam", "安管理员", Role.ADMINISTRATOR, None),
+    "staff004": ("chaoyang", "朝阳经办人", Role.AGENCY_STAFF, "004"),
+    "staff007": ("huairou", "怀柔经办人", Role.AGENCY_STAFF, "007"),
+}
+PERSONA_NAMES = ["anonymous", *PERSONAS]
+
+
+def create_personas() -> dict[str, User]:
+    users = {}
+    for persona, (username, full_name, role, code) in PERSONAS.items():
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "full_name": full_name,
+                "role": role,
+                "agency": Agency.objects.get(code=code) if code else None,
+            },
+        )
+        if created:
+            user.set_password(PERSONA_PASSWORD)
+            user.save()
+        users[persona] = user
+    return users
+
+
+def seed_database() -> None:
+    """The seed's reference data and the personas, as `make run` would leave them."""
+    call_command("load_reference_data", verbosity=0, stdout=_Quiet())
+    create_personas()
+
+
+def persona_user(persona: str) -> User | None:
+    if persona == "anonymous":
+        return None
+    return User.objects.get(username=PERSONAS[persona][0])
+
+
+class _Quiet:
+    def write(self, *args, **kwargs):
+        pass
+
+    def flush(self):
+        pass

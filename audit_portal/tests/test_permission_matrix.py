@@ -1,0 +1,202 @@
+"""Every URL of the project × every persona: who gets what.
+
+The test walks the URL configuration. A new URL pattern without a row here fails
+``test_every_url_pattern_has_a_row``, so nobody adds a page without deciding who may see it.
+Admin pages are generated for every registered model: only administrators get in.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.models import User
+from agencies.models import Agency
+
+ANON, AUDITOR, MANAGER, ADMIN, STAFF004, STAFF007 = (
+    "anonymous",
+    "auditor",
+    "manager",
+    "administrator",
+    "staff004",
+    "staff007",
+)
+EVERYONE = (ANON, AUDITOR, MANAGER, ADMIN, STAFF004, STAFF007)
+OFFICE = (AUDITOR, MANAGER, ADMIN)
+
+
+def statuses(default=None, **by_persona):
+    expected = dict.fromkeys(EVERYONE, default)
+    expected.update(by_persona)
+    return expected
+
+
+def office_only(office=200, staff=403):
+    """Anonymous visitors are sent to sign in; office staff get `office`; agency staff `staff`."""
+    return statuses(anonymous=302, auditor=office, manager=office, administrator=office,
+                    staff004=staff, staff007=staff)
+
+
+@dataclass
+class Case:
+    url: str
+    expected: dict
+    method: str = "get"
+    data: dict = field(default_factory=dict)
+
+
+# URL name -> the requests that exercise it. Wrong methods are rows too.
+ROWS = {
+    "home": [
+        Case("/", statuses(302)),
+        Case("/", statuses(405), method="post"),
+    ],
+    "login": [
+        Case("/accounts/login/", statuses(302, anonymous=200)),
+    ],
+    "logout": [
+        Case("/accounts/logout/", statuses(302), method="post"),
+        Case("/accounts/logout/", statuses(405)),
+    ],
+    "set_language": [
+        Case("/i18n/setlang/", statuses(302), method="post", data={"language": "en", "next": "/"}),
+    ],
+    "healthz": [
+        Case("/healthz", statuses(200)),
+        Case("/healthz", statuses(405), method="post"),
+    ],
+    "cycle_list": [
+        Case("/cycles/", office_only()),
+        Case("/cycles/", statuses(405), method="post"),
+    ],
+    "cycle_overview": [
+        Case("/cycles/2023/", office_only()),
+        Case("/cycles/1999/", office_only(office=404, staff=404)),
+        Case("/cycles/2023/", statuses(405), method="post"),
+    ],
+    "audit_detail": [
+        Case("/cycles/2023/agencies/004/", office_only(staff=None) | {STAFF004: 200, STAFF007: 404}),
+        Case("/cycles/2023/agencies/007/", office_only(staff=None) | {STAFF004: 404, STAFF007: 200}),
+        Case("/cycles/2023/agencies/999/", office_only(office=404, staff=404)),
+        Case("/cycles/2023/agencies/4/", office_only(office=404, staff=404)),
+        Case("/cycles/1999/agencies/004/", office_only(office=404, staff=404)),
+        Case("/cycles/2023/agencies/004/", statuses(405), method="post"),
+    ],
+}
+
+# Admin views whose answer to an administrator is not a page (200).
+ADMIN_STATUS_FOR_ADMINISTRATOR = {
+    "admin:login": 302,  # already signed in: on to the index
+    "admin:logout": 405,  # signing out takes a POST
+    "admin:view_on_site": 404,  # no reference data has a public page
+    "admin:autocomplete": 403,  # needs the parameters of an autocomplete field
+}
+ADMIN_PROCESS_VIEWS_SUFFIXES = ("_process_import",)
+
+
+def _walk(resolver, prefix="", namespace=None):
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace or namespace
+            yield from _walk(pattern, prefix + str(pattern.pattern), ns)
+        elif isinstance(pattern, URLPattern):
+            name = pattern.name and (f"{namespace}:{pattern.name}" if namespace else pattern.name)
+            yield name, prefix + str(pattern.pattern)
+
+
+def all_patterns():
+    return list(_walk(get_resolver()))
+
+
+def _admin_model_for(name):
+    for model, model_admin in admin.site._registry.items():
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}_"
+        if name.startswith(prefix):
+            return model, model_admin
+    return None, None
+
+
+def admin_cases():
+    """One GET per admin URL pattern, with real objects for the patterns that need one."""
+    agency = Agency.objects.get(code="004")
+    for name, route in all_patterns():
+        if not route.startswith("admin/"):
+            continue
+        if name is None and "<path:object_id>" in route:
+            # admin/<app>/<model>/<id>/ redirects to the change page
+            app_label, model_name = route.split("/")[1:3]
+            url, admin_status = f"/admin/{app_label}/{model_name}/{agency.pk}/", 302
+        elif name is None:  # the catch-all that answers unknown admin paths
+            url, admin_status = "/admin/no-such-page/", 404
+        elif name == "admin:view_on_site":
+            ct = ContentType.objects.get_for_model(Agency)
+            url, admin_status = reverse(name, args=[ct.pk, agency.pk]), 404
+        elif name == "admin:app_list":
+            url, admin_status = reverse(name, kwargs={"app_label": "agencies"}), 200
+        elif name == "admin:auth_user_password_change":
+            user = User.objects.order_by("pk").first()
+            url, admin_status = reverse(name, kwargs={"id": user.pk}), 200
+        else:
+            model, _model_admin = _admin_model_for(name)
+            kwargs = {}
+            if "<path:object_id>" in route:
+                kwargs["object_id"] = model.objects.order_by("pk").first().pk
+            url = reverse(name, kwargs=kwargs)
+            admin_status = ADMIN_STATUS_FOR_ADMINISTRATOR.get(name, 200)
+            if name.endswith(ADMIN_PROCESS_VIEWS_SUFFIXES):
+                admin_status = 405  # only reached by POSTing the confirmed import
+        if name == "admin:login":
+            expected = statuses(200, administrator=admin_status)
+        else:
+            expected = statuses(302, administrator=admin_status)
+        yield name or route, Case(url, expected)
+
+
+def test_every_url_pattern_has_a_row():
+    missing = [
+        (name, route)
+        for name, route in all_patterns()
+        if not route.startswith("admin/") and name not in ROWS
+    ]
+    assert not missing, f"URL patterns without a row in the permission matrix: {missing}"
+
+
+def test_no_row_names_a_url_that_does_not_exist():
+    names = {name for name, _route in all_patterns()}
+    assert set(ROWS) <= names
+
+
+def _check(client_for, persona, case):
+    client = client_for(persona)
+    response = getattr(client, case.method)(case.url, case.data)
+    expected = case.expected[persona]
+    assert expected is not None, f"no expectation for {persona} on {case.url}"
+    assert response.status_code == expected, (
+        f"{persona} {case.method.upper()} {case.url}: {response.status_code} != {expected}"
+    )
+    if expected == 302 and persona == ANON and case.method == "get" and "/admin/" not in case.url:
+        if case.url not in ("/", "/accounts/login/"):
+            assert response["Location"].startswith("/accounts/login/?next=")
+    return response
+
+
+@pytest.mark.parametrize("persona", EVERYONE)
+@pytest.mark.parametrize(
+    ("name", "case"),
+    [(name, case) for name, cases in ROWS.items() for case in cases],
+    ids=lambda value: value if isinstance(value, str) else f"{value.method}:{value.url}",
+)
+def test_portal_url(client_for, persona, name, case):
+    _check(client_for, persona, case)
+
+
+@pytest.mark.parametrize("persona", EVERYONE)
+def test_admin_urls(client_for, persona):
+    cases = list(admin_cases())
+    assert len(cases) > 40
+    for name, case in cases:
+        response = _check(client_for, persona, case)
+        if persona != ADMIN and case.expected[persona] == 302 and name != "admin:logout":
+            assert response["Location"].startswith("/admin/login/"), name

@@ -1,0 +1,57 @@
+import os
+
+import pytest
+from django.test import Client
+
+from audit_portal.testing import PERSONAS, persona_user, seed_database
+
+# Playwright's sync API runs an event loop in the test's thread; Django's ORM refuses to
+# run where an event loop is running unless told this is intended.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test starts from the seed's data and the personas, loaded once per run."""
+    with django_db_blocker.unblock():
+        seed_database()
+
+
+@pytest.fixture
+def seeded_transactional_db(transactional_db):
+    """For tests that commit (browser tests): the seed again, since each of them is
+    followed by a flush of the whole database."""
+    seed_database()
+
+
+@pytest.fixture
+def cycle(db):
+    from agencies.models import Cycle
+
+    return Cycle.objects.get(year=2023)
+
+
+def _persona_fixture(persona):
+    @pytest.fixture
+    def fixture(db):
+        return persona_user(persona)
+
+    return fixture
+
+
+for _persona in PERSONAS:
+    globals()[_persona] = _persona_fixture(_persona)
+
+
+@pytest.fixture
+def client_for(db):
+    """A test client signed in as the named persona ("anonymous" for nobody)."""
+
+    def make(persona: str) -> Client:
+        client = Client()
+        user = persona_user(persona)
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
