@@ -1,20 +1,22 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from import_export import fields, resources
+from import_export import fields
 
 from audit_portal.spreadsheets import (
     ChoiceLabelWidget,
     DigitsCodeWidget,
     SpreadsheetAdmin,
+    SpreadsheetResource,
+    TextWidget,
     YesNoWidget,
 )
 
 from .models import Agency, Audit, Cycle, FundingMode
 
 
-class AgencyResource(resources.ModelResource):
+class AgencyResource(SpreadsheetResource):
     code = fields.Field(attribute="code", column_name="编码", widget=DigitsCodeWidget())
-    name = fields.Field(attribute="name", column_name="名称")
+    name = fields.Field(attribute="name", column_name="名称", widget=TextWidget())
     funding_mode = fields.Field(
         attribute="funding_mode",
         column_name="直投／非直投",

@@ -106,9 +106,7 @@ class Cycle(models.Model):
                 & Q(grade_good_min__lte=models.F("grade_excellent_min"))
                 & Q(grade_excellent_min__lte=100),
                 name="cycle_grade_bands_ascend",
-                violation_error_message=_(
-                    "Grade bands must satisfy 0 ≤ 合格 ≤ 良好 ≤ 优秀 ≤ 100."
-                ),
+                violation_error_message=_("Grade bands must satisfy 0 ≤ 合格 ≤ 良好 ≤ 优秀 ≤ 100."),
             ),
         ]
 
@@ -174,7 +172,9 @@ class Audit(models.Model):
         verbose_name_plural = _("audits")
         ordering = ["cycle", "serial"]
         constraints = [
-            models.UniqueConstraint(fields=["cycle", "agency"], name="one_audit_per_agency_and_cycle"),
+            models.UniqueConstraint(
+                fields=["cycle", "agency"], name="one_audit_per_agency_and_cycle"
+            ),
             models.UniqueConstraint(fields=["cycle", "serial"], name="one_serial_per_cycle"),
             models.CheckConstraint(condition=Q(serial__gte=1), name="audit_serial_from_one"),
         ]

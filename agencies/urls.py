@@ -5,7 +5,5 @@ from . import views
 urlpatterns = [
     path("cycles/", views.cycle_list, name="cycle_list"),
     path("cycles/<int:year>/", views.cycle_overview, name="cycle_overview"),
-    path(
-        "cycles/<int:year>/agencies/<str:code>/", views.audit_detail, name="audit_detail"
-    ),
+    path("cycles/<int:year>/agencies/<str:code>/", views.audit_detail, name="audit_detail"),
 ]

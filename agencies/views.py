@@ -27,9 +27,7 @@ def cycle_overview(request: HttpRequest, year: int) -> HttpResponse:
     audits = cycle.audits.roster().prefetch_related(
         Prefetch("auditors", queryset=User.objects.order_by("username"))
     )
-    status_counts = dict(
-        cycle.audits.values_list("status").annotate(n=Count("id")).order_by()
-    )
+    status_counts = dict(cycle.audits.values_list("status").annotate(n=Count("id")).order_by())
     statuses = [(status, status_counts.get(status.value, 0)) for status in AuditStatus]
     return render(
         request,

@@ -34,7 +34,7 @@ if not SECRET_KEY:
             "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random "
             "string (DEBUG is off, so no development default is used)."
         )
-    SECRET_KEY = "django-insecure-development-only-never-use-in-production"
+    SECRET_KEY = "django-insecure-development-only-never-use-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
 if not DEBUG and not ALLOWED_HOSTS:

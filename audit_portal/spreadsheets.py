@@ -7,7 +7,7 @@ must import again whatever language the admin page was shown in.
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
-from import_export import widgets
+from import_export import resources, widgets
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 
@@ -16,6 +16,21 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
     """Excel first, CSV for the odd tool that cannot write .xlsx."""
 
     formats = [XLSX, CSV]
+
+
+class SpreadsheetResource(resources.ModelResource):
+    """A resource that reports every bad row of a file at once.
+
+    When a row's key cannot be read (an unknown year, say), django-import-export would stop
+    at that row with a bare error and hide the other rows' problems. Treating the row as new
+    lets the field's own check report it, beside every other row's messages.
+    """
+
+    def get_instance(self, instance_loader, row):
+        try:
+            return super().get_instance(instance_loader, row)
+        except ValueError:
+            return None
 
 
 class DigitsCodeWidget(widgets.CharWidget):
@@ -39,6 +54,13 @@ class DigitsCodeWidget(widgets.CharWidget):
         return "" if value is None else str(value).strip()
 
 
+class TextWidget(widgets.Widget):
+    """Text as written; an empty cell is an empty string, so the model's 必填 check speaks."""
+
+    def clean(self, value, row=None, **kwargs):
+        return "" if value is None else str(value).strip()
+
+
 class ChoiceLabelWidget(widgets.Widget):
     """Reads and writes a choice by its label (直投), also accepting the stored value."""
 
@@ -55,7 +77,9 @@ class ChoiceLabelWidget(widgets.Widget):
             if text in (stored, str(label)):
                 return stored
         allowed = "、".join(str(label) for _stored, label in self.choices)
-        raise ValueError(_("“%(value)s” is not one of: %(allowed)s.") % {"value": text, "allowed": allowed})
+        raise ValueError(
+            _("“%(value)s” is not one of: %(allowed)s.") % {"value": text, "allowed": allowed}
+        )
 
     def render(self, value, obj=None, **kwargs):
         return str(dict(self.choices).get(value, value or ""))
@@ -87,3 +111,18 @@ class PointsWidget(widgets.DecimalWidget):
             return Decimal(str(value).strip())
         except InvalidOperation:
             raise ValueError(_("“%(value)s” is not a number.") % {"value": value}) from None
+
+
+class CycleWidget(widgets.ForeignKeyWidget):
+    """A cycle by its year; an unknown year is a message on the row, not a crash."""
+
+    def __init__(self):
+        from agencies.models import Cycle
+
+        super().__init__(Cycle, field="year")
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except (self.model.DoesNotExist, ValueError):
+            raise ValueError(_("There is no %(year)s audit cycle.") % {"year": value}) from None

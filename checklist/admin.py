@@ -1,8 +1,15 @@
 from django.contrib import admin
 from django.utils.translation import gettext as _
-from import_export import fields, resources, widgets
+from import_export import fields, widgets
 
-from audit_portal.spreadsheets import ChoiceLabelWidget, PointsWidget, SpreadsheetAdmin, YesNoWidget
+from audit_portal.spreadsheets import (
+    ChoiceLabelWidget,
+    PointsWidget,
+    SpreadsheetAdmin,
+    SpreadsheetResource,
+    TextWidget,
+    YesNoWidget,
+)
 
 from .models import Applicability, Category, Standard
 
@@ -26,12 +33,17 @@ class CategoryWidget(widgets.ForeignKeyWidget):
             ) from None
 
 
-class StandardResource(resources.ModelResource):
-    year = fields.Field(attribute="category__cycle__year", column_name="年度", readonly=True)
+class StandardResource(SpreadsheetResource):
+    year = fields.Field(
+        attribute="category__cycle__year",
+        column_name="年度",
+        readonly=True,
+        widget=widgets.IntegerWidget(coerce_to_string=False),
+    )
     category = fields.Field(attribute="category", column_name="类别序号", widget=CategoryWidget())
     category_name = fields.Field(attribute="category__name", column_name="类别", readonly=True)
     number = fields.Field(attribute="number", column_name="序号", widget=widgets.IntegerWidget())
-    text = fields.Field(attribute="text", column_name="标准内容")
+    text = fields.Field(attribute="text", column_name="标准内容", widget=TextWidget())
     max_points = fields.Field(attribute="max_points", column_name="满分", widget=PointsWidget())
     is_veto = fields.Field(attribute="is_veto", column_name="一票否决", widget=YesNoWidget())
     applies_to = fields.Field(

@@ -30,7 +30,9 @@ class Category(models.Model):
         ordering = ["cycle", "position"]
         constraints = [
             models.UniqueConstraint(fields=["cycle", "position"], name="one_category_per_position"),
-            models.UniqueConstraint(fields=["cycle", "name"], name="category_names_unique_in_cycle"),
+            models.UniqueConstraint(
+                fields=["cycle", "name"], name="category_names_unique_in_cycle"
+            ),
         ]
 
     def __str__(self):
@@ -50,8 +52,10 @@ class Applicability(models.TextChoices):
 
 class StandardQuerySet(models.QuerySet):
     def for_cycle(self, cycle):
-        return self.filter(category__cycle=cycle).select_related("category").order_by(
-            "category__position", "number"
+        return (
+            self.filter(category__cycle=cycle)
+            .select_related("category")
+            .order_by("category__position", "number")
         )
 
 
@@ -110,7 +114,9 @@ class Standard(models.Model):
             models.UniqueConstraint(
                 fields=["category", "number"], name="one_standard_number_per_category"
             ),
-            models.CheckConstraint(condition=Q(max_points__gt=0), name="standard_max_points_positive"),
+            models.CheckConstraint(
+                condition=Q(max_points__gt=0), name="standard_max_points_positive"
+            ),
             models.CheckConstraint(condition=Q(number__gte=1), name="standard_number_from_one"),
         ]
 

@@ -1,18 +1,15 @@
 from django.contrib import admin
-from import_export import fields, resources, widgets
+from import_export import fields, widgets
 
-from agencies.models import Cycle
-from audit_portal.spreadsheets import SpreadsheetAdmin
+from audit_portal.spreadsheets import CycleWidget, SpreadsheetAdmin, SpreadsheetResource, TextWidget
 
 from .models import RequiredDocument
 
 
-class RequiredDocumentResource(resources.ModelResource):
-    cycle = fields.Field(
-        attribute="cycle", column_name="年度", widget=widgets.ForeignKeyWidget(Cycle, field="year")
-    )
+class RequiredDocumentResource(SpreadsheetResource):
+    cycle = fields.Field(attribute="cycle", column_name="年度", widget=CycleWidget())
     number = fields.Field(attribute="number", column_name="序号", widget=widgets.IntegerWidget())
-    title = fields.Field(attribute="title", column_name="资料名称")
+    title = fields.Field(attribute="title", column_name="资料名称", widget=TextWidget())
 
     class Meta:
         model = RequiredDocument

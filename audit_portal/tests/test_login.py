@@ -14,7 +14,9 @@ def test_a_wrong_password_is_explained_in_chinese(client, auditor):
 
 def test_signing_in_takes_the_user_to_their_work(client, staff004):
     response = client.post(
-        "/accounts/login/", {"username": staff004.username, "password": PERSONA_PASSWORD}, follow=True
+        "/accounts/login/",
+        {"username": staff004.username, "password": PERSONA_PASSWORD},
+        follow=True,
     )
     assert response.redirect_chain[-1][0] == "/cycles/2023/agencies/004/"
 

@@ -35,8 +35,14 @@ def statuses(default=None, **by_persona):
 
 def office_only(office=200, staff=403):
     """Anonymous visitors are sent to sign in; office staff get `office`; agency staff `staff`."""
-    return statuses(anonymous=302, auditor=office, manager=office, administrator=office,
-                    staff004=staff, staff007=staff)
+    return statuses(
+        anonymous=302,
+        auditor=office,
+        manager=office,
+        administrator=office,
+        staff004=staff,
+        staff007=staff,
+    )
 
 
 @dataclass
@@ -77,8 +83,12 @@ ROWS = {
         Case("/cycles/2023/", statuses(405), method="post"),
     ],
     "audit_detail": [
-        Case("/cycles/2023/agencies/004/", office_only(staff=None) | {STAFF004: 200, STAFF007: 404}),
-        Case("/cycles/2023/agencies/007/", office_only(staff=None) | {STAFF004: 404, STAFF007: 200}),
+        Case(
+            "/cycles/2023/agencies/004/", office_only(staff=None) | {STAFF004: 200, STAFF007: 404}
+        ),
+        Case(
+            "/cycles/2023/agencies/007/", office_only(staff=None) | {STAFF004: 404, STAFF007: 200}
+        ),
         Case("/cycles/2023/agencies/999/", office_only(office=404, staff=404)),
         Case("/cycles/2023/agencies/4/", office_only(office=404, staff=404)),
         Case("/cycles/1999/agencies/004/", office_only(office=404, staff=404)),

@@ -5,7 +5,7 @@ from django.db import transaction
 from accounts.models import Role, User
 from agencies.models import Agency, Audit
 
-DEMO_PASSWORD = "demo2023"
+DEMO_PASSWORD = "demo2023"  # noqa: S105 -- the documented demo password, DEBUG only
 
 # username, full name, role, agency code
 DEMO_ACCOUNTS = [
@@ -22,7 +22,9 @@ DEMO_ASSIGNMENTS = {"004": ["auditor1"], "007": ["auditor1", "auditor2"], "008":
 
 
 class Command(BaseCommand):
-    help = "Create the demo accounts (password demo2023). Development only: refuses when DEBUG is off."
+    help = (
+        "Create the demo accounts (password demo2023). Development only: refuses when DEBUG is off."
+    )
 
     @transaction.atomic
     def handle(self, *args, **options):

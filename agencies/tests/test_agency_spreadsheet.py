@@ -1,0 +1,83 @@
+from accounts.models import Role
+from agencies.models import Agency, FundingMode
+from audit_portal.tests.spreadsheet_helpers import (
+    confirm,
+    read_xlsx,
+    upload_for_preview,
+    xlsx_upload,
+)
+
+IMPORT_URL = "/admin/agencies/agency/import/"
+HEADER = ["编码", "名称", "直投／非直投", "启用"]
+
+
+def test_export_writes_codes_as_text_with_chinese_headers(client_for):
+    response = client_for("administrator").post(
+        "/admin/agencies/agency/export/",
+        {
+            "format": "0",
+            **{f"agencyresource_{f}": "on" for f in ("code", "name", "funding_mode", "is_active")},
+        },
+    )
+    assert response.status_code == 200
+    rows = read_xlsx(response.content)
+    assert rows[0] == HEADER
+    assert ["004", "朝阳", None, "是"] in rows  # an empty cell
+    assert len(rows) == 51
+
+
+def test_import_shows_a_preview_first_and_imports_on_confirmation(client_for):
+    client = client_for("administrator")
+    upload = xlsx_upload(HEADER, [["133", "新代办处", "直投", "是"], ["004", "朝阳区", "", "是"]])
+
+    preview = upload_for_preview(client, IMPORT_URL, upload)
+
+    assert preview.status_code == 200
+    assert "新代办处" in preview.content.decode()
+    assert not Agency.objects.filter(code="133").exists()
+
+    done = confirm(client, IMPORT_URL, preview)
+
+    assert done.status_code == 302
+    assert Agency.objects.get(code="133").funding_mode == FundingMode.DIRECT
+    assert Agency.objects.get(code="004").name == "朝阳区"
+    assert Agency.objects.count() == 51
+
+
+def test_codes_that_excel_turned_into_numbers_are_padded_back(client_for):
+    client = client_for("administrator")
+    preview = upload_for_preview(client, IMPORT_URL, xlsx_upload(HEADER, [[9, "九号", "", "是"]]))
+    confirm(client, IMPORT_URL, preview)
+    assert Agency.objects.get(code="009").name == "九号"
+
+
+def test_a_file_with_one_bad_row_imports_nothing_and_names_every_bad_row(client_for):
+    client = client_for("administrator")
+    upload = xlsx_upload(
+        HEADER,
+        [
+            ["134", "好的一行", "", "是"],
+            ["12A", "坏编码", "", "是"],
+            ["135", "坏类型", "半直投", "是"],
+            ["136", "", "", "是"],
+        ],
+    )
+
+    preview = upload_for_preview(client, IMPORT_URL, upload)
+
+    body = preview.content.decode()
+    assert "代办处编码必须是三位数字，例如 004。" in body
+    assert "“半直投”不是可选值之一" in body
+    assert "此字段不能为空。" in body
+    assert 'name="import_file_name"' not in body  # no way to confirm
+    assert not Agency.objects.filter(code__in=["134", "135", "136"]).exists()
+    assert Agency.objects.count() == 50
+
+
+def test_only_administrators_may_import(client_for):
+    for persona in ("manager", "auditor", "staff004"):
+        upload = xlsx_upload(HEADER, [["137", "越权", "", "是"]])
+        response = upload_for_preview(client_for(persona), IMPORT_URL, upload)
+        assert response.status_code == 302
+    assert not Agency.objects.filter(code="137").exists()
+    assert Role.ADMINISTRATOR == "administrator"

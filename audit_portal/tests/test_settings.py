@@ -1,0 +1,48 @@
+"""With DEBUG off the portal refuses to start on an unsafe configuration."""
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+
+def _start(**env):
+    environment = {
+        k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS"}
+    }
+    environment.update(env, DJANGO_SETTINGS_MODULE="audit_portal.settings")
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():
+    result = _start(DEBUG="0", ALLOWED_HOSTS="audit.example.org")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_it_refuses_to_start_without_allowed_hosts_when_debug_is_off():
+    result = _start(DEBUG="0", SECRET_KEY="x" * 50)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS is empty" in result.stderr
+
+
+def test_it_starts_with_a_development_key_when_debug_is_on():
+    assert _start(DEBUG="1").returncode == 0
+
+
+def test_it_starts_with_a_complete_production_configuration():
+    assert _start(DEBUG="0", SECRET_KEY="x" * 50, ALLOWED_HOSTS="audit.example.org").returncode == 0
+
+
+def test_chinese_and_shanghai_are_the_defaults():
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    assert dict(settings.LANGUAGES).keys() == {"zh-hans", "en"}

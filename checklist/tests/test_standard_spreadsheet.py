@@ -1,0 +1,77 @@
+from decimal import Decimal
+
+from audit_portal.tests.spreadsheet_helpers import (
+    confirm,
+    read_xlsx,
+    upload_for_preview,
+    xlsx_upload,
+)
+from checklist.models import Standard
+
+IMPORT_URL = "/admin/checklist/standard/import/"
+HEADER = ["年度", "类别序号", "类别", "序号", "标准内容", "满分", "一票否决", "适用范围"]
+
+
+def test_export_lists_the_29_standards_with_their_full_text(client_for):
+    response = client_for("administrator").post(
+        "/admin/checklist/standard/export/",
+        {
+            "format": "0",
+            **{
+                f"standardresource_{f}": "on"
+                for f in (
+                    "year",
+                    "category",
+                    "category_name",
+                    "number",
+                    "text",
+                    "max_points",
+                    "is_veto",
+                    "applies_to",
+                )
+            },
+        },
+    )
+    rows = read_xlsx(response.content)
+    assert rows[0] == HEADER
+    assert len(rows) == 30
+    assert rows[1] == [
+        2023,
+        1,
+        "组织机构管理",
+        1,
+        "代办处（经办机构）组织健全，建立互助保障工作管理办法。",
+        10,
+        "否",
+        "全部",
+    ]
+    assert [2023, 3, "财务管理", 7] == rows[-4][:4] and rows[-4][7] == "仅非直投"
+
+
+def test_the_office_sets_points_and_veto_items_by_spreadsheet(client_for, cycle):
+    client = client_for("administrator")
+    text = Standard.objects.get_by_natural_key(2023, 1, 1).text
+    upload = xlsx_upload(HEADER, [[2023, 1, "组织机构管理", 1, text, 15, "是", "全部"]])
+    confirm(client, IMPORT_URL, upload_for_preview(client, IMPORT_URL, upload))
+    standard = Standard.objects.get_by_natural_key(2023, 1, 1)
+    assert (standard.max_points, standard.is_veto, standard.text) == (Decimal(15), True, text)
+    assert Standard.objects.count() == 29
+
+
+def test_bad_rows_are_named_and_nothing_is_imported(client_for):
+    client = client_for("administrator")
+    upload = xlsx_upload(
+        HEADER,
+        [
+            [2023, 1, "", 1, "改过的标准", 12, "否", "全部"],
+            [2023, 9, "", 1, "不存在的类别", 10, "否", "全部"],
+            [2023, 2, "", 2, "负分", -3, "否", "全部"],
+            [2023, 2, "", 3, "否决写错", 10, "也许", "全部"],
+        ],
+    )
+    body = upload_for_preview(client, IMPORT_URL, upload).content.decode()
+    assert "2023 年度稽核没有序号为 9 的类别。" in body
+    assert "确保该值大于或等于0.1" in body
+    assert "请填写“是”或“否”，而不是“也许”。" in body
+    assert 'name="import_file_name"' not in body
+    assert Standard.objects.get_by_natural_key(2023, 1, 1).text != "改过的标准"
