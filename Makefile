@@ -1,0 +1,20 @@
+# The two commands a new user needs: `make run` and `make test` (see README).
+.PHONY: run test messages lint
+
+run:
+	scripts/run.sh
+
+test:
+	scripts/test.sh
+
+# Refresh the Chinese catalogue after changing user-facing strings, then translate the
+# new entries in locale/zh_Hans/LC_MESSAGES/django.po and run this again.
+messages:
+	scripts/venv.sh requirements-dev.txt
+	DEBUG=1 .venv/bin/python manage.py makemessages -l zh_Hans --no-location --no-obsolete \
+		--ignore=.venv --ignore=var --ignore='*/tests/*' --ignore=conftest.py
+	DEBUG=1 .venv/bin/python manage.py compilemessages -l zh_Hans --ignore=.venv
+
+lint:
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .

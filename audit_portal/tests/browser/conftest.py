@@ -1,0 +1,78 @@
+"""Playwright driving Debian's Chromium (never a downloaded browser: this network has none)."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from audit_portal.testing import PERSONA_PASSWORD, PERSONAS
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+
+
+def chromium_path() -> str:
+    path = (
+        os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    )
+    if not path:
+        pytest.fail("Chromium is not installed (apt-get install chromium); make test installs it.")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def portal(live_server, seeded_transactional_db):
+    return live_server.url
+
+
+@pytest.fixture
+def sign_in(page, portal):
+    def sign_in_as(persona: str):
+        page.goto(f"{portal}/accounts/login/")
+        page.get_by_label("用户名").fill(PERSONAS[persona][0])
+        page.get_by_label("密码").fill(PERSONA_PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_load_state("domcontentloaded")
+
+    return sign_in_as

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The whole test suite: checks, lint, then pytest on SQLite and on PostgreSQL.
+#   TEST_POSTGRES_URL   the PostgreSQL server to test against
+#                       (default postgres://postgres@127.0.0.1:5432/audit_portal; the suite
+#                       creates and drops its own test_audit_portal database there)
+#   REQUIRE_POSTGRES=1  fail, rather than run SQLite only, when PostgreSQL cannot be reached
+# Extra arguments go to pytest, e.g. scripts/test.sh -k permission
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/system-packages.sh test
+scripts/venv.sh requirements-dev.txt
+
+py=.venv/bin/python
+export DJANGO_SETTINGS_MODULE=audit_portal.settings_test
+sqlite_url="sqlite:///$PWD/var/test-db.sqlite3"
+postgres_url=${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/audit_portal}
+mkdir -p var
+
+echo "== Django system checks and migrations"
+DATABASE_URL=$sqlite_url $py manage.py check --fail-level WARNING
+DATABASE_URL=$sqlite_url $py manage.py makemigrations --check --dry-run
+
+echo "== ruff"
+$py -m ruff check .
+$py -m ruff format --check .
+
+echo "== pytest on SQLite"
+DATABASE_URL=$sqlite_url $py -m pytest "$@"
+
+echo "== pytest on PostgreSQL ($postgres_url)"
+if DATABASE_URL=$postgres_url $py - <<'PY'
+import os, sys
+import dj_database_url, psycopg2
+db = dj_database_url.parse(os.environ["DATABASE_URL"])
+try:
+    psycopg2.connect(dbname="postgres", user=db["USER"], password=db["PASSWORD"],
+                     host=db["HOST"], port=db["PORT"] or 5432, connect_timeout=5).close()
+except psycopg2.OperationalError as error:
+    print(f"PostgreSQL cannot be reached: {error}".strip(), file=sys.stderr)
+    sys.exit(1)
+PY
+then
+  DATABASE_URL=$postgres_url $py -m pytest "$@"
+elif [ "${REQUIRE_POSTGRES:-0}" = 1 ]; then
+  echo "REQUIRE_POSTGRES=1 and PostgreSQL cannot be reached at $postgres_url: failing." >&2
+  exit 1
+else
+  echo "PostgreSQL is not reachable at $postgres_url, so the suite ran on SQLite only."
+  echo "Set TEST_POSTGRES_URL to test against another server."
+fi
