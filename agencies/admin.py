@@ -11,7 +11,7 @@ from audit_portal.spreadsheets import (
     YesNoWidget,
 )
 
-from .models import Agency, Audit, Cycle, FundingMode
+from .models import Agency, Audit, AuditEvent, Cycle, FundingMode
 
 
 class AgencyResource(SpreadsheetResource):
@@ -54,9 +54,34 @@ class CycleAdmin(admin.ModelAdmin):
     )
 
 
+class AuditEventInline(admin.TabularInline):
+    model = AuditEvent
+    fields = ("at", "action", "actor", "comment")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Audit)
 class AuditAdmin(admin.ModelAdmin):
-    list_display = ("cycle", "serial", "agency", "status")
+    """Status and scores change through the portal's workflow, so they are read-only here."""
+
+    inlines = [AuditEventInline]
+    readonly_fields = (
+        "status",
+        "scored_count",
+        "total_score",
+        "grade",
+        "category_scores",
+        "finalized_at",
+    )
+    list_display = ("cycle", "serial", "agency", "status", "total_score", "grade")
     list_filter = ("cycle", "status")
     list_select_related = ("cycle", "agency")
     search_fields = ("agency__code", "agency__name")

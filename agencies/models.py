@@ -124,6 +124,13 @@ class AuditStatus(models.TextChoices):
     FINALIZED = "finalized", _("Finalized")
 
 
+class Grade(models.TextChoices):
+    EXCELLENT = "excellent", _("Excellent")
+    GOOD = "good", _("Good")
+    PASS = "pass", _("Pass")
+    FAIL = "fail", _("Fail")
+
+
 class AuditQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The audits a user may know exist: all for office staff, their own for agency staff."""
@@ -165,6 +172,17 @@ class Audit(models.Model):
         limit_choices_to={"role": "auditor"},
     )
 
+    # The scores as of the last saved assessment, kept here by checklist.services so that
+    # the cycle overview reads 50 rows instead of scoring 50 × 29 assessments per request.
+    # scored_count counts the applicable standards that have a result (不适用 included).
+    scored_count = models.PositiveSmallIntegerField(_("standards scored"), default=0)
+    total_score = models.DecimalField(
+        _("total score"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    grade = models.CharField(_("grade"), max_length=10, choices=Grade.choices, blank=True)
+    category_scores = models.JSONField(_("category scores"), default=list, blank=True)
+    finalized_at = models.DateTimeField(_("finalized at"), null=True, blank=True)
+
     objects = AuditManager()
 
     class Meta:
@@ -177,6 +195,11 @@ class Audit(models.Model):
             ),
             models.UniqueConstraint(fields=["cycle", "serial"], name="one_serial_per_cycle"),
             models.CheckConstraint(condition=Q(serial__gte=1), name="audit_serial_from_one"),
+            models.CheckConstraint(
+                condition=Q(total_score__isnull=True)
+                | (Q(total_score__gte=0) & Q(total_score__lte=100)),
+                name="audit_total_is_a_percentage",
+            ),
         ]
 
     def __str__(self):
@@ -186,3 +209,44 @@ class Audit(models.Model):
         return (self.cycle.year, self.agency.code)
 
     natural_key.dependencies = ["agencies.cycle", "agencies.agency"]
+
+    @property
+    def is_finalized(self) -> bool:
+        return self.status == AuditStatus.FINALIZED
+
+    def is_assigned_to(self, user) -> bool:
+        return any(auditor.pk == user.pk for auditor in self.auditors.all())
+
+
+class AuditEvent(models.Model):
+    """A step in an audit's workflow (submitted, returned, finalized, reopened, assigned),
+    with who took it and why: the record a manager's reopening reason is kept in."""
+
+    class Action(models.TextChoices):
+        ASSIGNED = "assigned", _("Auditors assigned")
+        STARTED = "started", _("Scoring started")
+        SUBMITTED = "submitted", _("Submitted for review")
+        RETURNED = "returned", _("Returned to the auditor")
+        FINALIZED = "finalized", _("Finalized")
+        REOPENED = "reopened", _("Reopened")
+
+    audit = models.ForeignKey(
+        Audit, verbose_name=_("audit"), on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.audit} {self.get_action_display()}"

@@ -1,14 +1,107 @@
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Value, When
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST, require_safe
 
-from accounts.models import User
-from audit_portal.access import get_audit_for_user, get_cycle_for_office
+from accounts.models import Role, User
+from audit_portal.access import (
+    can_edit_scores,
+    can_view_scores,
+    get_audit_for_user,
+    get_cycle_for_office,
+    require_manager,
+)
 
-from .models import AuditStatus, Cycle
+from . import services
+from .charts import grade_distribution_svg
+from .models import Audit, AuditEvent, AuditStatus, Cycle, FundingMode, Grade
+
+STATUS_ORDER = Case(
+    *[When(status=s.value, then=Value(i)) for i, s in enumerate(AuditStatus)],
+    output_field=IntegerField(),
+)
+GRADE_ORDER = Case(
+    *[When(grade=g.value, then=Value(i)) for i, g in enumerate(Grade)],
+    default=Value(len(Grade)),
+    output_field=IntegerField(),
+)
+SORTS = {
+    "serial": ["serial"],
+    "code": ["agency__code"],
+    "name": ["agency__name", "serial"],
+    "status": [STATUS_ORDER, "serial"],
+    "progress": ["-scored_count", "serial"],
+    "total": [F("total_score").desc(nulls_last=True), "serial"],
+    "grade": [GRADE_ORDER, "serial"],
+}
+
+
+def _auditors():
+    return User.objects.filter(role=Role.AUDITOR, is_active=True).order_by("username")
+
+
+class OverviewFilter(forms.Form):
+    status = forms.ChoiceField(choices=[("", ""), *AuditStatus.choices], required=False)
+    grade = forms.ChoiceField(choices=[("", ""), ("none", "none"), *Grade.choices], required=False)
+    auditor = forms.CharField(required=False)
+    sort = forms.ChoiceField(choices=[(key, key) for key in SORTS], required=False)
+
+    def apply(self, audits):
+        if not self.is_valid():
+            return audits
+        data = self.cleaned_data
+        if data["status"]:
+            audits = audits.filter(status=data["status"])
+        if data["grade"] == "none":
+            audits = audits.filter(grade="")
+        elif data["grade"]:
+            audits = audits.filter(grade=data["grade"])
+        if data["auditor"] == "none":
+            audits = audits.filter(auditors__isnull=True)
+        elif data["auditor"].isdigit():
+            audits = audits.filter(auditors__pk=int(data["auditor"]))
+        return audits.order_by(*SORTS[data["sort"] or "serial"])
+
+
+class AssignForm(forms.Form):
+    audits = forms.ModelMultipleChoiceField(queryset=Audit.objects.none())
+    auditors = forms.ModelMultipleChoiceField(queryset=User.objects.none())
+    replace = forms.BooleanField(required=False)
+
+    def __init__(self, *args, cycle, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["audits"].queryset = cycle.audits.all()
+        self.fields["auditors"].queryset = _auditors()
+        self.fields["audits"].error_messages["required"] = _("Tick at least one agency.")
+        self.fields["auditors"].error_messages["required"] = _("Choose at least one auditor.")
+
+
+def applicable_counts(cycle: Cycle) -> dict[str, int]:
+    """How many standards apply to an agency of each funding mode ("" for unknown: all)."""
+    rows = (
+        cycle.categories.values("standards__applies_to").annotate(n=Count("standards")).order_by()
+    )
+    by_scope = {row["standards__applies_to"]: row["n"] for row in rows}
+    common = by_scope.get("all", 0)
+    return {
+        "": sum(by_scope.values()),
+        FundingMode.DIRECT: common + by_scope.get(FundingMode.DIRECT, 0),
+        FundingMode.INDIRECT: common + by_scope.get(FundingMode.INDIRECT, 0),
+    }
+
+
+def _with_progress(audits, cycle):
+    counts = applicable_counts(cycle)
+    audits = list(audits)
+    for audit in audits:
+        audit.applicable_count = counts[audit.agency.funding_mode]
+    return audits
 
 
 @require_safe
@@ -24,15 +117,85 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def cycle_overview(request: HttpRequest, year: int) -> HttpResponse:
     cycle = get_cycle_for_office(request.user, year)
-    audits = cycle.audits.roster().prefetch_related(
-        Prefetch("auditors", queryset=User.objects.order_by("username"))
+    filters = OverviewFilter(request.GET)
+    audits = filters.apply(
+        cycle.audits.roster().prefetch_related(
+            Prefetch("auditors", queryset=User.objects.order_by("username"))
+        )
     )
     status_counts = dict(cycle.audits.values_list("status").annotate(n=Count("id")).order_by())
-    statuses = [(status, status_counts.get(status.value, 0)) for status in AuditStatus]
+    grade_counts = dict(
+        cycle.audits.exclude(grade="").values_list("grade").annotate(n=Count("id")).order_by()
+    )
+    auditors = list(_auditors())
     return render(
         request,
         "agencies/cycle_overview.html",
-        {"cycle": cycle, "audits": audits, "statuses": statuses},
+        {
+            "cycle": cycle,
+            "audits": _with_progress(audits, cycle),
+            "roster_size": sum(status_counts.values()),
+            "statuses": [(s, status_counts.get(s.value, 0)) for s in AuditStatus],
+            "grades": Grade,
+            "grade_chart": grade_distribution_svg(grade_counts),
+            "graded": sum(grade_counts.values()),
+            "filters": filters,
+            "current": filters.cleaned_data if filters.is_valid() else {},
+            "auditors": auditors,
+            "can_assign": request.user.is_manager,
+        },
+    )
+
+
+@require_POST
+@login_required
+def assign(request: HttpRequest, year: int) -> HttpResponse:
+    cycle = get_cycle_for_office(request.user, year)
+    require_manager(request.user)
+    form = AssignForm(request.POST, cycle=cycle)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
+        try:
+            changed = services.assign_auditors(
+                audits=form.cleaned_data["audits"],
+                auditors=form.cleaned_data["auditors"],
+                by=request.user,
+                replace=form.cleaned_data["replace"],
+            )
+        except services.AssignmentError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Auditors assigned to %(n)s agency.",
+                    "Auditors assigned to %(n)s agencies.",
+                    changed,
+                )
+                % {"n": changed},
+            )
+    back = request.POST.get("next", "")
+    if back.startswith(f"/cycles/{cycle.year}/") and "//" not in back:
+        return redirect(back)
+    return redirect("cycle_overview", cycle.year)
+
+
+@require_safe
+@login_required
+def my_audits(request: HttpRequest, year: int) -> HttpResponse:
+    cycle = get_cycle_for_office(request.user, year)
+    audits = (
+        cycle.audits.roster()
+        .filter(auditors=request.user)
+        .prefetch_related(Prefetch("auditors", queryset=User.objects.order_by("username")))
+    )
+    return render(
+        request,
+        "agencies/my_audits.html",
+        {"cycle": cycle, "audits": _with_progress(audits, cycle)},
     )
 
 
@@ -41,16 +204,34 @@ def cycle_overview(request: HttpRequest, year: int) -> HttpResponse:
 def audit_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
     audit = get_audit_for_user(request.user, year, code)
     cycle = audit.cycle
-    categories = cycle.categories.prefetch_related("standards")
-    return render(
-        request,
-        "agencies/audit_detail.html",
-        {
-            "audit": audit,
-            "cycle": cycle,
-            "agency": audit.agency,
-            "auditors": audit.auditors.order_by("username"),
-            "categories": categories,
-            "required_documents": cycle.required_documents.all(),
-        },
-    )
+    auditors = list(audit.auditors.order_by("username"))
+    audit._prefetched_objects_cache = {"auditors": auditors}
+    show_scores = can_view_scores(request.user, audit)
+    findings = []
+    if show_scores:
+        findings = (
+            # 基本符合 and 不符合 (checklist.models.Result; agencies does not import checklist)
+            audit.assessments.filter(result__in=["largely", "non_compliant"])
+            .select_related("standard__category")
+            .order_by("standard__category__position", "standard__number")
+        )
+    context = {
+        "audit": audit,
+        "cycle": cycle,
+        "agency": audit.agency,
+        "auditors": auditors,
+        "categories": cycle.categories.prefetch_related("standards"),
+        "required_documents": cycle.required_documents.all(),
+        "show_scores": show_scores,
+        "findings": findings,
+        "applicable_count": applicable_counts(cycle)[audit.agency.funding_mode],
+    }
+    if request.user.is_office_staff:
+        context.update(
+            {
+                "events": AuditEvent.objects.filter(audit=audit).select_related("actor")[:20],
+                "can_edit": can_edit_scores(request.user, audit),
+                "is_manager": request.user.is_manager,
+            }
+        )
+    return render(request, "agencies/audit_detail.html", context)

@@ -10,7 +10,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from agencies.models import Audit, Cycle
+from accounts.models import Role
+from agencies.models import Audit, AuditStatus, Cycle
+
+EDITABLE_STATUSES = (AuditStatus.NOT_STARTED, AuditStatus.IN_PROGRESS)
 
 
 def get_cycle_for_office(user, year: int) -> Cycle:
@@ -32,3 +35,30 @@ def get_audit_for_user(user, year: int, code: str) -> Audit:
 
 def latest_cycle():
     return Cycle.objects.order_by("-year").first()
+
+
+def can_edit_scores(user, audit: Audit) -> bool:
+    """Managers, and the auditors assigned to the agency, may score it while it is open."""
+    if audit.status not in EDITABLE_STATUSES:
+        return False
+    return user.is_manager or (user.role == Role.AUDITOR and audit.is_assigned_to(user))
+
+
+def can_view_scores(user, audit: Audit) -> bool:
+    """Office staff always; an agency's own staff once the audit is finalized, not before."""
+    if user.is_office_staff:
+        return True
+    return user.agency_id == audit.agency_id and audit.status == AuditStatus.FINALIZED
+
+
+def get_audit_for_scoring(user, year: int, code: str) -> Audit:
+    """The scoring page: office staff only (agency staff never see draft scores)."""
+    audit = get_audit_for_user(user, year, code)
+    if not user.is_office_staff:
+        raise PermissionDenied
+    return audit
+
+
+def require_manager(user) -> None:
+    if not user.is_manager:
+        raise PermissionDenied

@@ -17,4 +17,5 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("agencies.urls")),
+    path("", include("checklist.urls")),
 ]

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from accounts.models import Role
 from agencies.models import Audit
 
 from .access import latest_cycle
@@ -19,6 +20,8 @@ def home(request: HttpRequest) -> HttpResponse:
     cycle = latest_cycle()
     if cycle is None:
         return render(request, "home_empty.html")
+    if user.role == Role.AUDITOR:
+        return redirect("my_audits", year=cycle.year)
     if user.is_office_staff:
         return redirect("cycle_overview", year=cycle.year)
     audit = Audit.objects.filter(cycle=cycle, agency_id=user.agency_id).first()

@@ -11,7 +11,7 @@ from audit_portal.spreadsheets import (
     YesNoWidget,
 )
 
-from .models import Applicability, Category, Standard
+from .models import Applicability, Assessment, AssessmentChange, Category, Standard
 
 
 class CategoryWidget(widgets.ForeignKeyWidget):
@@ -102,3 +102,40 @@ class StandardAdmin(SpreadsheetAdmin):
     @admin.display(description=_("text"))
     def short_text(self, standard):
         return standard.text[:40]
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class AssessmentChangeInline(ReadOnlyInline):
+    model = AssessmentChange
+    fields = ("version", "changed_by", "changed_at", "old", "new")
+    readonly_fields = fields
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(admin.ModelAdmin):
+    """Read-only here: scores change on the scoring page, where versions and history are kept."""
+
+    list_display = ("audit", "standard", "result", "points", "version", "updated_by", "updated_at")
+    list_filter = ("audit__cycle", "result")
+    list_select_related = ("audit__cycle", "audit__agency", "standard__category", "updated_by")
+    search_fields = ("audit__agency__code", "audit__agency__name", "finding")
+    inlines = [AssessmentChangeInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

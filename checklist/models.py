@@ -1,11 +1,12 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency, Cycle, FundingMode
+from agencies.models import Agency, Audit, Cycle, FundingMode
 
 
 class CategoryManager(models.Manager):
@@ -138,3 +139,162 @@ class Standard(models.Model):
         if self.applies_to == Applicability.ALL or not agency.funding_mode:
             return True
         return self.applies_to == agency.funding_mode
+
+
+class Result(models.TextChoices):
+    COMPLIANT = "compliant", _("Compliant")
+    LARGELY_COMPLIANT = "largely", _("Largely compliant")
+    NON_COMPLIANT = "non_compliant", _("Non-compliant")
+    NOT_APPLICABLE = "not_applicable", _("Not applicable")
+
+
+class Assessment(models.Model):
+    """An auditor's judgement of one standard for one agency's audit.
+
+    ``version`` grows by one with every save; a save names the version it was based on and
+    is refused when someone else saved in between, so that nobody overwrites another
+    auditor's work without seeing it (checklist.services.save_assessment).
+
+    ``max_points`` copies the standard's maximum at the time of scoring, so that the
+    database itself can refuse points above the maximum.
+    """
+
+    audit = models.ForeignKey(
+        Audit, verbose_name=_("audit"), on_delete=models.CASCADE, related_name="assessments"
+    )
+    standard = models.ForeignKey(
+        Standard, verbose_name=_("standard"), on_delete=models.PROTECT, related_name="+"
+    )
+    result = models.CharField(_("result"), max_length=20, choices=Result.choices, blank=True)
+    points = models.DecimalField(_("points"), max_digits=5, decimal_places=1, null=True, blank=True)
+    max_points = models.DecimalField(_("maximum points"), max_digits=5, decimal_places=1)
+    finding = models.TextField(_("finding (问题描述)"), blank=True)
+    rectification = models.TextField(_("rectification requirement (整改要求)"), blank=True)
+    not_applicable_reason = models.TextField(_("reason for 不适用"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last saved by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("last saved"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        ordering = ["audit", "standard__category__position", "standard__number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["audit", "standard"], name="one_assessment_per_standard_and_audit"
+            ),
+            models.CheckConstraint(
+                condition=Q(points__isnull=True)
+                | (Q(points__gte=0) & Q(points__lte=models.F("max_points"))),
+                name="assessment_points_within_maximum",
+            ),
+            models.CheckConstraint(
+                condition=~Q(result=Result.COMPLIANT) | Q(points=models.F("max_points")),
+                name="assessment_compliant_awards_maximum",
+            ),
+            models.CheckConstraint(
+                condition=~Q(result__in=[Result.LARGELY_COMPLIANT, Result.NON_COMPLIANT])
+                | Q(points__isnull=True)
+                | Q(points__lt=models.F("max_points")),
+                name="assessment_shortfall_awards_less",
+            ),
+            models.CheckConstraint(
+                condition=~Q(result__in=[Result.NOT_APPLICABLE, ""]) | Q(points__isnull=True),
+                name="assessment_unscored_has_no_points",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.audit} {self.standard.code}"
+
+    @property
+    def is_scored(self) -> bool:
+        """Counts towards the scores: a result, and points unless 不适用."""
+        if self.result == Result.NOT_APPLICABLE:
+            return True
+        return bool(self.result) and self.points is not None
+
+    def missing(self) -> list[str]:
+        """What this assessment still lacks before the audit can be submitted, in words."""
+        from django.utils.translation import gettext
+
+        if not self.result:
+            return [gettext("Choose a result.")]
+        problems = []
+        if self.result == Result.NOT_APPLICABLE:
+            if not self.not_applicable_reason.strip():
+                problems.append(gettext("Give the reason why the standard does not apply."))
+        elif self.result != Result.COMPLIANT:
+            if self.points is None:
+                problems.append(gettext("Enter the points awarded."))
+            if not self.finding.strip():
+                problems.append(gettext("Describe the finding (问题描述)."))
+        return problems
+
+    @property
+    def is_complete(self) -> bool:
+        return not self.missing()
+
+
+class AssessmentChange(models.Model):
+    """One saved change of an assessment: who, when, and each changed field's old and new
+    value. Append-only; the scoring page and the admin show it."""
+
+    assessment = models.ForeignKey(
+        Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="changes"
+    )
+    version = models.PositiveIntegerField(_("version"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    old = models.JSONField(_("old values"), default=dict)
+    new = models.JSONField(_("new values"), default=dict)
+
+    class Meta:
+        verbose_name = _("assessment change")
+        verbose_name_plural = _("assessment changes")
+        ordering = ["-changed_at", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "version"], name="one_change_per_assessment_version"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.assessment} v{self.version}"
+
+    FIELD_LABELS = {
+        "result": _("result"),
+        "points": _("points"),
+        "finding": _("finding"),
+        "rectification": _("rectification requirement"),
+        "not_applicable_reason": _("reason for 不适用"),
+    }
+
+    def lines(self) -> list[tuple[str, str, str]]:
+        """(field, old, new) in words, for the history shown beside each standard."""
+
+        def shown(name, value):
+            if value in (None, ""):
+                return "—"
+            if name == "result":
+                return str(Result(value).label)
+            return str(value)
+
+        return [
+            (
+                str(self.FIELD_LABELS.get(name, name)),
+                shown(name, self.old.get(name)),
+                shown(name, value),
+            )
+            for name, value in self.new.items()
+        ]

@@ -7,10 +7,14 @@ def test_anonymous_visitors_are_sent_to_sign_in(client_for):
     assert response["Location"] == "/accounts/login/?next=/"
 
 
-def test_office_staff_land_on_the_current_cycle(client_for):
-    for persona in ("auditor", "manager", "administrator"):
+def test_managers_and_administrators_land_on_the_current_cycle(client_for):
+    for persona in ("manager", "administrator"):
         response = client_for(persona).get("/")
         assert response["Location"] == "/cycles/2023/", persona
+
+
+def test_auditors_land_on_their_agencies(client_for):
+    assert client_for("auditor").get("/")["Location"] == "/cycles/2023/mine/"
 
 
 def test_agency_staff_land_on_their_own_agency(client_for):

@@ -57,7 +57,7 @@ def test_a_wrong_password_is_explained_and_nothing_else_happens(page, portal):
 
 def test_the_layout_works_at_tablet_width(page, portal, sign_in):
     page.set_viewport_size({"width": 768, "height": 1024})
-    sign_in("auditor")
+    sign_in("manager")
 
     expect(page.locator("table.table-roster")).to_be_visible()
     page_width = page.evaluate("document.documentElement.scrollWidth")

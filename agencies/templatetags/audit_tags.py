@@ -1,0 +1,23 @@
+from decimal import Decimal
+
+from django import template
+
+from agencies.models import Grade
+
+register = template.Library()
+
+
+@register.filter
+def grade_label(value: str) -> str:
+    """优秀 for "excellent"; empty for no grade."""
+    if not value:
+        return ""
+    return str(Grade(value).label)
+
+
+@register.filter
+def score(value) -> str:
+    """A stored score as shown: 87.5, or — when there is none."""
+    if value is None or value == "":
+        return "—"
+    return f"{Decimal(str(value)):.1f}"

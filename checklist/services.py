@@ -1,0 +1,313 @@
+"""Scoring and the audit workflow: every write to assessments and audit status is here.
+
+Each function is one step a person takes; each runs in one transaction and locks the audit
+row first, so that two saves of one audit, or a save and a finalization, never interleave.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.models import Audit, AuditEvent, AuditStatus
+from audit_portal.access import can_edit_scores
+
+from .models import Assessment, AssessmentChange, Result, Standard
+from .scoring import Bands, Item, Scores, compute_scores
+
+TRACKED_FIELDS = ("result", "points", "finding", "rectification", "not_applicable_reason")
+
+
+class ScoringError(Exception):
+    """A save or a step that the rules refuse; the message is for the user."""
+
+
+class StaleVersion(Exception):
+    """Someone saved this assessment since the user loaded it; ``current`` is their version."""
+
+    def __init__(self, current: Assessment):
+        super().__init__("stale version")
+        self.current = current
+
+
+@dataclass
+class Entry:
+    """What an auditor entered for one standard (strings as typed, points parsed here)."""
+
+    result: str = ""
+    points: str | Decimal | None = None
+    finding: str = ""
+    rectification: str = ""
+    not_applicable_reason: str = ""
+
+
+def applicable_standards(audit: Audit) -> list[Standard]:
+    """The cycle's standards that apply to this agency (by its 直投／非直投 mode), in order."""
+    standards = Standard.objects.for_cycle(audit.cycle_id)
+    return [s for s in standards if s.applies_to_agency(audit.agency)]
+
+
+def audit_scores(audit: Audit, standards=None, assessments=None) -> Scores:
+    """Scores of one audit from its assessments (2 queries unless both are given)."""
+    if standards is None:
+        standards = applicable_standards(audit)
+    if assessments is None:
+        assessments = Assessment.objects.filter(audit=audit)
+    by_standard = {a.standard_id: a for a in assessments}
+    items = []
+    for standard in standards:
+        assessment = by_standard.get(standard.pk)
+        items.append(
+            Item(
+                category=standard.category.position,
+                max_points=standard.max_points,
+                result=assessment.result if assessment else "",
+                points=assessment.points if assessment else None,
+                is_veto=standard.is_veto,
+            )
+        )
+    return compute_scores(items, Bands.of(audit.cycle))
+
+
+def refresh_audit_scores(audit: Audit) -> Scores:
+    """Store the audit's current scores on the audit row, for the overview and exports."""
+    standards = applicable_standards(audit)
+    scores = audit_scores(audit, standards)
+    names = {s.category.position: s.category.name for s in standards}
+    audit.scored_count = scores.scored
+    audit.total_score = scores.total
+    audit.grade = scores.grade
+    audit.category_scores = [
+        {
+            "position": c.category,
+            "name": names[c.category],
+            "score": None if c.score is None else str(c.score),
+        }
+        for c in scores.categories.values()
+    ]
+    audit.save(update_fields=["scored_count", "total_score", "grade", "category_scores"])
+    return scores
+
+
+def _lock(audit: Audit) -> Audit:
+    return Audit.objects.select_for_update().select_related("cycle", "agency").get(pk=audit.pk)
+
+
+def _clean_entry(entry: Entry, standard: Standard) -> dict:
+    """Apply the rules that make a value impossible to store; return the fields to save.
+
+    Incomplete work (基本符合 without a finding yet) is stored: an auditor types step by step
+    and must not lose what was entered. Completeness is checked when the audit is submitted.
+    """
+    result = entry.result or ""
+    if result not in Result.values and result != "":
+        raise ScoringError(_("Choose one of the results."))
+    maximum = standard.max_points
+    points = entry.points
+    if isinstance(points, str):
+        points = points.strip().replace("，", ".").replace(",", ".")
+        if points == "":
+            points = None
+        else:
+            try:
+                points = Decimal(points)
+            except InvalidOperation:
+                raise ScoringError(_("Points must be a number, such as 7 or 7.5.")) from None
+    if points is not None and (not points.is_finite() or points != points.quantize(Decimal("0.1"))):
+        raise ScoringError(_("Points take at most one decimal, such as 7.5."))
+    if result == Result.COMPLIANT:
+        points = maximum
+    elif result in (Result.NOT_APPLICABLE, ""):
+        points = None
+    elif points is not None:
+        if points < 0 or points > maximum:
+            raise ScoringError(
+                _("Points must be between 0 and the maximum of %(max)s.")
+                % {"max": _points_text(maximum)}
+            )
+        if points == maximum:
+            raise ScoringError(
+                _(
+                    "%(result)s awards less than the maximum of %(max)s points; choose 符合 to award it all."
+                )
+                % {"result": Result(result).label, "max": _points_text(maximum)}
+            )
+    return {
+        "result": result,
+        "points": points,
+        "finding": entry.finding.strip(),
+        "rectification": entry.rectification.strip(),
+        "not_applicable_reason": entry.not_applicable_reason.strip(),
+    }
+
+
+def _points_text(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def _jsonable(value):
+    return str(value) if isinstance(value, Decimal) else value
+
+
+@transaction.atomic
+def save_assessment(
+    *, audit: Audit, standard: Standard, by, expected_version: int, entry: Entry
+) -> Assessment:
+    """Save one standard's assessment, as typed, if nobody saved it in between.
+
+    ``expected_version`` is the version the user's page showed (0 for a standard never
+    saved). A different current version raises StaleVersion with the newer assessment; the
+    page shows it and nothing is overwritten.
+    """
+    audit = _lock(audit)
+    if audit.status not in (AuditStatus.NOT_STARTED, AuditStatus.IN_PROGRESS):
+        raise ScoringError(
+            _("This audit is %(status)s and can no longer be changed.")
+            % {"status": audit.get_status_display()}
+        )
+    if not can_edit_scores(by, audit):
+        raise ScoringError(_("Only the assigned auditors and managers can change these scores."))
+    if standard.category.cycle_id != audit.cycle_id or not standard.applies_to_agency(audit.agency):
+        raise ScoringError(_("This standard does not apply to this agency."))
+
+    values = _clean_entry(entry, standard)
+    current = Assessment.objects.filter(audit=audit, standard=standard).first()
+    if (current.version if current else 0) != expected_version:
+        raise StaleVersion(current)
+
+    if current is None:
+        assessment = Assessment(
+            audit=audit, standard=standard, max_points=standard.max_points, updated_by=by, **values
+        )
+        old = dict.fromkeys(TRACKED_FIELDS, None)
+        try:
+            with transaction.atomic():
+                assessment.save()
+        except IntegrityError:
+            # Another auditor's first save of this standard won the race.
+            raise StaleVersion(Assessment.objects.get(audit=audit, standard=standard)) from None
+    else:
+        old = {name: getattr(current, name) for name in TRACKED_FIELDS}
+        if all(old[name] == values[name] for name in TRACKED_FIELDS):
+            return current
+        updated = Assessment.objects.filter(pk=current.pk, version=expected_version).update(
+            **values,
+            max_points=standard.max_points,
+            version=F("version") + 1,
+            updated_by=by,
+            updated_at=timezone.now(),
+        )
+        if not updated:
+            raise StaleVersion(Assessment.objects.get(pk=current.pk))
+        assessment = Assessment.objects.select_related("updated_by").get(pk=current.pk)
+
+    changed = [name for name in TRACKED_FIELDS if old[name] != values[name]]
+    AssessmentChange.objects.create(
+        assessment=assessment,
+        version=assessment.version,
+        changed_by=by,
+        old={name: _jsonable(old[name]) for name in changed},
+        new={name: _jsonable(values[name]) for name in changed},
+    )
+    if audit.status == AuditStatus.NOT_STARTED:
+        audit.status = AuditStatus.IN_PROGRESS
+        audit.save(update_fields=["status"])
+        AuditEvent.objects.create(audit=audit, action=AuditEvent.Action.STARTED, actor=by)
+    refresh_audit_scores(audit)
+    return assessment
+
+
+def incomplete_standards(audit: Audit) -> list[tuple[Standard, list[str]]]:
+    """The applicable standards that still lack something, with what they lack."""
+    assessments = {a.standard_id: a for a in Assessment.objects.filter(audit=audit)}
+    missing = []
+    for standard in applicable_standards(audit):
+        assessment = assessments.get(standard.pk)
+        problems = assessment.missing() if assessment else [_("Choose a result.")]
+        if problems:
+            missing.append((standard, problems))
+    return missing
+
+
+def _require(audit: Audit, *statuses: str) -> None:
+    if audit.status not in statuses:
+        raise ScoringError(
+            _("This step is not possible while the audit is %(status)s.")
+            % {"status": audit.get_status_display()}
+        )
+
+
+@transaction.atomic
+def submit_audit(*, audit: Audit, by) -> Audit:
+    """The auditor hands the audit to a manager: every applicable standard must be complete."""
+    audit = _lock(audit)
+    _require(audit, AuditStatus.IN_PROGRESS)
+    if not can_edit_scores(by, audit):
+        raise ScoringError(_("Only the assigned auditors and managers can submit this audit."))
+    missing = incomplete_standards(audit)
+    if missing:
+        listed = "；".join(f"{s.code}：{''.join(problems)}" for s, problems in missing[:10])
+        more = _("(and %(n)s more)") % {"n": len(missing) - 10} if len(missing) > 10 else ""
+        raise ScoringError(
+            _("Not every standard is complete yet: %(list)s%(more)s")
+            % {"list": listed, "more": more}
+        )
+    audit.status = AuditStatus.UNDER_REVIEW
+    audit.save(update_fields=["status"])
+    AuditEvent.objects.create(audit=audit, action=AuditEvent.Action.SUBMITTED, actor=by)
+    return audit
+
+
+@transaction.atomic
+def return_audit(*, audit: Audit, by, comment: str) -> Audit:
+    """A manager sends an audit under review back to the auditors, saying why."""
+    audit = _lock(audit)
+    _require_manager(by)
+    _require(audit, AuditStatus.UNDER_REVIEW)
+    if not comment.strip():
+        raise ScoringError(_("Say what the auditors should look at again."))
+    audit.status = AuditStatus.IN_PROGRESS
+    audit.save(update_fields=["status"])
+    AuditEvent.objects.create(
+        audit=audit, action=AuditEvent.Action.RETURNED, actor=by, comment=comment.strip()
+    )
+    return audit
+
+
+@transaction.atomic
+def finalize_audit(*, audit: Audit, by) -> Audit:
+    """A manager finalizes an audit under review; from now on it is read-only for everyone."""
+    audit = _lock(audit)
+    _require_manager(by)
+    _require(audit, AuditStatus.UNDER_REVIEW)
+    refresh_audit_scores(audit)
+    audit.status = AuditStatus.FINALIZED
+    audit.finalized_at = timezone.now()
+    audit.save(update_fields=["status", "finalized_at"])
+    AuditEvent.objects.create(audit=audit, action=AuditEvent.Action.FINALIZED, actor=by)
+    return audit
+
+
+@transaction.atomic
+def reopen_audit(*, audit: Audit, by, reason: str) -> Audit:
+    """A manager reopens a finalized audit; the reason is required and recorded."""
+    audit = _lock(audit)
+    _require_manager(by)
+    _require(audit, AuditStatus.FINALIZED)
+    if not reason.strip():
+        raise ScoringError(_("Give the reason for reopening; it is kept in the audit's record."))
+    audit.status = AuditStatus.IN_PROGRESS
+    audit.finalized_at = None
+    audit.save(update_fields=["status", "finalized_at"])
+    AuditEvent.objects.create(
+        audit=audit, action=AuditEvent.Action.REOPENED, actor=by, comment=reason.strip()
+    )
+    return audit
+
+
+def _require_manager(user) -> None:
+    if not user.is_manager:
+        raise ScoringError(_("Only a manager can take this step."))

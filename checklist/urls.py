@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+prefix = "cycles/<int:year>/agencies/<str:code>/"
+
+urlpatterns = [
+    path(f"{prefix}scoring/", views.scoring, name="scoring"),
+    path(f"{prefix}scoring/<int:category>-<int:number>/", views.assessment, name="assessment"),
+    path(f"{prefix}submit/", views.submit, name="audit_submit"),
+    path(f"{prefix}return/", views.send_back, name="audit_return"),
+    path(f"{prefix}finalize/", views.finalize, name="audit_finalize"),
+    path(f"{prefix}reopen/", views.reopen, name="audit_reopen"),
+]

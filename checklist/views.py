@@ -1,0 +1,279 @@
+from dataclasses import dataclass, field
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts.models import User
+from agencies.models import Audit
+from audit_portal.access import (
+    EDITABLE_STATUSES,
+    can_edit_scores,
+    get_audit_for_scoring,
+    require_manager,
+)
+
+from . import services
+from .models import Assessment, AssessmentChange, Result, Standard
+
+
+class AssessmentForm(forms.Form):
+    """The fields of one standard on the scoring page, as the browser sends them."""
+
+    version = forms.IntegerField(min_value=0)
+    result = forms.ChoiceField(choices=[("", ""), *Result.choices], required=False)
+    points = forms.CharField(required=False, max_length=20)
+    finding = forms.CharField(required=False, max_length=5000)
+    rectification = forms.CharField(required=False, max_length=5000)
+    not_applicable_reason = forms.CharField(required=False, max_length=2000)
+
+    def entry(self) -> services.Entry:
+        data = self.cleaned_data
+        return services.Entry(
+            result=data["result"],
+            points=data["points"],
+            finding=data["finding"],
+            rectification=data["rectification"],
+            not_applicable_reason=data["not_applicable_reason"],
+        )
+
+
+@dataclass
+class Row:
+    """One standard on the scoring page with its assessment and history."""
+
+    standard: Standard
+    assessment: Assessment | None
+    url: str
+    changes: list = field(default_factory=list)
+
+    @property
+    def version(self) -> int:
+        return self.assessment.version if self.assessment else 0
+
+    @property
+    def missing(self) -> list[str]:
+        return self.assessment.missing() if self.assessment else []
+
+
+def _audit_queryset():
+    return Audit.objects.select_related("cycle", "agency").prefetch_related(
+        Prefetch("auditors", queryset=User.objects.order_by("username"))
+    )
+
+
+def _item_url(audit: Audit, standard: Standard) -> str:
+    return reverse(
+        "assessment",
+        args=[audit.cycle.year, audit.agency.code, standard.category.position, standard.number],
+    )
+
+
+def _rows(audit: Audit, standards) -> list[Row]:
+    assessments = {
+        a.standard_id: a
+        for a in Assessment.objects.filter(audit=audit).select_related("updated_by")
+    }
+    changes: dict[int, list] = {}
+    for change in AssessmentChange.objects.filter(assessment__audit=audit).select_related(
+        "changed_by"
+    ):
+        changes.setdefault(change.assessment_id, []).append(change)
+    rows = []
+    for standard in standards:
+        assessment = assessments.get(standard.pk)
+        rows.append(
+            Row(
+                standard=standard,
+                assessment=assessment,
+                url=_item_url(audit, standard),
+                changes=changes.get(assessment.pk, []) if assessment else [],
+            )
+        )
+    return rows
+
+
+def _summary_context(audit: Audit, standards, rows) -> dict:
+    scores = services.audit_scores(
+        audit, standards, [row.assessment for row in rows if row.assessment]
+    )
+    categories = []
+    for standard in standards:
+        if not categories or categories[-1]["category"] != standard.category:
+            categories.append({"category": standard.category, "rows": []})
+    by_category = {c["category"].position: c for c in categories}
+    for row in rows:
+        by_category[row.standard.category.position]["rows"].append(row)
+    for entry in categories:
+        entry["score"] = scores.categories[entry["category"].position]
+        entry["scored"] = sum(
+            1 for row in entry["rows"] if row.assessment and row.assessment.is_scored
+        )
+    return {"scores": scores, "categories": categories}
+
+
+@require_safe
+@login_required
+def scoring(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    audit = get_audit_for_scoring(request.user, year, code)
+    audit = _audit_queryset().get(pk=audit.pk)
+    standards = services.applicable_standards(audit)
+    rows = _rows(audit, standards)
+    context = {
+        "audit": audit,
+        "cycle": audit.cycle,
+        "agency": audit.agency,
+        "can_edit": can_edit_scores(request.user, audit),
+        "results": Result,
+        **_summary_context(audit, standards, rows),
+    }
+    return render(request, "checklist/scoring.html", context)
+
+
+def _get_standard(audit: Audit, category: int, number: int) -> Standard:
+    try:
+        standard = Standard.objects.select_related("category").get(
+            category__cycle=audit.cycle, category__position=category, number=number
+        )
+    except Standard.DoesNotExist:
+        raise Http404 from None
+    if not standard.applies_to_agency(audit.agency):
+        raise Http404
+    return standard
+
+
+def _render_item(request, audit, standard, *, status=200, **extra) -> HttpResponse:
+    rows = _rows(audit, [standard])
+    context = {
+        "audit": audit,
+        "row": rows[0],
+        "can_edit": can_edit_scores(request.user, audit),
+        "results": Result,
+        **extra,
+    }
+    return render(request, "checklist/scoring.html#item", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def assessment(request: HttpRequest, year: int, code: str, category: int, number: int):
+    """One standard's fields: GET renders them afresh, POST saves them (autosave)."""
+    audit = get_audit_for_scoring(request.user, year, code)
+    audit = _audit_queryset().get(pk=audit.pk)
+    standard = _get_standard(audit, category, number)
+    if request.method == "GET":
+        return _render_item(request, audit, standard)
+
+    if audit.status in EDITABLE_STATUSES and not can_edit_scores(request.user, audit):
+        raise PermissionDenied
+    form = AssessmentForm(request.POST)
+    if not form.is_valid():
+        return _status_response(
+            request, standard, error=_("The form was incomplete; reload the page."), status=422
+        )
+    try:
+        saved = services.save_assessment(
+            audit=audit,
+            standard=standard,
+            by=request.user,
+            expected_version=form.cleaned_data["version"],
+            entry=form.entry(),
+        )
+    except services.StaleVersion as stale:
+        return _status_response(request, standard, conflict=stale.current, status=409)
+    except services.ScoringError as error:
+        return _status_response(request, standard, error=str(error), status=422)
+
+    audit.refresh_from_db()
+    standards = services.applicable_standards(audit)
+    rows = _rows(audit, standards)
+    row = next(r for r in rows if r.standard.pk == standard.pk)
+    submitted_points = form.cleaned_data["points"].strip()
+    context = {
+        "audit": audit,
+        "row": row,
+        "saved": saved,
+        "oob": True,
+        "can_edit": True,
+        "results": Result,
+        "points_changed": (str(saved.points) if saved.points is not None else "")
+        not in {submitted_points, submitted_points + ".0"},
+        **_summary_context(audit, standards, rows),
+    }
+    return HttpResponse(render_to_string("checklist/scoring.html#saved", context, request))
+
+
+def _status_response(request, standard, *, status, error="", conflict=None) -> HttpResponse:
+    context = {"standard": standard, "error": error, "conflict": conflict, "oob": True}
+    if conflict is not None:
+        conflict_row = Row(standard=standard, assessment=conflict, url="")
+        context["conflict_row"] = conflict_row
+    html = render_to_string("checklist/scoring.html#status", context, request)
+    return HttpResponse(html, status=status)
+
+
+def _workflow_redirect(audit: Audit) -> HttpResponse:
+    return redirect("audit_detail", audit.cycle.year, audit.agency.code)
+
+
+def _workflow_step(request, year, code, step, *, managers_only=False, **kwargs) -> HttpResponse:
+    audit = get_audit_for_scoring(request.user, year, code)
+    if managers_only:
+        require_manager(request.user)
+    try:
+        step(audit=audit, by=request.user, **kwargs)
+    except services.ScoringError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Done: the audit is now %(status)s.")
+            % {"status": Audit.objects.get(pk=audit.pk).get_status_display()},
+        )
+    return _workflow_redirect(audit)
+
+
+@require_POST
+@login_required
+def submit(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    return _workflow_step(request, year, code, services.submit_audit)
+
+
+@require_POST
+@login_required
+def send_back(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    return _workflow_step(
+        request,
+        year,
+        code,
+        services.return_audit,
+        managers_only=True,
+        comment=request.POST.get("comment", ""),
+    )
+
+
+@require_POST
+@login_required
+def finalize(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    return _workflow_step(request, year, code, services.finalize_audit, managers_only=True)
+
+
+@require_POST
+@login_required
+def reopen(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    return _workflow_step(
+        request,
+        year,
+        code,
+        services.reopen_audit,
+        managers_only=True,
+        reason=request.POST.get("reason", ""),
+    )
