@@ -182,7 +182,13 @@ def save_assessment(
         assessment = Assessment(
             audit=audit, standard=standard, max_points=standard.max_points, updated_by=by, **values
         )
-        old = dict.fromkeys(TRACKED_FIELDS, None)
+        old = {
+            "result": "",
+            "points": None,
+            "finding": "",
+            "rectification": "",
+            "not_applicable_reason": "",
+        }
         try:
             with transaction.atomic():
                 assessment.save()

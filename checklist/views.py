@@ -212,10 +212,12 @@ def assessment(request: HttpRequest, year: int, code: str, category: int, number
 
 
 def _status_response(request, standard, *, status, error="", conflict=None) -> HttpResponse:
-    context = {"standard": standard, "error": error, "conflict": conflict, "oob": True}
-    if conflict is not None:
-        conflict_row = Row(standard=standard, assessment=conflict, url="")
-        context["conflict_row"] = conflict_row
+    context = {
+        "row": Row(standard=standard, assessment=None, url=""),
+        "error": error,
+        "conflict": conflict,
+        "oob": True,
+    }
     html = render_to_string("checklist/scoring.html#status", context, request)
     return HttpResponse(html, status=status)
 
@@ -228,6 +230,8 @@ def _workflow_step(request, year, code, step, *, managers_only=False, **kwargs) 
     audit = get_audit_for_scoring(request.user, year, code)
     if managers_only:
         require_manager(request.user)
+    elif audit.status in EDITABLE_STATUSES and not can_edit_scores(request.user, audit):
+        raise PermissionDenied
     try:
         step(audit=audit, by=request.user, **kwargs)
     except services.ScoringError as error:

@@ -48,3 +48,41 @@ def test_unknown_code_or_year_is_a_chinese_404(client_for):
         response = client_for("manager").get(url)
         assert response.status_code == 404
         assert "页面不存在" in response.content.decode()
+
+
+def _finalize_004(auditor, manager):
+    from checklist import services
+    from checklist.tests.helpers import audit_of, score_everything
+
+    audit = audit_of("004")
+    audit.auditors.add(auditor)
+    score_everything(audit, auditor, shortfalls={"2-3"})
+    services.submit_audit(audit=audit, by=auditor)
+    return audit
+
+
+def test_agency_staff_see_no_scores_before_finalization(client_for, auditor, manager):
+    _finalize_004(auditor, manager)
+    body = client_for("staff004").get("/cycles/2023/agencies/004/").content.decode()
+    assert 'data-testid="scores"' not in body
+    assert "2-3 的问题" not in body
+    assert "办事处定稿后，稽核结果将在此显示" in body
+
+
+def test_agency_staff_see_the_final_total_grade_and_findings(client_for, auditor, manager):
+    from checklist import services
+
+    audit = _finalize_004(auditor, manager)
+    services.finalize_audit(audit=audit, by=manager)
+    body = client_for("staff004").get("/cycles/2023/agencies/004/").content.decode()
+    assert 'data-testid="scores"' in body
+    assert 'data-testid="total">97.9<' in body
+    assert "优秀" in body
+    assert "2-3 的问题" in body and "限期整改" in body
+    assert "复核与定稿" not in body  # the office's workflow is not theirs
+
+
+def test_office_staff_see_scores_so_far_and_the_record(client_for, auditor, manager):
+    _finalize_004(auditor, manager)
+    body = client_for("manager").get("/cycles/2023/agencies/004/").content.decode()
+    assert "当前得分" in body and "定稿" in body and "提交复核" in body

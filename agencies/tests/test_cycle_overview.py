@@ -62,3 +62,86 @@ def test_queries_do_not_grow_with_the_number_of_agencies(client_for, cycle, audi
 
     assert len(response.context["audits"]) == 500
     assert queries_with_500 == queries_with_50
+
+
+def _scored(code, *, total, grade, status=AuditStatus.IN_PROGRESS, scored=29):
+    Audit.objects.filter(agency__code=code).update(
+        total_score=total,
+        grade=grade,
+        status=status,
+        scored_count=scored,
+        category_scores=[
+            {"position": 1, "name": "组织机构管理", "score": "90.0"},
+            {"position": 2, "name": "业务管理", "score": None},
+            {"position": 3, "name": "财务管理", "score": "75.5"},
+        ],
+    )
+
+
+def test_it_shows_progress_total_grade_and_category_scores(client_for):
+    _scored("004", total="87.5", grade="good", scored=12)
+    body = client_for("manager").get("/cycles/2023/").content.decode()
+    row = body[body.index('data-code="004"') : body.index('data-code="007"')]
+    assert "12/29" in row
+    assert "87.5" in row and "良好" in row
+    assert "90.0" in row and "75.5" in row
+    assert 'class="text-end provisional"' in row
+
+
+def test_filters_by_status_grade_and_auditor(client_for, auditor):
+    _scored("004", total="95.0", grade="excellent", status=AuditStatus.FINALIZED)
+    _scored("007", total="55.0", grade="fail")
+    Audit.objects.get(agency__code="008").auditors.add(auditor)
+    client = client_for("manager")
+
+    def codes(query):
+        return [a.agency.code for a in client.get("/cycles/2023/?" + query).context["audits"]]
+
+    assert codes("status=finalized") == ["004"]
+    assert codes("grade=fail") == ["007"]
+    assert codes("grade=none")[:2] == ["008", "011"]
+    assert codes(f"auditor={auditor.pk}") == ["008"]
+    assert len(codes("auditor=none")) == 49
+    assert len(codes("status=bogus")) == 50  # a bad filter is ignored, not an error
+
+
+def test_sorts_by_total_with_unscored_last(client_for):
+    _scored("007", total="55.0", grade="fail")
+    _scored("008", total="91.0", grade="excellent")
+    audits = client_for("manager").get("/cycles/2023/?sort=total").context["audits"]
+    assert [a.agency.code for a in audits[:3]] == ["008", "007", "004"]
+
+
+def test_counts_per_status_and_a_grade_chart(client_for):
+    _scored("004", total="95.0", grade="excellent", status=AuditStatus.FINALIZED)
+    _scored("007", total="85.0", grade="good")
+    body = client_for("manager").get("/cycles/2023/").content.decode()
+    assert 'data-testid="count-finalized">已定稿 1<' in body
+    assert 'data-testid="count-in_progress">稽核中 1<' in body
+    assert "<svg" in body and 'aria-label="等级分布"' in body
+    assert "（共 2 个，含暂评）" in body
+
+
+def test_only_managers_see_the_assignment_controls(client_for):
+    assert 'name="auditors"' in client_for("manager").get("/cycles/2023/").content.decode()
+    assert 'name="auditors"' not in client_for("auditor").get("/cycles/2023/").content.decode()
+
+
+def test_queries_do_not_grow_with_scores_and_filters(client_for, cycle, auditor):
+    client = client_for("manager")
+    _scored("004", total="95.0", grade="excellent")
+    with CaptureQueriesContext(connection) as first:
+        client.get("/cycles/2023/?sort=grade")
+    agencies = Agency.objects.bulk_create(
+        Agency(code=f"{n:03d}", name=f"测试{n}") for n in range(500, 950)
+    )
+    audits = Audit.objects.bulk_create(
+        Audit(cycle=cycle, agency=a, serial=51 + i, total_score="70.0", grade="pass")
+        for i, a in enumerate(agencies)
+    )
+    for audit in audits[::5]:
+        audit.auditors.add(auditor)
+    with CaptureQueriesContext(connection) as second:
+        response = client.get("/cycles/2023/?sort=grade")
+    assert len(response.context["audits"]) == 500
+    assert len(second) == len(first)

@@ -94,6 +94,60 @@ ROWS = {
         Case("/cycles/1999/agencies/004/", office_only(office=404, staff=404)),
         Case("/cycles/2023/agencies/004/", statuses(405), method="post"),
     ],
+    "my_audits": [
+        Case("/cycles/2023/mine/", office_only()),
+        Case("/cycles/1999/mine/", office_only(office=404, staff=404)),
+        Case("/cycles/2023/mine/", statuses(405), method="post"),
+    ],
+    "assign_auditors": [
+        # An empty form: the manager is sent back with a message, everyone else refused.
+        Case("/cycles/2023/assign/", office_only(office=403) | {MANAGER: 302}, method="post"),
+        Case("/cycles/2023/assign/", statuses(405)),
+    ],
+    "scoring": [
+        Case("/cycles/2023/agencies/004/scoring/", office_only() | {STAFF004: 403, STAFF007: 404}),
+        Case("/cycles/2023/agencies/999/scoring/", office_only(office=404, staff=404)),
+        Case("/cycles/2023/agencies/004/scoring/", statuses(405), method="post"),
+    ],
+    "assessment": [
+        Case(
+            "/cycles/2023/agencies/004/scoring/1-1/", office_only() | {STAFF004: 403, STAFF007: 404}
+        ),
+        Case(
+            "/cycles/2023/agencies/004/scoring/9-9/",
+            office_only(office=404) | {STAFF004: 403, STAFF007: 404},
+        ),
+        # Only managers and the assigned auditors save; the empty form is then refused (422).
+        Case(
+            "/cycles/2023/agencies/004/scoring/1-1/",
+            office_only(office=403) | {MANAGER: 422, STAFF004: 403, STAFF007: 404},
+            method="post",
+        ),
+        Case("/cycles/2023/agencies/004/scoring/1-1/", statuses(405), method="put"),
+    ],
+    "audit_submit": [
+        Case(
+            "/cycles/2023/agencies/004/submit/",
+            office_only(office=403) | {MANAGER: 302, STAFF004: 403, STAFF007: 404},
+            method="post",
+        ),
+        Case("/cycles/2023/agencies/004/submit/", statuses(405)),
+    ],
+    **{
+        name: [
+            Case(
+                f"/cycles/2023/agencies/004/{step}/",
+                office_only(office=403) | {MANAGER: 302, STAFF004: 403, STAFF007: 404},
+                method="post",
+            ),
+            Case(f"/cycles/2023/agencies/004/{step}/", statuses(405)),
+        ]
+        for name, step in [
+            ("audit_return", "return"),
+            ("audit_finalize", "finalize"),
+            ("audit_reopen", "reopen"),
+        ]
+    },
 }
 
 # Admin views whose answer to an administrator is not a page (200).
@@ -102,6 +156,9 @@ ADMIN_STATUS_FOR_ADMINISTRATOR = {
     "admin:logout": 405,  # signing out takes a POST
     "admin:view_on_site": 404,  # no reference data has a public page
     "admin:autocomplete": 403,  # needs the parameters of an autocomplete field
+    # Assessments change on the scoring page only, where versions and history are kept.
+    "admin:checklist_assessment_add": 403,
+    "admin:checklist_assessment_delete": 403,
 }
 ADMIN_PROCESS_VIEWS_SUFFIXES = ("_process_import",)
 
@@ -203,7 +260,10 @@ def test_portal_url(client_for, persona, name, case):
 
 
 @pytest.mark.parametrize("persona", EVERYONE)
-def test_admin_urls(client_for, persona):
+def test_admin_urls(client_for, persona, manager):
+    from checklist.tests.helpers import audit_of, save
+
+    save(audit_of("004"), "1-1", manager, result="compliant")  # so every model has a row
     cases = list(admin_cases())
     assert len(cases) > 40
     for name, case in cases:

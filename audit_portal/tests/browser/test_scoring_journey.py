@@ -1,0 +1,149 @@
+"""The whole scoring journey in a real browser: score, submit, return, finalize, read."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from agencies.models import Audit, AuditStatus
+from audit_portal.testing import persona_user
+
+pytestmark = pytest.mark.browser
+
+SHORTFALLS = {
+    "1-2": "会议记录不全，未见分管领导听取汇报的记录",
+    "2-3": "内部报案登记簿缺少3月至5月的记录",
+}
+
+
+@pytest.fixture
+def browser_for(browser, portal):
+    contexts = []
+
+    def open_as(persona, width=1280):
+        from audit_portal.testing import PERSONA_PASSWORD, PERSONAS
+
+        context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(f"{portal}/accounts/login/")
+        page.get_by_label("用户名").fill(PERSONAS[persona][0])
+        page.get_by_label("密码").fill(PERSONA_PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_load_state("domcontentloaded")
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+def _item(page, code):
+    return page.locator(".assessment-item").filter(
+        has=page.locator(".standard-code", has_text=re.compile(f"^{code}$"))
+    )
+
+
+def _saved(item):
+    expect(item.locator(".assessment-status [data-state=saved]")).to_be_visible()
+
+
+def test_score_submit_return_finalize_and_read(browser_for, portal, seeded_transactional_db):
+    Audit.objects.get(agency__code="004").auditors.add(persona_user("auditor"))
+
+    auditor = browser_for("auditor")
+    expect(auditor).to_have_url(f"{portal}/cycles/2023/mine/")
+    auditor.get_by_role("link", name="评分").click()
+    expect(auditor).to_have_url(f"{portal}/cycles/2023/agencies/004/scoring/")
+    items = auditor.locator(".assessment-item")
+    expect(items).to_have_count(29)
+
+    codes = items.locator(".standard-code").all_inner_texts()
+    for code in codes:
+        item = _item(auditor, code)
+        if code in SHORTFALLS:
+            item.locator("label", has_text=re.compile("^不符合$")).click()
+            _saved(item)
+            item.get_by_label("得分").fill("4")
+            item.get_by_label("问题描述").fill(SHORTFALLS[code])
+            item.get_by_label("整改要求").fill("三个月内整改并报送整改报告")
+            item.get_by_label("整改要求").blur()
+        else:
+            item.locator("label", has_text=re.compile("^符合$")).click()
+        _saved(item)
+
+    summary = auditor.locator("#score-summary")
+    # (27 × 10 + 2 × 4) / 290 = 95.86…
+    expect(summary.get_by_test_id("total")).to_have_text("95.9")
+    expect(summary.get_by_test_id("grade")).to_have_text("优秀")
+    expect(summary).to_contain_text("已评 29 / 29 项标准")
+    expect(_item(auditor, "1-2").locator(".assessment-history summary")).to_contain_text("修改记录")
+
+    auditor.get_by_role("button", name="提交复核").click()
+    expect(auditor.locator(".alert-success")).to_contain_text("待复核")
+
+    manager = browser_for("manager")
+    manager.goto(f"{portal}/cycles/2023/agencies/004/")
+    manager.get_by_label("退回稽核员（请填写意见）").fill("1-2 请写明缺失的会议日期")
+    manager.get_by_role("button", name="退回").click()
+    expect(manager.locator(".alert-success")).to_contain_text("稽核中")
+
+    auditor.goto(f"{portal}/cycles/2023/agencies/004/")
+    expect(auditor.locator(".audit-events")).to_contain_text("1-2 请写明缺失的会议日期")
+    auditor.goto(f"{portal}/cycles/2023/agencies/004/scoring/")
+    finding = _item(auditor, "1-2").get_by_label("问题描述")
+    finding.fill(SHORTFALLS["1-2"] + "（2023年3月、6月）")
+    finding.blur()
+    _saved(_item(auditor, "1-2"))
+    auditor.get_by_role("button", name="提交复核").click()
+    expect(auditor.locator(".alert-success")).to_contain_text("待复核")
+
+    manager.reload()
+    manager.get_by_role("button", name="定稿").click()
+    expect(manager.locator(".alert-success")).to_contain_text("已定稿")
+    assert Audit.objects.get(agency__code="004").status == AuditStatus.FINALIZED
+
+    staff = browser_for("staff004")
+    expect(staff).to_have_url(f"{portal}/cycles/2023/agencies/004/")
+    expect(staff.get_by_test_id("grade")).to_have_text("优秀")
+    expect(staff.get_by_test_id("total")).to_have_text("95.9")
+    expect(staff.locator(".findings")).to_contain_text("（2023年3月、6月）")
+
+    auditor.goto(f"{portal}/cycles/2023/agencies/004/scoring/")
+    expect(auditor.get_by_test_id("read-only")).to_contain_text("已定稿")
+    expect(auditor.locator("input[name=result]").first).to_be_disabled()
+    expect(auditor.locator("textarea[name=finding]").first).to_be_disabled()
+    expect(auditor.get_by_role("button", name="提交复核")).to_have_count(0)
+
+
+def test_scoring_works_with_the_keyboard_alone(browser_for, portal, seeded_transactional_db):
+    Audit.objects.get(agency__code="007").auditors.add(persona_user("auditor"))
+    page = browser_for("auditor")
+    page.goto(f"{portal}/cycles/2023/agencies/007/scoring/")
+    item = _item(page, "1-1")
+
+    item.locator("input[name=result]").first.focus()
+    page.keyboard.press("Space")
+    _saved(item)
+    expect(page.locator("#score-summary").get_by_test_id("total")).to_have_text("100.0")
+
+    page.keyboard.press("ArrowRight")  # 基本符合
+    page.keyboard.press("Tab")
+    page.keyboard.type("8")
+    page.keyboard.press("Tab")
+    page.keyboard.type("制度未经审批")
+    page.keyboard.press("Tab")
+    _saved(item)
+    expect(page.locator("#score-summary").get_by_test_id("total")).to_have_text("80.0")
+    assert item.locator("input[name=result]:checked").get_attribute("value") == "largely"
+
+
+def test_the_scoring_page_fits_a_tablet(browser_for, portal, seeded_transactional_db):
+    Audit.objects.get(agency__code="007").auditors.add(persona_user("auditor"))
+    page = browser_for("auditor", width=768)
+    page.goto(f"{portal}/cycles/2023/agencies/007/scoring/")
+    item = _item(page, "2-1")
+    item.locator("label", has_text=re.compile("^符合$")).click()
+    _saved(item)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 768
