@@ -1,5 +1,5 @@
 # The two commands a new user needs: `make run` and `make test` (see README).
-.PHONY: run test messages lint
+.PHONY: run test messages lint bench
 
 run:
 	scripts/run.sh
@@ -18,3 +18,8 @@ messages:
 lint:
 	.venv/bin/ruff check --fix .
 	.venv/bin/ruff format .
+
+# Server-time benchmark of the overview, the scoring page and an autosave (see README).
+bench:
+	scripts/venv.sh requirements-dev.txt
+	.venv/bin/python scripts/bench.py

@@ -37,11 +37,19 @@ def latest_cycle():
     return Cycle.objects.order_by("-year").first()
 
 
-def can_edit_scores(user, audit: Audit) -> bool:
-    """Managers, and the auditors assigned to the agency, may score it while it is open."""
+def can_edit_scores(user, audit: Audit, *, assigned: bool | None = None) -> bool:
+    """Managers, and the auditors assigned to the agency, may score it while it is open.
+
+    ``assigned`` saves a query when the caller already knows whether the user is one of the
+    audit's auditors.
+    """
     if audit.status not in EDITABLE_STATUSES:
         return False
-    return user.is_manager or (user.role == Role.AUDITOR and audit.is_assigned_to(user))
+    if user.is_manager:
+        return True
+    if assigned is None:
+        assigned = audit.is_assigned_to(user)
+    return user.role == Role.AUDITOR and assigned
 
 
 def can_view_scores(user, audit: Audit) -> bool:

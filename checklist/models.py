@@ -183,7 +183,8 @@ class Assessment(models.Model):
     class Meta:
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")
-        ordering = ["audit", "standard__category__position", "standard__number"]
+        # No default ordering: ordering by the standard joins two tables on every autosave
+        # query; the pages order explicitly where they list assessments.
         constraints = [
             models.UniqueConstraint(
                 fields=["audit", "standard"], name="one_assessment_per_standard_and_audit"

@@ -58,6 +58,8 @@ class CategoryScore:
     awarded: Decimal
     maximum: Decimal
     score: Decimal | None
+    scored: int
+    applicable: int
 
 
 @dataclass(frozen=True)
@@ -101,18 +103,25 @@ def compute_scores(items: Iterable[Item], bands: Bands = Bands()) -> Scores:
     items = list(items)
     awarded: dict[int, Decimal] = {}
     maximum: dict[int, Decimal] = {}
+    scored: dict[int, int] = {}
+    applicable: dict[int, int] = {}
     for item in items:
-        awarded.setdefault(item.category, Decimal(0))
-        maximum.setdefault(item.category, Decimal(0))
+        category = item.category
+        awarded.setdefault(category, Decimal(0))
+        maximum.setdefault(category, Decimal(0))
+        applicable[category] = applicable.get(category, 0) + 1
+        scored[category] = scored.get(category, 0) + int(item.is_scored)
         if item.counts:
-            awarded[item.category] += item.points
-            maximum[item.category] += item.max_points
+            awarded[category] += item.points
+            maximum[category] += item.max_points
     categories = {
         category: CategoryScore(
-            category,
-            awarded[category],
-            maximum[category],
-            percentage(awarded[category], maximum[category]),
+            category=category,
+            awarded=awarded[category],
+            maximum=maximum[category],
+            score=percentage(awarded[category], maximum[category]),
+            scored=scored[category],
+            applicable=applicable[category],
         )
         for category in sorted(awarded)
     }
@@ -122,7 +131,7 @@ def compute_scores(items: Iterable[Item], bands: Bands = Bands()) -> Scores:
         total=total,
         grade=grade_for(total, bands, vetoed=vetoed),
         categories=categories,
-        scored=sum(1 for item in items if item.is_scored),
+        scored=sum(scored.values()),
         applicable=len(items),
         vetoed=vetoed,
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +23,10 @@ TRACKED_FIELDS = ("result", "points", "finding", "rectification", "not_applicabl
 
 class ScoringError(Exception):
     """A save or a step that the rules refuse; the message is for the user."""
+
+
+class NotAllowed(ScoringError):
+    """The person may not make this change at all (as opposed to: not now)."""
 
 
 class StaleVersion(Exception):
@@ -72,28 +76,61 @@ def audit_scores(audit: Audit, standards=None, assessments=None) -> Scores:
     return compute_scores(items, Bands.of(audit.cycle))
 
 
+def summary(scores: Scores, standards) -> dict:
+    """Scores as the pages show them (and as the audit row stores its categories)."""
+    names = {s.category.position: s.category.name for s in standards}
+    return {
+        "total": scores.total,
+        "grade": scores.grade,
+        "scored": scores.scored,
+        "applicable": scores.applicable,
+        "complete": scores.complete,
+        "categories": [
+            {
+                "position": c.category,
+                "name": names[c.category],
+                "score": None if c.score is None else str(c.score),
+                "scored": c.scored,
+                "applicable": c.applicable,
+            }
+            for c in scores.categories.values()
+        ],
+    }
+
+
+def stored_summary(audit: Audit) -> dict:
+    """The summary as last stored on the audit row; no query."""
+    applicable = sum(c.get("applicable", 0) for c in audit.category_scores)
+    return {
+        "total": audit.total_score,
+        "grade": audit.grade,
+        "scored": audit.scored_count,
+        "applicable": applicable,
+        "complete": audit.scored_count == applicable,
+        "categories": audit.category_scores,
+    }
+
+
 def refresh_audit_scores(audit: Audit) -> Scores:
     """Store the audit's current scores on the audit row, for the overview and exports."""
     standards = applicable_standards(audit)
     scores = audit_scores(audit, standards)
-    names = {s.category.position: s.category.name for s in standards}
     audit.scored_count = scores.scored
     audit.total_score = scores.total
     audit.grade = scores.grade
-    audit.category_scores = [
-        {
-            "position": c.category,
-            "name": names[c.category],
-            "score": None if c.score is None else str(c.score),
-        }
-        for c in scores.categories.values()
-    ]
+    audit.category_scores = summary(scores, standards)["categories"]
     audit.save(update_fields=["scored_count", "total_score", "grade", "category_scores"])
     return scores
 
 
-def _lock(audit: Audit) -> Audit:
-    return Audit.objects.select_for_update().select_related("cycle", "agency").get(pk=audit.pk)
+def _lock(audit: Audit, by=None) -> Audit:
+    """The audit row, locked until the transaction ends; with ``by``, also whether that
+    person is one of its auditors (``by_is_assigned``), read in the same query."""
+    audits = Audit.objects.select_for_update(of=("self",)).select_related("cycle", "agency")
+    if by is not None:
+        assignment = Audit.auditors.through.objects.filter(audit_id=OuterRef("pk"), user_id=by.pk)
+        audits = audits.annotate(by_is_assigned=Exists(assignment))
+    return audits.get(pk=audit.pk)
 
 
 def _clean_entry(entry: Entry, standard: Standard) -> dict:
@@ -162,14 +199,14 @@ def save_assessment(
     saved). A different current version raises StaleVersion with the newer assessment; the
     page shows it and nothing is overwritten.
     """
-    audit = _lock(audit)
+    audit = _lock(audit, by)
     if audit.status not in (AuditStatus.NOT_STARTED, AuditStatus.IN_PROGRESS):
         raise ScoringError(
             _("This audit is %(status)s and can no longer be changed.")
             % {"status": audit.get_status_display()}
         )
-    if not can_edit_scores(by, audit):
-        raise ScoringError(_("Only the assigned auditors and managers can change these scores."))
+    if not can_edit_scores(by, audit, assigned=audit.by_is_assigned):
+        raise NotAllowed(_("Only the assigned auditors and managers can change these scores."))
     if standard.category.cycle_id != audit.cycle_id or not standard.applies_to_agency(audit.agency):
         raise ScoringError(_("This standard does not apply to this agency."))
 
@@ -208,7 +245,14 @@ def save_assessment(
         )
         if not updated:
             raise StaleVersion(Assessment.objects.get(pk=current.pk))
-        assessment = Assessment.objects.select_related("updated_by").get(pk=current.pk)
+        assessment = current
+        for name, value in values.items():
+            setattr(assessment, name, value)
+        assessment.max_points = standard.max_points
+        assessment.version = expected_version + 1
+        assessment.updated_by = by
+        assessment.updated_at = timezone.now()
+    assessment.audit = audit  # the locked row, whose scores are refreshed below
 
     changed = [name for name in TRACKED_FIELDS if old[name] != values[name]]
     AssessmentChange.objects.create(
@@ -249,9 +293,9 @@ def _require(audit: Audit, *statuses: str) -> None:
 @transaction.atomic
 def submit_audit(*, audit: Audit, by) -> Audit:
     """The auditor hands the audit to a manager: every applicable standard must be complete."""
-    audit = _lock(audit)
+    audit = _lock(audit, by)
     _require(audit, AuditStatus.IN_PROGRESS)
-    if not can_edit_scores(by, audit):
+    if not can_edit_scores(by, audit, assigned=audit.by_is_assigned):
         raise ScoringError(_("Only the assigned auditors and managers can submit this audit."))
     missing = incomplete_standards(audit)
     if missing:

@@ -46,6 +46,10 @@ class AssessmentForm(forms.Form):
         )
 
 
+# Changes listed beside each standard; the admin keeps the whole history.
+HISTORY_SHOWN = 10
+
+
 @dataclass
 class Row:
     """One standard on the scoring page with its assessment and history."""
@@ -56,12 +60,37 @@ class Row:
     changes: list = field(default_factory=list)
 
     @property
+    def key(self) -> str:
+        """The standard's id as text, for the element ids of its fields (rendered often)."""
+        return str(self.standard.pk)
+
+    @property
+    def points_locked(self) -> bool:
+        """符合 awards the maximum and 不适用 none: the points field is not for typing then."""
+        return self.assessment is not None and self.assessment.result in (
+            Result.COMPLIANT,
+            Result.NOT_APPLICABLE,
+        )
+
+    @property
     def version(self) -> int:
         return self.assessment.version if self.assessment else 0
 
     @property
+    def recent_changes(self) -> list:
+        return self.changes[:HISTORY_SHOWN]
+
+    @property
+    def more_changes(self) -> bool:
+        return len(self.changes) > HISTORY_SHOWN
+
+    @property
     def missing(self) -> list[str]:
         return self.assessment.missing() if self.assessment else []
+
+
+def _result_choices() -> list[tuple[str, str]]:
+    return [(value, str(label)) for value, label in Result.choices]
 
 
 def _audit_queryset():
@@ -101,23 +130,15 @@ def _rows(audit: Audit, standards) -> list[Row]:
     return rows
 
 
-def _summary_context(audit: Audit, standards, rows) -> dict:
-    scores = services.audit_scores(
-        audit, standards, [row.assessment for row in rows if row.assessment]
-    )
-    categories = []
-    for standard in standards:
-        if not categories or categories[-1]["category"] != standard.category:
-            categories.append({"category": standard.category, "rows": []})
-    by_category = {c["category"].position: c for c in categories}
+def _sections(standards, rows) -> list[dict]:
+    """The rows grouped by category, in order."""
+    sections: list[dict] = []
     for row in rows:
-        by_category[row.standard.category.position]["rows"].append(row)
-    for entry in categories:
-        entry["score"] = scores.categories[entry["category"].position]
-        entry["scored"] = sum(
-            1 for row in entry["rows"] if row.assessment and row.assessment.is_scored
-        )
-    return {"scores": scores, "categories": categories}
+        category = row.standard.category
+        if not sections or sections[-1]["category"] != category:
+            sections.append({"category": category, "rows": []})
+        sections[-1]["rows"].append(row)
+    return sections
 
 
 @require_safe
@@ -127,13 +148,15 @@ def scoring(request: HttpRequest, year: int, code: str) -> HttpResponse:
     audit = _audit_queryset().get(pk=audit.pk)
     standards = services.applicable_standards(audit)
     rows = _rows(audit, standards)
+    scores = services.audit_scores(audit, standards, [r.assessment for r in rows if r.assessment])
     context = {
         "audit": audit,
         "cycle": audit.cycle,
         "agency": audit.agency,
         "can_edit": can_edit_scores(request.user, audit),
-        "results": Result,
-        **_summary_context(audit, standards, rows),
+        "result_choices": _result_choices(),
+        "sections": _sections(standards, rows),
+        "summary": services.summary(scores, standards),
     }
     return render(request, "checklist/scoring.html", context)
 
@@ -156,7 +179,7 @@ def _render_item(request, audit, standard, *, status=200, **extra) -> HttpRespon
         "audit": audit,
         "row": rows[0],
         "can_edit": can_edit_scores(request.user, audit),
-        "results": Result,
+        "result_choices": _result_choices(),
         **extra,
     }
     return render(request, "checklist/scoring.html#item", context, status=status)
@@ -167,15 +190,14 @@ def _render_item(request, audit, standard, *, status=200, **extra) -> HttpRespon
 def assessment(request: HttpRequest, year: int, code: str, category: int, number: int):
     """One standard's fields: GET renders them afresh, POST saves them (autosave)."""
     audit = get_audit_for_scoring(request.user, year, code)
-    audit = _audit_queryset().get(pk=audit.pk)
     standard = _get_standard(audit, category, number)
     if request.method == "GET":
         return _render_item(request, audit, standard)
 
-    if audit.status in EDITABLE_STATUSES and not can_edit_scores(request.user, audit):
-        raise PermissionDenied
     form = AssessmentForm(request.POST)
     if not form.is_valid():
+        if audit.status in EDITABLE_STATUSES and not can_edit_scores(request.user, audit):
+            raise PermissionDenied
         return _status_response(
             request, standard, error=_("The form was incomplete; reload the page."), status=422
         )
@@ -189,24 +211,28 @@ def assessment(request: HttpRequest, year: int, code: str, category: int, number
         )
     except services.StaleVersion as stale:
         return _status_response(request, standard, conflict=stale.current, status=409)
+    except services.NotAllowed:
+        raise PermissionDenied from None
     except services.ScoringError as error:
         return _status_response(request, standard, error=str(error), status=422)
 
-    audit.refresh_from_db()
-    standards = services.applicable_standards(audit)
-    rows = _rows(audit, standards)
-    row = next(r for r in rows if r.standard.pk == standard.pk)
+    row = Row(
+        standard=standard,
+        assessment=saved,
+        url=_item_url(audit, standard),
+        changes=list(saved.changes.select_related("changed_by")[: HISTORY_SHOWN + 1]),
+    )
     submitted_points = form.cleaned_data["points"].strip()
     context = {
-        "audit": audit,
+        "audit": saved.audit,
         "row": row,
         "saved": saved,
         "oob": True,
         "can_edit": True,
-        "results": Result,
+        "result_choices": _result_choices(),
         "points_changed": (str(saved.points) if saved.points is not None else "")
         not in {submitted_points, submitted_points + ".0"},
-        **_summary_context(audit, standards, rows),
+        "summary": services.stored_summary(saved.audit),
     }
     return HttpResponse(render_to_string("checklist/scoring.html#saved", context, request))
 

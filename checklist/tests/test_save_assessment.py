@@ -36,7 +36,13 @@ def test_scores_on_the_audit_follow_every_save(chaoyang, auditor):
     assert chaoyang.total_score == Decimal("75.0")
     assert chaoyang.grade == Grade.PASS
     assert chaoyang.scored_count == 2
-    assert chaoyang.category_scores[0] == {"position": 1, "name": "组织机构管理", "score": "75.0"}
+    assert chaoyang.category_scores[0] == {
+        "position": 1,
+        "name": "组织机构管理",
+        "score": "75.0",
+        "scored": 2,
+        "applicable": 8,
+    }
 
 
 @pytest.mark.parametrize(

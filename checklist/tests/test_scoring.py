@@ -43,6 +43,18 @@ def test_category_and_total_are_percentages_of_the_applicable_maximum():
     assert scores.grade == Grade.PASS
 
 
+def test_each_category_counts_its_scored_and_applicable_standards():
+    scores = compute_scores(
+        [
+            item(Result.COMPLIANT, category=1),
+            item("", category=1),
+            item(Result.NOT_APPLICABLE, category=2),
+        ]
+    )
+    assert (scores.categories[1].scored, scores.categories[1].applicable) == (1, 2)
+    assert (scores.categories[2].scored, scores.categories[2].applicable) == (1, 1)
+
+
 def test_half_is_rounded_up():
     assert percentage(D(1), D(8)) == D("12.5")
     assert percentage(D("0.1"), D(16)) == D("0.6")  # 0.625 -> 0.6

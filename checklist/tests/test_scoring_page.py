@@ -27,7 +27,7 @@ def test_it_shows_saved_values_and_their_history(client_for, auditor):
     save(audit, "1-2", auditor, result=Result.NON_COMPLIANT, points="3", finding="会议记录缺失")
     body = client_for("manager").get(URL).content.decode()
     assert "会议记录缺失" in body
-    assert "修改记录（1 次）" in body
+    assert "修改记录（当前第 1 版）" in body
     assert 'value="3"' in body
     assert "暂评" in body
 

@@ -1,0 +1,192 @@
+"""Server-time benchmark of the busiest pages: `make bench`.
+
+Builds a fresh database (SQLite in a temporary folder, or with BENCH_DATABASE_URL a new
+database on that PostgreSQL server, dropped afterwards), loads the seed, scores 50 agencies the way a season looks half-way through,
+then times requests through the whole Django stack (middleware, view, template) with the
+test client. Each figure is the median of many requests, printed beside the median of a
+trivial view behind the same middleware, so that a slow machine shows as a slow machine
+rather than as a slow page.
+
+Targets (issue 3, 2-core machine): overview ≤ 50 ms, scoring page ≤ 50 ms, autosave ≤ 30 ms.
+"""
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+WORKDIR = tempfile.mkdtemp(prefix="audit-portal-bench-")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "audit_portal.settings_test")
+os.environ["VAR_DIR"] = WORKDIR
+SERVER_URL = os.environ.get("BENCH_DATABASE_URL")  # a PostgreSQL server to create a database on
+
+
+def scratch_postgres_database(server_url: str):
+    """A new, empty database on the given server, and the function that drops it.
+
+    The benchmark never writes into an existing database: it makes its own and drops it.
+    """
+    import dj_database_url
+    import psycopg2
+
+    config = dj_database_url.parse(server_url)
+    name = f"audit_portal_bench_{os.getpid()}"
+
+    def admin(sql):
+        connection = psycopg2.connect(
+            dbname="postgres",
+            user=config["USER"],
+            password=config["PASSWORD"],
+            host=config["HOST"],
+            port=config["PORT"] or 5432,
+        )
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+        connection.close()
+
+    admin(f'CREATE DATABASE "{name}"')
+    url = server_url.rsplit("/", 1)[0] + f"/{name}"
+    return url, lambda: admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+drop_scratch_database = None
+if SERVER_URL:
+    os.environ["DATABASE_URL"], drop_scratch_database = scratch_postgres_database(SERVER_URL)
+else:
+    os.environ["DATABASE_URL"] = f"sqlite:///{WORKDIR}/bench.sqlite3"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.http import HttpResponse  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.urls import path  # noqa: E402
+
+RUNS = int(os.environ.get("BENCH_RUNS", "60"))
+TARGETS_MS = {"overview": 50, "scoring page": 50, "autosave": 30}
+
+
+def trivial(request):
+    return HttpResponse("ok")
+
+
+# The project's URLs plus one trivial view, so both go through the same middleware.
+urlpatterns = [path("bench/trivial/", trivial)]
+
+
+def prepare():
+    from agencies.models import Audit
+    from audit_portal import urls as project_urls
+    from audit_portal.testing import persona_user, seed_database
+    from checklist import services
+    from checklist.models import Result
+
+    urlpatterns.extend(project_urls.urlpatterns)
+    settings.ROOT_URLCONF = __name__
+    call_command("migrate", verbosity=0)
+    seed_database()
+    auditor, manager = persona_user("auditor"), persona_user("manager")
+    audits = list(Audit.objects.select_related("cycle", "agency").order_by("serial"))
+    for index, audit in enumerate(audits):
+        audit.auditors.add(auditor)
+        standards = services.applicable_standards(audit)
+        for s in standards[: (index * 7) % 30]:
+            entry = services.Entry(result=Result.COMPLIANT)
+            if s.number % 4 == 0:
+                entry = services.Entry(
+                    result=Result.LARGELY_COMPLIANT, points="7", finding="记录不全"
+                )
+            services.save_assessment(
+                audit=audit, standard=s, by=auditor, expected_version=0, entry=entry
+            )
+    return auditor, manager
+
+
+def median_ms(fn, runs=RUNS):
+    for _ in range(5):
+        fn()
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def main():
+    auditor, manager = prepare()
+    from agencies.models import Audit
+    from checklist.models import Assessment
+
+    manager_client, auditor_client = Client(), Client()
+    manager_client.force_login(manager)
+    auditor_client.force_login(auditor)
+
+    def get(client, url):
+        def request():
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+
+        return request
+
+    audit = Audit.objects.get(agency__code="007")
+    state = {"flip": False}
+
+    def autosave():
+        assessment = Assessment.objects.filter(
+            audit=audit, standard__category__position=1, standard__number=2
+        ).first()
+        state["flip"] = not state["flip"]
+        response = auditor_client.post(
+            "/cycles/2023/agencies/007/scoring/1-2/",
+            {
+                "version": assessment.version if assessment else 0,
+                "result": "largely",
+                "points": "7" if state["flip"] else "6",
+                "finding": "会议记录不全",
+                "rectification": "",
+                "not_applicable_reason": "",
+            },
+        )
+        assert response.status_code == 200, response.content[:300]
+
+    trivial_ms = median_ms(get(manager_client, "/bench/trivial/"))
+    rows = [
+        ("overview", median_ms(get(manager_client, "/cycles/2023/"))),
+        ("scoring page", median_ms(get(auditor_client, "/cycles/2023/agencies/004/scoring/"))),
+        ("autosave", median_ms(autosave)),
+    ]
+    database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    print(f"Median server time over {RUNS} requests ({database}, {os.cpu_count()} CPUs)")
+    print(
+        f"{'request':<14}{'median ms':>10}{'trivial ms':>12}{'ratio':>8}{'target ms':>11}  result"
+    )
+    failed = False
+    for name, ms in rows:
+        ok = ms <= TARGETS_MS[name]
+        failed |= not ok
+        print(
+            f"{name:<14}{ms:>10.1f}{trivial_ms:>12.2f}{ms / trivial_ms:>8.1f}"
+            f"{TARGETS_MS[name]:>11}  {'ok' if ok else 'SLOW'}"
+        )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    try:
+        status = main()
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if drop_scratch_database:
+            drop_scratch_database()
+    sys.exit(status)
