@@ -11,7 +11,7 @@ from audit_portal.spreadsheets import (
     YesNoWidget,
 )
 
-from .models import Agency, Audit, AuditEvent, Cycle, FundingMode
+from .models import Agency, Audit, AuditEvent, FundingMode
 
 
 class AgencyResource(SpreadsheetResource):
@@ -42,8 +42,9 @@ class AgencyAdmin(SpreadsheetAdmin):
     ordering = ("code",)
 
 
-@admin.register(Cycle)
 class CycleAdmin(admin.ModelAdmin):
+    """Registered by checklist.admin, which recomputes scores when the grade bands change."""
+
     list_display = ("year", "title", "document_deadline")
     fieldsets = (
         (None, {"fields": ("year", "title", "document_deadline", "previous")}),

@@ -128,6 +128,8 @@ def cycle_overview(request: HttpRequest, year: int) -> HttpResponse:
         cycle.audits.exclude(grade="").values_list("grade").annotate(n=Count("id")).order_by()
     )
     auditors = list(_auditors())
+    others = request.GET.copy()
+    others.pop("sort", None)
     return render(
         request,
         "agencies/cycle_overview.html",
@@ -143,6 +145,8 @@ def cycle_overview(request: HttpRequest, year: int) -> HttpResponse:
             "current": filters.cleaned_data if filters.is_valid() else {},
             "auditors": auditors,
             "can_assign": request.user.is_manager,
+            "sort_query": others.urlencode() + "&" if others else "",
+            "sort": (filters.cleaned_data.get("sort") if filters.is_valid() else "") or "serial",
         },
     )
 

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
+from agencies.admin import CycleAdmin
+from agencies.models import Cycle
 from audit_portal.spreadsheets import (
     ChoiceLabelWidget,
     PointsWidget,
@@ -11,6 +13,7 @@ from audit_portal.spreadsheets import (
     YesNoWidget,
 )
 
+from . import services
 from .models import Applicability, Assessment, AssessmentChange, Category, Standard
 
 
@@ -76,10 +79,30 @@ class StandardResource(SpreadsheetResource):
         skip_unchanged = True
         report_skipped = True
 
+    def after_import(self, dataset, result, **kwargs):
+        """Points and veto items feed the scores: recompute the open audits of the cycles
+        in the file (inside the import's transaction, so a preview changes nothing)."""
+        super().after_import(dataset, result, **kwargs)
+        if result.has_errors() or result.has_validation_errors():
+            return
+        years = {year for year in dataset["年度"] if year} if "年度" in dataset.headers else set()
+        for cycle in Cycle.objects.filter(year__in=years):
+            services.refresh_cycle_scores(cycle)
+
     def get_queryset(self):
         return Standard.objects.select_related("category__cycle").order_by(
             "-category__cycle__year", "category__position", "number"
         )
+
+
+@admin.register(Cycle)
+class ScoringCycleAdmin(CycleAdmin):
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"grade_excellent_min", "grade_good_min", "grade_pass_min"} & set(
+            form.changed_data
+        ):
+            services.refresh_cycle_scores(obj)
 
 
 @admin.register(Category)
@@ -98,6 +121,11 @@ class StandardAdmin(SpreadsheetAdmin):
     search_fields = ("text",)
     ordering = ("-category__cycle__year", "category__position", "number")
     raw_id_fields = ("previous",)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if {"max_points", "is_veto", "applies_to"} & set(form.changed_data):
+            services.refresh_cycle_scores(obj.category.cycle)
 
     @admin.display(description=_("text"))
     def short_text(self, standard):

@@ -291,11 +291,9 @@ class AssessmentChange(models.Model):
                 return str(Result(value).label)
             return str(value)
 
+        # In the form's order: PostgreSQL's jsonb does not keep the keys' order.
         return [
-            (
-                str(self.FIELD_LABELS.get(name, name)),
-                shown(name, self.old.get(name)),
-                shown(name, value),
-            )
-            for name, value in self.new.items()
+            (str(label), shown(name, self.old.get(name)), shown(name, self.new[name]))
+            for name, label in self.FIELD_LABELS.items()
+            if name in self.new
         ]

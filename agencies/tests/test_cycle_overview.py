@@ -145,3 +145,9 @@ def test_queries_do_not_grow_with_scores_and_filters(client_for, cycle, auditor)
         response = client.get("/cycles/2023/?sort=grade")
     assert len(response.context["audits"]) == 500
     assert len(second) == len(first)
+
+
+def test_column_headers_sort_and_keep_the_filters(client_for):
+    body = client_for("manager").get("/cycles/2023/?status=in_progress&sort=code").content.decode()
+    assert 'href="?status=in_progress&amp;sort=total"' in body
+    assert 'aria-sort="ascending"><a href="?status=in_progress&amp;sort=code"' in body

@@ -75,3 +75,52 @@ def test_bad_rows_are_named_and_nothing_is_imported(client_for):
     assert "请填写“是”或“否”，而不是“也许”。" in body
     assert 'name="import_file_name"' not in body
     assert Standard.objects.get_by_natural_key(2023, 1, 1).text != "改过的标准"
+
+
+def test_new_points_recompute_the_scores_of_open_audits(client_for, manager):
+    from checklist.tests.helpers import audit_of, save
+
+    audit = audit_of("004")
+    save(audit, "1-1", manager, result="compliant")
+    save(audit, "1-2", manager, result="largely", points="5", finding="x")
+    audit.refresh_from_db()
+    assert audit.total_score == Decimal("75.0")
+
+    client = client_for("administrator")
+    text = Standard.objects.get(category__position=1, number=2).text
+    upload = xlsx_upload(HEADER, [[2023, 1, "组织机构管理", 2, text, 30, "否", "全部"]])
+    confirm(client, IMPORT_URL, upload_for_preview(client, IMPORT_URL, upload))
+
+    audit.refresh_from_db()
+    assert audit.total_score == Decimal("37.5")  # (10 + 5) / (10 + 30)
+
+
+def test_changing_grade_bands_regrades_open_audits_but_not_finalized_ones(client_for, manager):
+    from agencies.models import AuditStatus
+    from checklist.tests.helpers import audit_of, save
+
+    open_audit, finalized = audit_of("004"), audit_of("007")
+    for audit in (open_audit, finalized):
+        save(audit, "1-2", manager, result="largely", points="9.2", finding="x")
+    finalized.refresh_from_db()
+    finalized.status = AuditStatus.FINALIZED
+    finalized.save()
+
+    cycle = open_audit.cycle
+    response = client_for("administrator").post(
+        f"/admin/agencies/cycle/{cycle.pk}/change/",
+        {
+            "year": 2023,
+            "title": cycle.title,
+            "document_deadline": "",
+            "previous": "",
+            "grade_excellent_min": "95",
+            "grade_good_min": "85",
+            "grade_pass_min": "60",
+        },
+    )
+    assert response.status_code == 302
+    open_audit.refresh_from_db()
+    finalized.refresh_from_db()
+    assert open_audit.grade == "good"  # 92.0 was 优秀 and is 良好 under the new bands
+    assert finalized.grade == "excellent"  # as finalized
