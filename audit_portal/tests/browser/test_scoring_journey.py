@@ -147,3 +147,51 @@ def test_the_scoring_page_fits_a_tablet(browser_for, portal, seeded_transactiona
     item.locator("label", has_text=re.compile("^符合$")).click()
     _saved(item)
     assert page.evaluate("document.documentElement.scrollWidth") <= 768
+
+
+def test_two_auditors_on_one_standard_see_each_others_save(
+    browser_for, portal, seeded_transactional_db
+):
+    Audit.objects.get(agency__code="007").auditors.add(persona_user("auditor"))
+    first = browser_for("auditor")
+    second = browser_for("manager")
+    for page in (first, second):
+        page.goto(f"{portal}/cycles/2023/agencies/007/scoring/")
+
+    _item(first, "1-1").locator("label", has_text=re.compile("^符合$")).click()
+    _saved(_item(first, "1-1"))
+
+    mine = _item(second, "1-1")
+    mine.locator("label", has_text=re.compile("^不符合$")).click()
+    conflict = mine.locator("[data-state=conflict]")
+    expect(conflict).to_contain_text("艾稽核")
+    expect(conflict).to_contain_text("对方的内容没有被覆盖")
+    expect(conflict).to_contain_text("结果：符合")
+
+    conflict.get_by_role("button", name="采用对方的版本").click()
+    expect(mine.locator("input[name=result][value=compliant]")).to_be_checked()
+    expect(mine.locator(".assessment-status")).to_contain_text("艾稽核")
+
+    mine.locator("label", has_text=re.compile("^基本符合$")).click()
+    mine.get_by_label("得分").fill("9")
+    mine.get_by_label("问题描述").fill("制度未更新")
+    mine.get_by_label("问题描述").blur()
+    _saved(mine)
+    first.reload()
+    expect(_item(first, "1-1").get_by_label("问题描述")).to_have_value("制度未更新")
+
+
+def test_a_failed_save_says_so_and_can_be_retried(browser_for, portal, seeded_transactional_db):
+    Audit.objects.get(agency__code="007").auditors.add(persona_user("auditor"))
+    page = browser_for("auditor")
+    page.goto(f"{portal}/cycles/2023/agencies/007/scoring/")
+    item = _item(page, "1-3")
+
+    page.route("**/scoring/1-3/", lambda route: route.abort())
+    item.locator("label", has_text=re.compile("^符合$")).click()
+    expect(item.locator("[data-state=failed]")).to_contain_text("保存失败")
+
+    page.unroute("**/scoring/1-3/")
+    item.get_by_role("button", name="重试").click()
+    _saved(item)
+    assert Audit.objects.get(agency__code="007").assessments.get().result == "compliant"
