@@ -219,13 +219,18 @@ def audit_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
             .select_related("standard__category")
             .order_by("standard__category__position", "standard__number")
         )
+    # The documents' statuses (evidence.DocumentRequest, through its reverse name).
+    requests = {r.document_id: r for r in audit.document_requests.all()}
+    documents = list(cycle.required_documents.order_by("number"))
+    for document in documents:
+        document.request = requests.get(document.pk)
     context = {
         "audit": audit,
         "cycle": cycle,
         "agency": audit.agency,
         "auditors": auditors,
         "categories": cycle.categories.prefetch_related("standards"),
-        "required_documents": cycle.required_documents.all(),
+        "required_documents": documents,
         "show_scores": show_scores,
         "findings": findings,
         "applicable_count": applicable_counts(cycle)[audit.agency.funding_mode],

@@ -70,3 +70,19 @@ def get_audit_for_scoring(user, year: int, code: str) -> Audit:
 def require_manager(user) -> None:
     if not user.is_manager:
         raise PermissionDenied
+
+
+def can_upload(user, audit: Audit) -> bool:
+    """The agency's own staff, its assigned auditors and managers, until it is finalized."""
+    if audit.status == AuditStatus.FINALIZED:
+        return False
+    if user.is_agency_staff:
+        return user.agency_id == audit.agency_id
+    return user.is_manager or (user.role == Role.AUDITOR and audit.is_assigned_to(user))
+
+
+def can_review_documents(user, audit: Audit) -> bool:
+    """Managers and the agency's assigned auditors accept or return its documents."""
+    if audit.status == AuditStatus.FINALIZED:
+        return False
+    return user.is_manager or (user.role == Role.AUDITOR and audit.is_assigned_to(user))

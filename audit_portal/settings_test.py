@@ -4,11 +4,14 @@ Tests run with DEBUG off, as production does. Only what must differ is set here.
 """
 
 import os
+import tempfile
 
 os.environ.setdefault(
     "SECRET_KEY", "test-suite-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 )
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# Each test run keeps its evidence files in a folder of its own, never in var/.
+os.environ.setdefault("EVIDENCE_ROOT", tempfile.mkdtemp(prefix="audit-portal-test-evidence-"))
 
 from .settings import *  # noqa: F403
 from .settings import STORAGES
@@ -22,3 +25,4 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -18,4 +18,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("agencies.urls")),
     path("", include("checklist.urls")),
+    path("", include("evidence.urls")),
 ]

@@ -58,6 +58,7 @@ class Row:
     assessment: Assessment | None
     url: str
     changes: list = field(default_factory=list)
+    evidence: list = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -116,6 +117,10 @@ def _rows(audit: Audit, standards) -> list[Row]:
         "changed_by"
     ):
         changes.setdefault(change.assessment_id, []).append(change)
+    evidence: dict[int, list] = {}
+    # The files cited for each standard (evidence.StandardEvidence, by its reverse name).
+    for link in audit.evidence_links.select_related("file").order_by("file_id"):
+        evidence.setdefault(link.standard_id, []).append(link.file)
     rows = []
     for standard in standards:
         assessment = assessments.get(standard.pk)
@@ -125,6 +130,7 @@ def _rows(audit: Audit, standards) -> list[Row]:
                 assessment=assessment,
                 url=_item_url(audit, standard),
                 changes=changes.get(assessment.pk, []) if assessment else [],
+                evidence=evidence.get(standard.pk, []),
             )
         )
     return rows
@@ -177,6 +183,8 @@ def _render_item(request, audit, standard, *, status=200, **extra) -> HttpRespon
     rows = _rows(audit, [standard])
     context = {
         "audit": audit,
+        "cycle": audit.cycle,
+        "agency": audit.agency,
         "row": rows[0],
         "can_edit": can_edit_scores(request.user, audit),
         "result_choices": _result_choices(),

@@ -3,7 +3,7 @@ from import_export import fields, widgets
 
 from audit_portal.spreadsheets import CycleWidget, SpreadsheetAdmin, SpreadsheetResource, TextWidget
 
-from .models import RequiredDocument
+from .models import DocumentRequest, EvidenceEvent, EvidenceFile, Reminder, RequiredDocument
 
 
 class RequiredDocumentResource(SpreadsheetResource):
@@ -30,3 +30,85 @@ class RequiredDocumentAdmin(SpreadsheetAdmin):
     list_filter = ("cycle",)
     list_select_related = ("cycle",)
     ordering = ("-cycle__year", "number")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Documents and files change through the portal's pages, where every step is recorded
+    and files stay in step with their rows; here they can be looked up."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class EvidenceFileInline(admin.TabularInline):
+    model = EvidenceFile
+    fields = (
+        "original_name",
+        "kind",
+        "size",
+        "sha256",
+        "uploaded_by",
+        "uploaded_at",
+        "is_late",
+        "duplicate_of",
+    )
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class EvidenceEventInline(admin.TabularInline):
+    model = EvidenceEvent
+    fields = ("at", "action", "actor", "detail")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DocumentRequest)
+class DocumentRequestAdmin(ReadOnlyAdmin):
+    list_display = ("audit", "document", "status", "reviewed_by", "reviewed_at")
+    list_filter = ("audit__cycle", "status")
+    list_select_related = ("audit__cycle", "audit__agency", "document", "reviewed_by")
+    search_fields = ("audit__agency__code", "audit__agency__name")
+    inlines = [EvidenceFileInline, EvidenceEventInline]
+
+
+@admin.register(EvidenceFile)
+class EvidenceFileAdmin(ReadOnlyAdmin):
+    list_display = (
+        "original_name",
+        "request",
+        "kind",
+        "size",
+        "uploaded_by",
+        "uploaded_at",
+        "is_late",
+    )
+    list_filter = ("request__audit__cycle", "kind", "is_late")
+    list_select_related = (
+        "request__audit__cycle",
+        "request__audit__agency",
+        "request__document",
+        "uploaded_by",
+    )
+    search_fields = ("original_name", "sha256", "request__audit__agency__code")
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ReadOnlyAdmin):
+    list_display = ("audit", "sent_at", "sent_by", "missing", "recipients")
+    list_filter = ("audit__cycle",)
+    list_select_related = ("audit__cycle", "audit__agency", "sent_by")

@@ -1,8 +1,11 @@
+from django.conf import settings
+from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Cycle
+from agencies.models import Audit, Cycle
+from checklist.models import Standard
 
 
 class RequiredDocumentManager(models.Manager):
@@ -41,3 +44,196 @@ class RequiredDocument(models.Model):
         return (self.cycle.year, self.number)
 
     natural_key.dependencies = ["agencies.cycle"]
+
+
+class DocumentStatus(models.TextChoices):
+    MISSING = "missing", _("Not submitted")
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    RETURNED = "returned", _("Returned for more")
+
+
+class DocumentRequest(models.Model):
+    """One required document of one agency's audit: its status and the auditor's verdict.
+
+    A row exists once something happened to the item (a file arrived, a verdict was given);
+    an item without a row is 未提交.
+    """
+
+    audit = models.ForeignKey(
+        Audit, verbose_name=_("audit"), on_delete=models.CASCADE, related_name="document_requests"
+    )
+    document = models.ForeignKey(
+        RequiredDocument,
+        verbose_name=_("required document"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=DocumentStatus.choices, default=DocumentStatus.MISSING
+    )
+    return_reason = models.TextField(_("reason for returning"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("document request")
+        verbose_name_plural = _("document requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["audit", "document"], name="one_request_per_document_and_audit"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="returned") | ~Q(return_reason=""),
+                name="a_returned_document_says_why",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.audit} {self.document.number}"
+
+
+def evidence_storage():
+    return storages["evidence"]
+
+
+class EvidenceFile(models.Model):
+    """An uploaded file: stored under a random key, shown and downloaded under its own name.
+
+    The row is written only after the file is stored, and the stored file is deleted only
+    after the row's deletion is committed, so a row never points at nothing; a crash in
+    between can leave a stored file without a row, which ``cleanup_evidence`` removes.
+    """
+
+    request = models.ForeignKey(
+        DocumentRequest, verbose_name=_("document"), on_delete=models.PROTECT, related_name="files"
+    )
+    key = models.CharField(_("storage key"), max_length=200, unique=True)
+    original_name = models.CharField(_("file name"), max_length=255)
+    kind = models.CharField(_("file type"), max_length=10)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    is_late = models.BooleanField(_("uploaded after the deadline"), default=False)
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("same content as"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        ordering = ["uploaded_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(size__gt=0), name="evidence_file_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.original_name
+
+
+class EvidenceEvent(models.Model):
+    """Uploads, removals, acceptances and returns: who, when, what. Append-only."""
+
+    class Action(models.TextChoices):
+        UPLOADED = "uploaded", _("Uploaded")
+        REMOVED = "removed", _("Removed")
+        ACCEPTED = "accepted", _("Accepted")
+        RETURNED = "returned", _("Returned")
+
+    request = models.ForeignKey(
+        DocumentRequest, verbose_name=_("document"), on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    detail = models.TextField(_("detail"), blank=True)
+
+    class Meta:
+        verbose_name = _("document event")
+        verbose_name_plural = _("document events")
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.request} {self.get_action_display()}"
+
+
+class Reminder(models.Model):
+    """An e-mail to an agency's staff about its missing documents."""
+
+    audit = models.ForeignKey(
+        Audit, verbose_name=_("audit"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    recipients = models.TextField(_("recipients"), blank=True)
+    missing = models.PositiveSmallIntegerField(_("documents missing"))
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-sent_at"]
+
+    def __str__(self):
+        return f"{self.audit} {self.sent_at:%Y-%m-%d}"
+
+
+class StandardEvidence(models.Model):
+    """A file an auditor cites for a standard while scoring."""
+
+    audit = models.ForeignKey(
+        Audit, verbose_name=_("audit"), on_delete=models.CASCADE, related_name="evidence_links"
+    )
+    standard = models.ForeignKey(
+        Standard, verbose_name=_("standard"), on_delete=models.CASCADE, related_name="+"
+    )
+    file = models.ForeignKey(
+        EvidenceFile,
+        verbose_name=_("file"),
+        on_delete=models.CASCADE,
+        related_name="standard_links",
+    )
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("linked by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    linked_at = models.DateTimeField(_("linked at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence for a standard")
+        verbose_name_plural = _("evidence for standards")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["audit", "standard", "file"], name="one_link_per_file_and_standard"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.standard.code} ← {self.file}"

@@ -148,6 +148,90 @@ ROWS = {
             ("audit_reopen", "reopen"),
         ]
     },
+    "documents": [
+        Case(
+            "/cycles/2023/agencies/004/documents/", office_only() | {STAFF004: 200, STAFF007: 404}
+        ),
+        Case("/cycles/2023/agencies/999/documents/", office_only(office=404, staff=404)),
+        Case("/cycles/2023/agencies/004/documents/", statuses(405), method="post"),
+    ],
+    "document_item": [
+        Case(
+            "/cycles/2023/agencies/004/documents/1/", office_only() | {STAFF004: 200, STAFF007: 404}
+        ),
+        Case("/cycles/2023/agencies/004/documents/11/", office_only(office=404, staff=404)),
+        Case("/cycles/2023/agencies/004/documents/1/", statuses(405), method="post"),
+    ],
+    "document_upload": [
+        # No file chosen: those who may upload are sent back with a message.
+        Case(
+            "/cycles/2023/agencies/004/documents/1/upload/",
+            office_only(office=403) | {MANAGER: 302, STAFF004: 302, STAFF007: 404},
+            method="post",
+        ),
+        Case("/cycles/2023/agencies/004/documents/1/upload/", statuses(405)),
+    ],
+    "documents_review": [
+        Case(
+            "/cycles/2023/agencies/004/documents/review/",
+            office_only(office=403) | {MANAGER: 302, STAFF004: 403, STAFF007: 404},
+            method="post",
+        ),
+        Case("/cycles/2023/agencies/004/documents/review/", statuses(405)),
+    ],
+    "documents_zip": [
+        Case(
+            "/cycles/2023/agencies/004/documents.zip",
+            office_only() | {STAFF004: 403, STAFF007: 404},
+        ),
+        Case("/cycles/2023/agencies/004/documents.zip", statuses(405), method="post"),
+    ],
+    "evidence_download": [
+        Case(
+            "/cycles/2023/agencies/004/files/{file}/",
+            office_only() | {STAFF004: 200, STAFF007: 404},
+        ),
+        Case(
+            "/cycles/2023/agencies/007/files/{file}/",
+            office_only(office=404) | {STAFF004: 404, STAFF007: 404},
+        ),
+        Case("/cycles/2023/agencies/004/files/{file}/", statuses(405), method="post"),
+    ],
+    "evidence_remove": [
+        Case(
+            "/cycles/2023/agencies/004/files/{file}/remove/",
+            office_only(office=403) | {MANAGER: 302, STAFF004: 302, STAFF007: 404},
+            method="post",
+        ),
+        Case("/cycles/2023/agencies/004/files/{file}/remove/", statuses(405)),
+    ],
+    "link_evidence": [
+        Case(
+            "/cycles/2023/agencies/004/scoring/1-1/evidence/",
+            office_only() | {STAFF004: 403, STAFF007: 404},
+        ),
+        Case(
+            "/cycles/2023/agencies/004/scoring/1-1/evidence/",
+            office_only(office=403) | {MANAGER: 200, STAFF004: 403, STAFF007: 404},
+            method="post",
+        ),
+        Case("/cycles/2023/agencies/004/scoring/1-1/evidence/", statuses(405), method="put"),
+    ],
+    "document_grid": [
+        Case("/cycles/2023/documents/", office_only()),
+        Case("/cycles/1999/documents/", office_only(office=404, staff=404)),
+        Case("/cycles/2023/documents/", statuses(405), method="post"),
+    ],
+    "document_remind": [
+        Case(
+            "/cycles/2023/documents/remind/", office_only(office=302) | {ADMIN: 403}, method="post"
+        ),
+        Case("/cycles/2023/documents/remind/", statuses(405)),
+    ],
+    "cycle_documents_zip": [
+        Case("/cycles/2023/documents.zip", office_only()),
+        Case("/cycles/2023/documents.zip", statuses(405), method="post"),
+    ],
 }
 
 # Admin views whose answer to an administrator is not a page (200).
@@ -159,6 +243,12 @@ ADMIN_STATUS_FOR_ADMINISTRATOR = {
     # Assessments change on the scoring page only, where versions and history are kept.
     "admin:checklist_assessment_add": 403,
     "admin:checklist_assessment_delete": 403,
+    # Documents and files change on the portal's pages, where files and rows stay in step.
+    **{
+        f"admin:evidence_{model}_{view}": 403
+        for model in ("documentrequest", "evidencefile", "reminder")
+        for view in ("add", "delete")
+    },
 }
 ADMIN_PROCESS_VIEWS_SUFFIXES = ("_process_import",)
 
@@ -235,9 +325,32 @@ def test_no_row_names_a_url_that_does_not_exist():
     assert set(ROWS) <= names
 
 
-def _check(client_for, persona, case):
+@pytest.fixture
+def evidence_file(db, staff004):
+    """A file of 朝阳's first document, uploaded by its staff (for the file URLs)."""
+    from checklist.tests.helpers import audit_of
+    from evidence import services
+    from evidence.models import RequiredDocument
+    from evidence.uploads import EvidenceUpload
+
+    audit = audit_of("004")
+    upload = EvidenceUpload("制度.pdf", "application/pdf", None, None)
+    upload.write(b"%PDF-1.4 matrix")
+    upload.hash.update(b"%PDF-1.4 matrix")
+    upload.size = len(b"%PDF-1.4 matrix")
+    upload.seek(0)
+    document = RequiredDocument.objects.get(cycle=audit.cycle, number=1)
+    stored = services.store_upload(audit=audit, document=document, upload=upload, by=staff004)
+    upload.close()
+    yield stored
+    from evidence.models import evidence_storage
+
+    evidence_storage().delete(stored.key)
+
+
+def _check(client_for, persona, case, file_id=0):
     client = client_for(persona)
-    response = getattr(client, case.method)(case.url, case.data)
+    response = getattr(client, case.method)(case.url.format(file=file_id), case.data)
     expected = case.expected[persona]
     assert expected is not None, f"no expectation for {persona} on {case.url}"
     assert response.status_code == expected, (
@@ -255,15 +368,19 @@ def _check(client_for, persona, case):
     [(name, case) for name, cases in ROWS.items() for case in cases],
     ids=lambda value: value if isinstance(value, str) else f"{value.method}:{value.url}",
 )
-def test_portal_url(client_for, persona, name, case):
-    _check(client_for, persona, case)
+def test_portal_url(client_for, persona, name, case, request):
+    file_id = request.getfixturevalue("evidence_file").pk if "{file}" in case.url else 0
+    _check(client_for, persona, case, file_id)
 
 
 @pytest.mark.parametrize("persona", EVERYONE)
-def test_admin_urls(client_for, persona, manager):
+def test_admin_urls(client_for, persona, manager, evidence_file):
     from checklist.tests.helpers import audit_of, save
+    from evidence.models import Reminder
 
-    save(audit_of("004"), "1-1", manager, result="compliant")  # so every model has a row
+    # so that every model has a row
+    save(audit_of("004"), "1-1", manager, result="compliant")
+    Reminder.objects.create(audit=audit_of("004"), sent_by=manager, missing=9)
     cases = list(admin_cases())
     assert len(cases) > 40
     for name, case in cases:

@@ -1,0 +1,102 @@
+from datetime import date, timedelta
+
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import User
+from agencies.models import Agency, Audit
+from evidence.models import Reminder
+from evidence.tests import samples
+
+XHR = {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"}
+
+
+def upload(client, code, number, content=samples.PDF):
+    client.post(
+        f"/cycles/2023/agencies/{code}/documents/{number}/upload/",
+        {"files": [samples.upload(f"{number}.pdf", content)]},
+        **XHR,
+    )
+
+
+def test_the_grid_shows_every_agency_and_document_with_counts(client_for, chaoyang):
+    upload(client_for("staff004"), "004", 1)
+    upload(client_for("staff004"), "004", 2, samples.PDF + b"2")
+    response = client_for("auditor").get("/cycles/2023/documents/")
+    assert response.status_code == 200
+    rows = response.context["rows"]
+    assert len(rows) == 50 and [len(r["cells"]) for r in rows] == [10] * 50
+    assert [c["status"] for c in rows[0]["cells"][:3]] == ["submitted", "submitted", "missing"]
+    body = response.content.decode()
+    assert 'data-testid="count-submitted">已提交 2<' in body
+    assert 'data-testid="count-missing">未提交 498<' in body
+
+
+def test_filters_for_missing_returned_and_overdue(client_for, chaoyang, cycle):
+    staff = client_for("staff004")
+    for number in range(1, 11):
+        upload(staff, "004", number, samples.PDF + bytes([number]))
+    client_for("auditor").post(
+        "/cycles/2023/agencies/004/documents/review/",
+        {"action": "return", "document": "3", "reason": "不清楚"},
+    )
+    manager = client_for("manager")
+    assert len(manager.get("/cycles/2023/documents/?show=missing").context["rows"]) == 49
+    assert [
+        r["audit"].agency.code
+        for r in manager.get("/cycles/2023/documents/?show=returned").context["rows"]
+    ] == ["004"]
+    assert manager.get("/cycles/2023/documents/?show=overdue").context["rows"] == []
+    cycle.document_deadline = date.today() - timedelta(days=1)
+    cycle.save()
+    overdue = manager.get("/cycles/2023/documents/?show=overdue").context["rows"]
+    assert len(overdue) == 50  # 004 is overdue on its returned item
+    assert (
+        'data-testid="count-overdue">逾期 491<'
+        in manager.get("/cycles/2023/documents/").content.decode()
+    )
+
+
+def test_remind_emails_agencies_with_missing_documents_and_records_it(
+    client_for, chaoyang, staff004, staff007
+):
+    User.objects.filter(pk=staff004.pk).update(email="chaoyang@example.org")
+    User.objects.filter(pk=staff007.pk).update(email="huairou@example.org")
+    staff = client_for("staff004")
+    for number in range(1, 11):
+        upload(staff, "004", number, samples.PDF + bytes([number]))
+
+    response = client_for("manager").post("/cycles/2023/documents/remind/", follow=True)
+
+    assert "已向 1 个代办处发送提醒邮件。" in response.content.decode()
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["huairou@example.org"]
+    assert "怀柔" in message.body and "10 项" in message.body
+    assert "/cycles/2023/agencies/007/documents/" in message.body
+    reminder = Reminder.objects.get()
+    assert reminder.audit.agency.code == "007" and reminder.missing == 10
+    assert reminder.sent_at.strftime("%Y-%m-%d") in response.content.decode()
+
+
+def test_only_managers_and_auditors_remind(client_for):
+    assert client_for("administrator").post("/cycles/2023/documents/remind/").status_code == 403
+    assert client_for("staff004").post("/cycles/2023/documents/remind/").status_code == 403
+
+
+def test_queries_do_not_grow_with_the_number_of_agencies(client_for, cycle, chaoyang):
+    upload(client_for("staff004"), "004", 1)
+    client = client_for("manager")
+    with CaptureQueriesContext(connection) as first:
+        client.get("/cycles/2023/documents/")
+    agencies = Agency.objects.bulk_create(
+        Agency(code=f"{n:03d}", name=f"测试{n}") for n in range(500, 950)
+    )
+    Audit.objects.bulk_create(
+        Audit(cycle=cycle, agency=a, serial=51 + i) for i, a in enumerate(agencies)
+    )
+    with CaptureQueriesContext(connection) as second:
+        response = client.get("/cycles/2023/documents/")
+    assert len(response.context["rows"]) == 500
+    assert len(second) == len(first)

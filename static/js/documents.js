@@ -1,0 +1,93 @@
+// The documents page: files dropped on (or chosen for) a document upload one by one, each
+// with its own progress bar; when one is stored, the document's status and list refresh.
+(function () {
+  "use strict";
+  const english = document.documentElement.lang === "en";
+  const text = english
+    ? { done: "Uploaded", failed: "Not uploaded: ", network: "the connection failed; try again.", duplicate: " (same content as an earlier file)", late: " (after the deadline)" }
+    : { done: "已上传", failed: "上传失败：", network: "网络连接中断，请重试。", duplicate: "（与之前上传的文件内容相同）", late: "（逾期上传）" };
+
+  function csrfToken(form) {
+    return form.querySelector("input[name=csrfmiddlewaretoken]").value;
+  }
+
+  function refresh(form) {
+    htmx.ajax("GET", form.dataset.itemUrl, { target: form.dataset.target, swap: "outerHTML" });
+  }
+
+  function uploadOne(form, file) {
+    const list = form.querySelector(".upload-progress");
+    const item = document.createElement("li");
+    const name = document.createElement("span");
+    name.className = "upload-name";
+    name.textContent = file.name;
+    const bar = document.createElement("progress");
+    bar.max = 100;
+    bar.value = 0;
+    const state = document.createElement("span");
+    state.className = "upload-state";
+    item.append(name, bar, state);
+    list.appendChild(item);
+
+    const data = new FormData();
+    data.append("files", file);
+    const request = new XMLHttpRequest();
+    request.open("POST", form.action);
+    request.setRequestHeader("X-CSRFToken", csrfToken(form));
+    request.setRequestHeader("X-Requested-With", "XMLHttpRequest");
+    request.upload.addEventListener("progress", (event) => {
+      if (event.lengthComputable) {
+        bar.value = Math.round((event.loaded / event.total) * 100);
+        state.textContent = bar.value + "%";
+      }
+    });
+    request.addEventListener("load", () => {
+      let answer = {};
+      try { answer = JSON.parse(request.responseText); } catch (error) { answer = {}; }
+      if (request.status === 201) {
+        bar.value = 100;
+        item.dataset.state = "done";
+        state.textContent = text.done + (answer.duplicate ? text.duplicate : "") + (answer.late ? text.late : "");
+        refresh(form);
+      } else {
+        item.dataset.state = "failed";
+        state.textContent = text.failed + (answer.error || request.statusText);
+      }
+    });
+    request.addEventListener("error", () => {
+      item.dataset.state = "failed";
+      state.textContent = text.failed + text.network;
+    });
+    request.send(data);
+  }
+
+  function uploadAll(form, files) {
+    Array.from(files).forEach((file) => uploadOne(form, file));
+  }
+
+  document.addEventListener("change", (event) => {
+    const input = event.target.closest(".dropzone-input");
+    if (input && input.files.length) {
+      uploadAll(input.form, input.files);
+      input.value = "";
+    }
+  });
+  document.addEventListener("dragover", (event) => {
+    const zone = event.target.closest(".dropzone");
+    if (zone) {
+      event.preventDefault();
+      zone.classList.add("dragging");
+    }
+  });
+  document.addEventListener("dragleave", (event) => {
+    const zone = event.target.closest(".dropzone");
+    if (zone) zone.classList.remove("dragging");
+  });
+  document.addEventListener("drop", (event) => {
+    const zone = event.target.closest(".dropzone");
+    if (!zone) return;
+    event.preventDefault();
+    zone.classList.remove("dragging");
+    uploadAll(zone, event.dataTransfer.files);
+  });
+})();
