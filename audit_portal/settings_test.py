@@ -26,3 +26,11 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A test database on disk, not in memory: in-memory SQLite shares one cache between the
+    # browser tests' server thread and the test, and refuses concurrent writes outright
+    # instead of queueing them as the real (file, WAL, IMMEDIATE) database does.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(tempfile.mkdtemp(prefix="audit-portal-test-db-"), "test.sqlite3")
+    }

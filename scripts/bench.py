@@ -177,6 +177,12 @@ def main():
             f"{name:<14}{ms:>10.1f}{trivial_ms:>12.2f}{ms / trivial_ms:>8.1f}"
             f"{TARGETS_MS[name]:>11}  {'ok' if ok else 'SLOW'}"
         )
+    if os.environ.get("BENCH_SKIP_FILES") != "1":
+        import bench_files
+
+        from audit_portal.testing import PERSONA_PASSWORD
+
+        failed |= not bench_files.run(auditor, manager, PERSONA_PASSWORD)
     return 1 if failed else 0
 
 

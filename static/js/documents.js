@@ -15,6 +15,10 @@
     htmx.ajax("GET", form.dataset.itemUrl, { target: form.dataset.target, swap: "outerHTML" });
   }
 
+  // One upload at a time per page: large scans over an office line go faster one after
+  // the other, and each still shows its own bar (waiting ones at 0%).
+  let queue = Promise.resolve();
+
   function uploadOne(form, file) {
     const list = form.querySelector(".upload-progress");
     const item = document.createElement("li");
@@ -26,39 +30,55 @@
     bar.value = 0;
     const state = document.createElement("span");
     state.className = "upload-state";
+    state.textContent = english ? "Waiting" : "等待上传";
     item.append(name, bar, state);
     list.appendChild(item);
 
-    const data = new FormData();
-    data.append("files", file);
-    const request = new XMLHttpRequest();
-    request.open("POST", form.action);
-    request.setRequestHeader("X-CSRFToken", csrfToken(form));
-    request.setRequestHeader("X-Requested-With", "XMLHttpRequest");
-    request.upload.addEventListener("progress", (event) => {
-      if (event.lengthComputable) {
-        bar.value = Math.round((event.loaded / event.total) * 100);
-        state.textContent = bar.value + "%";
-      }
-    });
-    request.addEventListener("load", () => {
-      let answer = {};
-      try { answer = JSON.parse(request.responseText); } catch (error) { answer = {}; }
-      if (request.status === 201) {
-        bar.value = 100;
-        item.dataset.state = "done";
-        state.textContent = text.done + (answer.duplicate ? text.duplicate : "") + (answer.late ? text.late : "");
+    form._pending = (form._pending || 0) + 1;
+    queue = queue.then(() => send(form, file, item, bar, state)).then(() => {
+      form._pending -= 1;
+      // Refresh the document's status and list once its last queued file is through.
+      if (form._pending === 0 && form._stored) {
+        form._stored = false;
         refresh(form);
-      } else {
-        item.dataset.state = "failed";
-        state.textContent = text.failed + (answer.error || request.statusText);
       }
     });
-    request.addEventListener("error", () => {
-      item.dataset.state = "failed";
-      state.textContent = text.failed + text.network;
+  }
+
+  function send(form, file, item, bar, state) {
+    return new Promise((resolve) => {
+      const data = new FormData();
+      data.append("files", file);
+      const request = new XMLHttpRequest();
+      request.open("POST", form.action);
+      request.setRequestHeader("X-CSRFToken", csrfToken(form));
+      request.setRequestHeader("X-Requested-With", "XMLHttpRequest");
+      request.upload.addEventListener("progress", (event) => {
+        if (event.lengthComputable) {
+          bar.value = Math.round((event.loaded / event.total) * 100);
+          state.textContent = bar.value + "%";
+        }
+      });
+      request.addEventListener("load", () => {
+        let answer = {};
+        try { answer = JSON.parse(request.responseText); } catch (error) { answer = {}; }
+        if (request.status === 201) {
+          bar.value = 100;
+          item.dataset.state = "done";
+          state.textContent = text.done + (answer.duplicate ? text.duplicate : "") + (answer.late ? text.late : "");
+          form._stored = true;
+        } else {
+          item.dataset.state = "failed";
+          state.textContent = text.failed + (answer.error || request.statusText);
+        }
+      });
+      request.addEventListener("error", () => {
+        item.dataset.state = "failed";
+        state.textContent = text.failed + text.network;
+      });
+      request.addEventListener("loadend", resolve);
+      request.send(data);
     });
-    request.send(data);
   }
 
   function uploadAll(form, files) {

@@ -16,29 +16,6 @@ SHORTFALLS = {
 }
 
 
-@pytest.fixture
-def browser_for(browser, portal):
-    contexts = []
-
-    def open_as(persona, width=1280):
-        from audit_portal.testing import PERSONA_PASSWORD, PERSONAS
-
-        context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.goto(f"{portal}/accounts/login/")
-        page.get_by_label("用户名").fill(PERSONAS[persona][0])
-        page.get_by_label("密码").fill(PERSONA_PASSWORD)
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_load_state("domcontentloaded")
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
-
-
 def _item(page, code):
     return page.locator(".assessment-item").filter(
         has=page.locator(".standard-code", has_text=re.compile(f"^{code}$"))
