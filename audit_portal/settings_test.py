@@ -14,7 +14,7 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("EVIDENCE_ROOT", tempfile.mkdtemp(prefix="audit-portal-test-evidence-"))
 
 from .settings import *  # noqa: F403
-from .settings import STORAGES
+from .settings import DATABASES, STORAGES
 
 # Hashing passwords slowly is the point in production and a waste of minutes in tests.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
