@@ -47,7 +47,10 @@ class CycleAdmin(admin.ModelAdmin):
 
     list_display = ("year", "title", "document_deadline")
     fieldsets = (
-        (None, {"fields": ("year", "title", "document_deadline", "previous")}),
+        (
+            None,
+            {"fields": ("year", "title", "document_deadline", "report_number_format", "previous")},
+        ),
         (
             _("Grade bands"),
             {"fields": ("grade_excellent_min", "grade_good_min", "grade_pass_min")},

@@ -83,6 +83,12 @@ class Cycle(models.Model):
     grade_pass_min = models.DecimalField(
         _("minimum total for 合格"), max_digits=4, decimal_places=1, default=60
     )
+    report_number_format = models.CharField(
+        _("report number format"),
+        max_length=60,
+        default="稽核〔{year}〕{code}号",
+        help_text=_("{year} is the cycle's year and {code} the agency's code."),
+    )
     previous = models.OneToOneField(
         "self",
         verbose_name=_("previous cycle"),
@@ -115,6 +121,10 @@ class Cycle(models.Model):
 
     def natural_key(self):
         return (self.year,)
+
+    def report_number(self, agency, version: int = 1) -> str:
+        number = self.report_number_format.format(year=self.year, code=agency.code)
+        return number if version == 1 else f"{number}（第{version}版）"
 
 
 class AuditStatus(models.TextChoices):

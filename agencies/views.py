@@ -239,6 +239,8 @@ def audit_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
         context.update(
             {
                 "events": AuditEvent.objects.filter(audit=audit).select_related("actor")[:20],
+                # reports.IssuedReport through its reverse name (agencies does not import reports)
+                "issued_reports": audit.issued_reports.defer("content").order_by("-version"),
                 "can_edit": can_edit_scores(request.user, audit),
                 "is_manager": request.user.is_manager,
             }

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "import_export",
     "template_partials",
+    "django_tasks",
+    "django_tasks_db",
     "audit_portal",
     "accounts",
     "agencies",
@@ -170,6 +172,16 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Background work (the ZIP of all reports) runs in `manage.py db_worker`; with
+# TASKS_IMMEDIATE=1 (make run, the tests) it runs at once, in the request.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if env_bool("TASKS_IMMEDIATE", DEBUG)
+        else "django_tasks_db.DatabaseBackend"
+    }
+}
+
 # Uploads stream to a temporary file beside the evidence store (so that storing is a
 # rename, not a copy) and are measured and hashed while they arrive.
 EVIDENCE_MAX_UPLOAD_BYTES = int(os.environ.get("EVIDENCE_MAX_UPLOAD_MB", "100")) * 1024 * 1024
@@ -209,4 +221,9 @@ LOGGING = {
     "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint and fontTools narrate every step of every PDF at INFO.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

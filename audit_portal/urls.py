@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("agencies.urls")),
     path("", include("checklist.urls")),
     path("", include("evidence.urls")),
+    path("", include("reports.urls")),
 ]

@@ -9,6 +9,5 @@ urlpatterns = [
     path(f"{prefix}scoring/<int:category>-<int:number>/", views.assessment, name="assessment"),
     path(f"{prefix}submit/", views.submit, name="audit_submit"),
     path(f"{prefix}return/", views.send_back, name="audit_return"),
-    path(f"{prefix}finalize/", views.finalize, name="audit_finalize"),
     path(f"{prefix}reopen/", views.reopen, name="audit_reopen"),
 ]

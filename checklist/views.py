@@ -300,12 +300,6 @@ def send_back(request: HttpRequest, year: int, code: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def finalize(request: HttpRequest, year: int, code: str) -> HttpResponse:
-    return _workflow_step(request, year, code, services.finalize_audit, managers_only=True)
-
-
-@require_POST
-@login_required
 def reopen(request: HttpRequest, year: int, code: str) -> HttpResponse:
     return _workflow_step(
         request,

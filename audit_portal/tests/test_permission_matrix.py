@@ -228,6 +228,44 @@ ROWS = {
         ),
         Case("/cycles/2023/documents/remind/", statuses(405)),
     ],
+    "report_pdf": [
+        # Before finalization: a draft for the office, nothing for the agency (403), 404 elsewhere.
+        Case(
+            "/cycles/2023/agencies/004/report.pdf", office_only() | {STAFF004: 403, STAFF007: 404}
+        ),
+        Case("/cycles/2023/agencies/999/report.pdf", office_only(office=404, staff=404)),
+        Case("/cycles/2023/agencies/004/report.pdf", statuses(405), method="post"),
+    ],
+    **{
+        name: [
+            Case(f"/cycles/2023/{path}", office_only()),
+            Case(f"/cycles/1999/{path}", office_only(office=404, staff=404)),
+            Case(f"/cycles/2023/{path}", statuses(405), method="post"),
+        ]
+        for name, path in [
+            ("circular_pdf", "circular.pdf"),
+            ("circular_xlsx", "circular.xlsx"),
+            ("scores_xlsx", "scores.xlsx"),
+        ]
+    },
+    "report_bundle_start": [
+        Case(
+            "/cycles/2023/reports/bundle/", office_only(office=403) | {MANAGER: 302}, method="post"
+        ),
+        Case("/cycles/2023/reports/bundle/", statuses(405)),
+    ],
+    "report_bundle": [
+        Case("/cycles/2023/reports/bundle/{bundle}/", office_only(office=403) | {MANAGER: 200}),
+        Case("/cycles/2023/reports/bundle/999999/", office_only(office=403) | {MANAGER: 404}),
+        Case("/cycles/2023/reports/bundle/{bundle}/", statuses(405), method="post"),
+    ],
+    "report_bundle_download": [
+        Case(
+            "/cycles/2023/reports/bundle/{bundle}/download/",
+            office_only(office=403) | {MANAGER: 200},
+        ),
+        Case("/cycles/2023/reports/bundle/{bundle}/download/", statuses(405), method="post"),
+    ],
     "cycle_documents_zip": [
         Case("/cycles/2023/documents.zip", office_only()),
         Case("/cycles/2023/documents.zip", statuses(405), method="post"),
@@ -249,6 +287,13 @@ ADMIN_STATUS_FOR_ADMINISTRATOR = {
         for model in ("documentrequest", "evidencefile", "reminder")
         for view in ("add", "delete")
     },
+    **{
+        f"admin:reports_{model}_{view}": 403
+        for model in ("issuedreport", "reportbundle")
+        for view in ("add", "delete")
+    },
+    "admin:django_tasks_database_dbtaskresult_add": 403,
+    "admin:django_tasks_database_dbtaskresult_delete": 403,
 }
 ADMIN_PROCESS_VIEWS_SUFFIXES = ("_process_import",)
 
@@ -298,10 +343,13 @@ def admin_cases():
         else:
             model, _model_admin = _admin_model_for(name)
             kwargs = {}
+            missing = False
             if "<path:object_id>" in route:
-                kwargs["object_id"] = model.objects.order_by("pk").first().pk
+                first = model.objects.order_by("pk").first()
+                missing = first is None  # e.g. task results: the admin sends us back (302)
+                kwargs["object_id"] = first.pk if first else 0
             url = reverse(name, kwargs=kwargs)
-            admin_status = ADMIN_STATUS_FOR_ADMINISTRATOR.get(name, 200)
+            admin_status = ADMIN_STATUS_FOR_ADMINISTRATOR.get(name, 302 if missing else 200)
             if name.endswith(ADMIN_PROCESS_VIEWS_SUFFIXES):
                 admin_status = 405  # only reached by POSTing the confirmed import
         if name == "admin:login":
@@ -348,9 +396,25 @@ def evidence_file(db, staff004):
     evidence_storage().delete(stored.key)
 
 
-def _check(client_for, persona, case, file_id=0):
+@pytest.fixture
+def report_bundle(db, manager):
+    """A finished ZIP of the cycle's reports (for the bundle URLs)."""
+    from agencies.models import Cycle
+    from reports.models import ReportBundle
+
+    return ReportBundle.objects.create(
+        cycle=Cycle.objects.get(year=2023),
+        requested_by=manager,
+        status="done",
+        total=0,
+        content=b"PK\x05\x06" + b"\0" * 18,
+    )
+
+
+def _check(client_for, persona, case, file_id=0, bundle_id=0):
     client = client_for(persona)
-    response = getattr(client, case.method)(case.url.format(file=file_id), case.data)
+    url = case.url.format(file=file_id, bundle=bundle_id)
+    response = getattr(client, case.method)(url, case.data)
     expected = case.expected[persona]
     assert expected is not None, f"no expectation for {persona} on {case.url}"
     assert response.status_code == expected, (
@@ -370,7 +434,8 @@ def _check(client_for, persona, case, file_id=0):
 )
 def test_portal_url(client_for, persona, name, case, request):
     file_id = request.getfixturevalue("evidence_file").pk if "{file}" in case.url else 0
-    _check(client_for, persona, case, file_id)
+    bundle_id = request.getfixturevalue("report_bundle").pk if "{bundle}" in case.url else 0
+    _check(client_for, persona, case, file_id, bundle_id)
 
 
 @pytest.mark.parametrize("persona", EVERYONE)
@@ -381,6 +446,17 @@ def test_admin_urls(client_for, persona, manager, evidence_file):
     # so that every model has a row
     save(audit_of("004"), "1-1", manager, result="compliant")
     Reminder.objects.create(audit=audit_of("004"), sent_by=manager, missing=9)
+    from reports.models import IssuedReport
+
+    IssuedReport.objects.create(
+        audit=audit_of("004"),
+        version=1,
+        number="n",
+        content=b"%PDF",
+        sha256="0" * 64,
+        size=4,
+        issued_by=manager,
+    )
     cases = list(admin_cases())
     assert len(cases) > 40
     for name, case in cases:

@@ -117,6 +117,7 @@ def test_changing_grade_bands_regrades_open_audits_but_not_finalized_ones(client
             "grade_excellent_min": "95",
             "grade_good_min": "85",
             "grade_pass_min": "60",
+            "report_number_format": cycle.report_number_format,
         },
     )
     assert response.status_code == 302

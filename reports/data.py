@@ -1,0 +1,218 @@
+"""What an agency report and a cycle circular say, gathered in a fixed number of queries.
+
+The builders in pdf.py and excel.py only lay these out; the same data serves the web, the
+background bundle and the tests.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils import timezone
+
+from agencies.models import Audit, AuditEvent, AuditStatus, Grade
+from checklist import services as scoring
+from checklist.models import Assessment, Result
+from evidence.models import DocumentRequest, DocumentStatus, RequiredDocument
+
+
+@dataclass
+class StandardLine:
+    code: str
+    text: str
+    max_points: object
+    result: str = ""
+    result_label: str = ""
+    points: object = None
+    finding: str = ""
+    rectification: str = ""
+    reason: str = ""
+
+
+@dataclass
+class CategoryBlock:
+    position: int
+    name: str
+    score: object
+    lines: list = field(default_factory=list)
+
+
+def _result_label(value: str) -> str:
+    return str(Result(value).label) if value else "未评"
+
+
+def agency_report(audit: Audit, *, number: str | None = None) -> dict:
+    """Everything the agency report shows (number None for a draft)."""
+    audit = Audit.objects.select_related("cycle", "agency").get(pk=audit.pk)
+    standards = scoring.applicable_standards(audit)
+    assessments = {a.standard_id: a for a in Assessment.objects.filter(audit=audit)}
+    scores = scoring.audit_scores(audit, standards, list(assessments.values()))
+    summary = scoring.summary(scores, standards)
+
+    blocks: list[CategoryBlock] = []
+    problems = []
+    for standard in standards:
+        category = standard.category
+        if not blocks or blocks[-1].position != category.position:
+            blocks.append(
+                CategoryBlock(
+                    category.position, category.name, scores.categories[category.position].score
+                )
+            )
+        assessment = assessments.get(standard.pk)
+        line = StandardLine(standard.code, standard.text, standard.max_points)
+        if assessment:
+            line.result = assessment.result
+            line.result_label = _result_label(assessment.result)
+            line.points = assessment.points
+            line.finding = assessment.finding
+            line.rectification = assessment.rectification
+            line.reason = assessment.not_applicable_reason
+            if assessment.result in (Result.LARGELY_COMPLIANT, Result.NON_COMPLIANT):
+                problems.append(line)
+        else:
+            line.result_label = _result_label("")
+        blocks[-1].lines.append(line)
+
+    requests = {
+        r.document_id: r
+        for r in DocumentRequest.objects.filter(audit=audit).prefetch_related("files")
+    }
+    documents = []
+    for document in RequiredDocument.objects.filter(cycle_id=audit.cycle_id).order_by("number"):
+        request = requests.get(document.pk)
+        status = request.status if request else DocumentStatus.MISSING
+        documents.append(
+            {
+                "number": document.number,
+                "title": document.title,
+                "status": status,
+                "status_label": DocumentStatus(status).label,
+                "files": len(request.files.all()) if request else 0,
+            }
+        )
+
+    events = {e.action: e.at for e in AuditEvent.objects.filter(audit=audit).order_by("at")}
+    return {
+        "office": settings.PORTAL_OFFICE_NAME,
+        "audit": audit,
+        "cycle": audit.cycle,
+        "agency": audit.agency,
+        "auditors": [u.display_name for u in audit.auditors.order_by("username")],
+        "started_on": events.get(AuditEvent.Action.STARTED),
+        "finalized_on": audit.finalized_at or events.get(AuditEvent.Action.FINALIZED),
+        "summary": summary,
+        "grade_label": str(Grade(summary["grade"]).label) if summary["grade"] else "—",
+        "blocks": blocks,
+        "problems": problems,
+        "documents": documents,
+        "number": number,
+        "draft": number is None,
+        "generated_at": timezone.localtime(),
+    }
+
+
+def circular(cycle) -> dict:
+    """The cycle circular: finalized audits ranked, grades, category averages, common problems."""
+    audits = list(cycle.audits.select_related("agency").order_by("serial"))
+    finalized = [
+        a for a in audits if a.status == AuditStatus.FINALIZED and a.total_score is not None
+    ]
+    ranked = sorted(finalized, key=lambda a: (-a.total_score, a.serial))
+    grades = Counter(a.grade for a in finalized)
+    categories: dict[int, dict] = {}
+    for audit in finalized:
+        for entry in audit.category_scores:
+            if entry.get("score") is None:
+                continue
+            bucket = categories.setdefault(entry["position"], {"name": entry["name"], "scores": []})
+            bucket["scores"].append(float(entry["score"]))
+    averages = [
+        {"position": p, "name": b["name"], "average": round(sum(b["scores"]) / len(b["scores"]), 1)}
+        for p, b in sorted(categories.items())
+    ]
+    failures = Counter()
+    texts = {}
+    rows = Assessment.objects.filter(
+        audit__in=finalized, result__in=[Result.LARGELY_COMPLIANT, Result.NON_COMPLIANT]
+    ).values_list("standard__category__position", "standard__number", "standard__text", "result")
+    for position, number, text, result in rows:
+        key = f"{position}-{number}"
+        texts[key] = text
+        failures[(key, result)] += 1
+    common = {}
+    for (key, result), count in failures.items():
+        entry = common.setdefault(key, {"code": key, "text": texts[key], "largely": 0, "non": 0})
+        entry["largely" if result == Result.LARGELY_COMPLIANT else "non"] += count
+    most_common = sorted(common.values(), key=lambda e: (-(e["largely"] + e["non"]), e["code"]))[
+        :10
+    ]
+    return {
+        "office": settings.PORTAL_OFFICE_NAME,
+        "cycle": cycle,
+        "ranked": ranked,
+        "roster_size": len(audits),
+        "finalized_count": len(finalized),
+        "grades": [(g, str(g.label), grades.get(g.value, 0)) for g in Grade],
+        "grade_counts": {g.value: grades.get(g.value, 0) for g in Grade},
+        "averages": averages,
+        "common": most_common,
+        "generated_at": timezone.localtime(),
+    }
+
+
+def score_matrix(cycle) -> dict:
+    """Agencies × standards for scores.xlsx, in a fixed number of queries."""
+    from checklist.models import Standard
+
+    standards = list(Standard.objects.for_cycle(cycle))
+    category_names = []
+    for standard in standards:
+        if standard.category.name not in category_names:
+            category_names.append(standard.category.name)
+    points: dict[int, dict] = {}
+    for audit_id, standard_id, result, value in Assessment.objects.filter(
+        audit__cycle=cycle
+    ).values_list("audit_id", "standard_id", "result", "points"):
+        points.setdefault(audit_id, {})[standard_id] = (
+            "不适用" if result == Result.NOT_APPLICABLE else value
+        )
+    documents = list(RequiredDocument.objects.filter(cycle=cycle).order_by("number"))
+    statuses = {
+        (a, d): s
+        for a, d, s in DocumentRequest.objects.filter(audit__cycle=cycle).values_list(
+            "audit_id", "document_id", "status"
+        )
+    }
+    rows = []
+    for audit in cycle.audits.select_related("agency").order_by("serial"):
+        by_name = {c["name"]: c.get("score") for c in audit.category_scores}
+        rows.append(
+            {
+                "serial": audit.serial,
+                "code": audit.agency.code,
+                "name": audit.agency.name,
+                "status": audit.get_status_display(),
+                "points": {
+                    k: (v if v is None or isinstance(v, str) else float(v))
+                    for k, v in points.get(audit.pk, {}).items()
+                },
+                "categories": [
+                    float(by_name[n]) if by_name.get(n) else None for n in category_names
+                ],
+                "total": float(audit.total_score) if audit.total_score is not None else None,
+                "grade": audit.get_grade_display() if audit.grade else "",
+                "documents": [
+                    str(
+                        DocumentStatus(statuses.get((audit.pk, d.pk), DocumentStatus.MISSING)).label
+                    )
+                    for d in documents
+                ],
+            }
+        )
+    return {
+        "standards": [{"id": s.pk, "code": s.code, "text": s.text} for s in standards],
+        "category_names": category_names,
+        "documents": [{"number": d.number, "title": d.title} for d in documents],
+        "rows": rows,
+    }

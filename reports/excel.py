@@ -1,0 +1,130 @@
+"""Excel builders: data in, bytes out (openpyxl).
+
+Text that starts with =, +, - or @ gets a leading single quote, so that Excel and WPS show it
+as text and never run it as a formula (CSV/formula injection).
+"""
+
+import io
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="EEEEEE")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe(value):
+    """A cell value that Excel shows as written and never evaluates."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _sheet(workbook, title, header, rows, widths, *, first=False, number_format="0.0"):
+    sheet = workbook.active if first else workbook.create_sheet()
+    sheet.title = title
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for row in rows:
+        sheet.append([safe(value) for value in row])
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, float):
+                cell.number_format = number_format
+    sheet.freeze_panes = "A2"
+    return sheet
+
+
+def _bytes(workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def score_matrix_xlsx(data: dict) -> bytes:
+    """Agencies in roster order × standards' points, category scores, total and grade;
+    second sheet: the document status matrix."""
+    workbook = Workbook()
+    standards = data["standards"]
+    header = ["序号", "编码", "代办处（经办机构）", "状态"]
+    header += [s["code"] for s in standards]
+    header += [c for c in data["category_names"]] + ["总分", "等级"]
+    rows = []
+    for row in data["rows"]:
+        rows.append(
+            [row["serial"], row["code"], row["name"], row["status"]]
+            + [row["points"].get(s["id"], "") for s in standards]
+            + row["categories"]
+            + [row["total"], row["grade"]]
+        )
+    widths = [6, 7, 18, 9] + [6] * len(standards) + [12] * len(data["category_names"]) + [8, 8]
+    sheet = _sheet(workbook, "得分矩阵", header, rows, widths, first=True)
+    sheet.freeze_panes = "E2"
+    documents = data["documents"]
+    doc_header = ["序号", "编码", "代办处（经办机构）"] + [f"资料{d['number']}" for d in documents]
+    doc_rows = [[r["serial"], r["code"], r["name"], *r["documents"]] for r in data["rows"]]
+    doc_sheet = _sheet(
+        workbook, "资料提交情况", doc_header, doc_rows, [6, 7, 18] + [10] * len(documents)
+    )
+    doc_sheet.freeze_panes = "D2"
+    legend = _sheet(
+        workbook,
+        "说明",
+        ["项目", "内容"],
+        [[s["code"], s["text"]] for s in standards]
+        + [[f"资料{d['number']}", d["title"]] for d in documents],
+        [8, 100],
+    )
+    for row in legend.iter_rows(min_row=2):
+        row[1].alignment = Alignment(wrap_text=True, vertical="top")
+    return _bytes(workbook)
+
+
+def circular_xlsx(data: dict) -> bytes:
+    workbook = Workbook()
+    names = [a["name"] for a in data["averages"]]
+    ranked = [
+        [i, a.agency.code, a.agency.name, a.total_score, a.get_grade_display()]
+        + [c.get("score") and float(c["score"]) for c in a.category_scores]
+        for i, a in enumerate(data["ranked"], start=1)
+    ]
+    _sheet(
+        workbook,
+        "排名",
+        ["名次", "编码", "代办处（经办机构）", "总分", "等级", *names],
+        ranked,
+        [6, 7, 20, 8, 8] + [12] * len(names),
+        first=True,
+    )
+    _sheet(
+        workbook,
+        "等级分布",
+        ["等级", "数量"],
+        [[label, count] for _value, label, count in data["grades"]]
+        + [["合计", data["finalized_count"]]],
+        [10, 8],
+    )
+    _sheet(
+        workbook,
+        "类别平均分",
+        ["类别", "平均分"],
+        [[a["name"], a["average"]] for a in data["averages"]],
+        [16, 10],
+    )
+    _sheet(
+        workbook,
+        "常见问题",
+        ["标准", "内容", "基本符合", "不符合"],
+        [[c["code"], c["text"], c["largely"], c["non"]] for c in data["common"]],
+        [8, 80, 10, 10],
+    )
+    return _bytes(workbook)

@@ -1,0 +1,93 @@
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Audit, Cycle
+
+
+class IssuedReport(models.Model):
+    """An audit report as issued when the audit was finalized: these bytes, never re-rendered.
+
+    The PDF lives in the database with its SHA-256, so the issued document is backed up with
+    the data it reports and every later download returns exactly what was issued. Reopening
+    and finalizing again issues a new version; earlier versions stay.
+    """
+
+    audit = models.ForeignKey(
+        Audit, verbose_name=_("audit"), on_delete=models.PROTECT, related_name="issued_reports"
+    )
+    version = models.PositiveSmallIntegerField(_("version"))
+    number = models.CharField(_("report number"), max_length=80)
+    content = models.BinaryField(_("PDF"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("issued report")
+        verbose_name_plural = _("issued reports")
+        ordering = ["audit", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["audit", "version"], name="one_report_per_audit_version"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(version__gte=1), name="report_version_from_one"
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def is_intact(self) -> bool:
+        return hashlib.sha256(bytes(self.content)).hexdigest() == self.sha256
+
+
+class ReportBundle(models.Model):
+    """A ZIP of every agency report of a cycle, built in the background."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Rendering")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    cycle = models.ForeignKey(
+        Cycle, verbose_name=_("cycle"), on_delete=models.CASCADE, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    total = models.PositiveSmallIntegerField(_("reports"), default=0)
+    done = models.PositiveSmallIntegerField(_("reports ready"), default=0)
+    content = models.BinaryField(_("ZIP"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("report bundle")
+        verbose_name_plural = _("report bundles")
+        ordering = ["-requested_at"]
+
+    def __str__(self):
+        return f"{self.cycle} {self.requested_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0

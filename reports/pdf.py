@@ -1,0 +1,40 @@
+"""PDF builders: data in, bytes out (WeasyPrint).
+
+WeasyPrint is given a URL fetcher that refuses everything: the templates inline their
+styles and use the system's Noto CJK fonts, so a report needs nothing from outside, and
+nothing in a finding (a link to file:///etc/passwd, say) can make it read a file or the
+network.
+"""
+
+import logging
+
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
+
+
+class FetchRefused(ValueError):
+    pass
+
+
+def refuse_every_url(url, timeout=10, ssl_context=None, **kwargs):
+    """WeasyPrint's url_fetcher: reports load nothing; log what was asked for."""
+    logger.warning("PDF rendering refused to fetch %s", url[:200])
+    raise FetchRefused(f"fetching {url[:100]} is not allowed")
+
+
+def html_to_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url="about:blank", url_fetcher=refuse_every_url).write_pdf()
+
+
+def agency_report_pdf(data: dict) -> bytes:
+    return html_to_pdf(render_to_string("reports/agency_report.html", data))
+
+
+def circular_pdf(data: dict) -> bytes:
+    from agencies.charts import grade_distribution_svg
+
+    data = {**data, "chart": grade_distribution_svg(data["grade_counts"], width=420, height=200)}
+    return html_to_pdf(render_to_string("reports/circular.html", data))

@@ -1,0 +1,107 @@
+import hashlib
+
+import pytest
+
+from agencies.models import AuditStatus
+from checklist import services as checklist_services
+from reports.models import IssuedReport
+from reports.tests.helpers import pdf_fonts, pdf_text, scored_and_submitted
+
+URL = "/cycles/2023/agencies/004/report.pdf"
+
+
+@pytest.fixture
+def under_review(db, auditor):
+    return scored_and_submitted("004", auditor, finding="会议记录缺少分管领导签字")
+
+
+def test_a_draft_before_finalization_marked_on_every_page(client_for, under_review):
+    response = client_for("auditor").get(URL)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert "朝阳" in text and "004" in text
+    assert "会议记录缺少分管领导签字" in text
+    assert "95.2" in text or "总分" in text
+    pages = text.count("草稿")
+    assert pages >= 2  # the note on page 1 and the watermark on every page
+    assert "第 1 页 共" in text
+    assert not IssuedReport.objects.exists()
+
+
+def test_chinese_is_in_embedded_subset_fonts(client_for, under_review):
+    fonts = pdf_fonts(client_for("manager").get(URL).content)
+    assert fonts, "no font in the PDF"
+    assert all("+" in name for name in fonts), fonts  # ABCDEF+NotoSerifCJKsc-Regular: a subset
+    assert any("CJK" in name for name in fonts)
+
+
+def test_finalizing_issues_a_numbered_report_whose_bytes_never_change(client_for, under_review):
+    manager = client_for("manager")
+    response = manager.post("/cycles/2023/agencies/004/finalize/", follow=True)
+    assert "稽核〔2023〕004号" in response.content.decode()
+    report = IssuedReport.objects.get()
+    assert (report.version, report.number) == (1, "稽核〔2023〕004号")
+    assert report.sha256 == hashlib.sha256(bytes(report.content)).hexdigest()
+
+    first = manager.get(URL)
+    second = client_for("staff004").get(URL)
+    assert first.content == second.content == bytes(report.content)
+    assert first["X-Report-SHA256"] == report.sha256
+    text = pdf_text(first.content)
+    assert "稽核〔2023〕004号" in text
+    assert "草稿" not in text
+    assert "优秀" in text or "良好" in text
+
+
+def test_reopening_and_finalizing_again_issues_a_new_version(
+    client_for, under_review, manager, auditor
+):
+    client = client_for("manager")
+    client.post("/cycles/2023/agencies/004/finalize/")
+    checklist_services.reopen_audit(audit=under_review, by=manager, reason="补充材料")
+    checklist_services.submit_audit(audit=under_review, by=auditor)
+    client.post("/cycles/2023/agencies/004/finalize/")
+
+    v1, v2 = IssuedReport.objects.order_by("version")
+    assert v2.number == "稽核〔2023〕004号（第2版）"
+    assert client.get(URL).content == bytes(v2.content)
+    assert client.get(URL + "?version=1").content == bytes(v1.content)
+    assert client_for("staff004").get(URL + "?version=1").status_code == 403
+    assert client_for("auditor").get(URL + "?version=1").status_code == 403
+
+
+def test_agency_staff_read_only_their_own_issued_report(client_for, under_review):
+    assert client_for("staff004").get(URL).status_code == 403  # not finalized yet
+    client_for("manager").post("/cycles/2023/agencies/004/finalize/")
+    assert client_for("staff004").get(URL).status_code == 200
+    assert client_for("staff007").get(URL).status_code == 404
+    assert client_for("anonymous").get(URL).status_code == 302
+
+
+def test_a_finalization_that_fails_to_render_finalizes_nothing(
+    client_for, under_review, monkeypatch
+):
+    from reports import pdf
+
+    def broken(data):
+        raise RuntimeError("renderer crashed")
+
+    monkeypatch.setattr(pdf, "agency_report_pdf", broken)
+    with pytest.raises(RuntimeError):
+        client_for("manager").post("/cycles/2023/agencies/004/finalize/")
+    under_review.refresh_from_db()
+    assert under_review.status == AuditStatus.UNDER_REVIEW
+    assert not IssuedReport.objects.exists()
+
+
+def test_user_text_is_printed_not_obeyed(client_for, db, auditor):
+    hostile = (
+        '<link rel="attachment" href="file:///etc/passwd"><img src="http://127.0.0.1:9/x.png">'
+    )
+    scored_and_submitted("004", auditor, finding=hostile)
+    content = client_for("manager").get(URL).content
+    assert b"/EmbeddedFiles" not in content and b"/Filespec" not in content
+    assert b"root:x:0:0" not in content
+    text = pdf_text(content).replace("\n", "")
+    assert 'rel="attachment"' in text and "file:///etc/passwd" in text

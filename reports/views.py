@@ -1,0 +1,144 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from agencies.models import AuditStatus
+from audit_portal.access import (
+    get_audit_for_scoring,
+    get_audit_for_user,
+    get_cycle_for_office,
+    require_manager,
+)
+from checklist.services import ScoringError
+
+from . import data, excel, pdf, services
+from .models import IssuedReport, ReportBundle
+from .tasks import build_report_bundle
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _file(
+    content: bytes, filename: str, content_type: str, *, inline: bool = False
+) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(not inline, filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+@login_required
+def finalize(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    """A manager finalizes an audit under review; its report is issued in the same step."""
+    audit = get_audit_for_scoring(request.user, year, code)
+    require_manager(request.user)
+    try:
+        report = services.finalize_and_issue(audit=audit, by=request.user)
+    except ScoringError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Done: the audit is now %(status)s and report %(number)s is issued.")
+            % {"status": AuditStatus.FINALIZED.label, "number": report.number},
+        )
+    return redirect("audit_detail", year, code)
+
+
+@require_safe
+@login_required
+def report_pdf(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    """The issued report once finalized (the very bytes issued), a draft before.
+
+    Agency staff read their own agency's issued report only; managers may ask for an
+    earlier version with ?version=N.
+    """
+    audit = get_audit_for_user(request.user, year, code)
+    name = f"{year}-{audit.agency.code}-{audit.agency.name}-稽核报告"
+    issued = None
+    if audit.status == AuditStatus.FINALIZED or request.GET.get("version"):
+        reports = IssuedReport.objects.filter(audit=audit)
+        version = request.GET.get("version", "")
+        if version:
+            if not request.user.is_manager or not version.isdigit():
+                raise PermissionDenied
+            issued = get_object_or_404(reports, version=int(version))
+        else:
+            issued = reports.order_by("-version").first()
+    if issued is not None:
+        response = _file(
+            bytes(issued.content), f"{name}-{issued.number}.pdf", "application/pdf", inline=True
+        )
+        response["X-Report-SHA256"] = issued.sha256
+        return response
+    if not request.user.is_office_staff:
+        raise PermissionDenied
+    content = pdf.agency_report_pdf(data.agency_report(audit))
+    return _file(content, f"{name}-草稿.pdf", "application/pdf", inline=True)
+
+
+@require_safe
+@login_required
+def circular_pdf(request: HttpRequest, year: int) -> HttpResponse:
+    cycle = get_cycle_for_office(request.user, year)
+    content = pdf.circular_pdf(data.circular(cycle))
+    return _file(content, f"{year}年度稽核通报.pdf", "application/pdf", inline=True)
+
+
+@require_safe
+@login_required
+def circular_xlsx(request: HttpRequest, year: int) -> HttpResponse:
+    cycle = get_cycle_for_office(request.user, year)
+    return _file(excel.circular_xlsx(data.circular(cycle)), f"{year}年度稽核通报.xlsx", XLSX)
+
+
+@require_safe
+@login_required
+def scores_xlsx(request: HttpRequest, year: int) -> HttpResponse:
+    cycle = get_cycle_for_office(request.user, year)
+    return _file(
+        excel.score_matrix_xlsx(data.score_matrix(cycle)), f"{year}年度稽核得分.xlsx", XLSX
+    )
+
+
+@require_POST
+@login_required
+def bundle_start(request: HttpRequest, year: int) -> HttpResponse:
+    cycle = get_cycle_for_office(request.user, year)
+    require_manager(request.user)
+    bundle = ReportBundle.objects.create(
+        cycle=cycle, requested_by=request.user, total=cycle.audits.count()
+    )
+    build_report_bundle.enqueue(bundle.pk)
+    return redirect("report_bundle", year, bundle.pk)
+
+
+def _bundle(request, year, bundle_id) -> ReportBundle:
+    cycle = get_cycle_for_office(request.user, year)
+    require_manager(request.user)
+    return get_object_or_404(ReportBundle.objects.defer("content"), pk=bundle_id, cycle=cycle)
+
+
+@require_safe
+@login_required
+def bundle_status(request: HttpRequest, year: int, bundle_id: int) -> HttpResponse:
+    bundle = _bundle(request, year, bundle_id)
+    template = "reports/bundle.html#progress" if request.htmx else "reports/bundle.html"
+    return render(request, template, {"bundle": bundle, "cycle": bundle.cycle})
+
+
+@require_safe
+@login_required
+def bundle_download(request: HttpRequest, year: int, bundle_id: int) -> HttpResponse:
+    bundle = _bundle(request, year, bundle_id)
+    if bundle.status != ReportBundle.Status.DONE:
+        raise Http404
+    content = ReportBundle.objects.values_list("content", flat=True).get(pk=bundle.pk)
+    return _file(bytes(content), f"{year}年度全部稽核报告.zip", "application/zip")
