@@ -53,7 +53,7 @@ def grade_distribution_svg(
     title = _("Grade distribution")
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="{}" height="{}" '
-        'role="img" aria-label="{}" class="grade-chart" font-family="Noto Sans CJK SC, sans-serif" '
+        'role="img" aria-label="{}" class="grade-chart" font-family="Noto Serif CJK SC, Noto Sans CJK SC, serif" '
         'font-size="13"><title>{}</title>'
         '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#adb5bd"></line>{}</svg>',
         width,

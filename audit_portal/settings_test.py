@@ -35,3 +35,4 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": os.path.join(tempfile.mkdtemp(prefix="audit-portal-test-db-"), "test.sqlite3")
     }
+REPORT_RENDER_PROCESSES = 1  # the parallel path is exercised by make bench and one test

@@ -335,3 +335,22 @@ def link_files(*, audit: Audit, standard, files, by) -> None:
         StandardEvidence(audit=audit, standard=standard, file_id=pk, linked_by=by)
         for pk in wanted - existing
     )
+
+
+def store_bytes(
+    *, audit: Audit, document: RequiredDocument, name: str, content: bytes, by
+) -> EvidenceFile:
+    """store_upload for content already in hand (demo data, imports): same checks, same path."""
+    import hashlib
+
+    from .uploads import EvidenceUpload
+
+    upload = EvidenceUpload(name, "application/octet-stream", None, None)
+    try:
+        upload.write(content)
+        upload.hash = hashlib.sha256(content)
+        upload.size = len(content)
+        upload.seek(0)
+        return store_upload(audit=audit, document=document, upload=upload, by=by)
+    finally:
+        upload.close()

@@ -4,8 +4,13 @@ Run the worker with `manage.py db_worker`; tests and `make run` run tasks at onc
 """
 
 import io
+import multiprocessing
+import os
 import zipfile
+from concurrent.futures import ProcessPoolExecutor
 
+from django.conf import settings
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
 
@@ -23,18 +28,24 @@ def build_report_bundle(bundle_id: int) -> int:
         status=ReportBundle.Status.RUNNING, total=len(audits), done=0
     )
     buffer = io.BytesIO()
+    processes = getattr(settings, "REPORT_RENDER_PROCESSES", None) or os.cpu_count() or 1
     try:
+        # The database work (gathering each report's data and HTML) stays here; the CPU
+        # work (WeasyPrint) runs on every core. Issued reports go in as issued.
+        jobs = []
+        for audit in audits:
+            issued = (
+                IssuedReport.objects.filter(audit=audit).order_by("-version").first()
+                if audit.status == AuditStatus.FINALIZED
+                else None
+            )
+            if issued:
+                jobs.append((audit, issued.number, bytes(issued.content)))
+            else:
+                html = render_to_string("reports/agency_report.html", data.agency_report(audit))
+                jobs.append((audit, "草稿", html))
         with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
-            for done, audit in enumerate(audits, start=1):
-                issued = (
-                    IssuedReport.objects.filter(audit=audit).order_by("-version").first()
-                    if audit.status == AuditStatus.FINALIZED
-                    else None
-                )
-                if issued:
-                    content, suffix = bytes(issued.content), issued.number
-                else:
-                    content, suffix = pdf.agency_report_pdf(data.agency_report(audit)), "草稿"
+            for done, (audit, suffix, content) in enumerate(_rendered(jobs, processes), start=1):
                 name = f"{audit.serial:02d}-{audit.agency.code}-{audit.agency.name}-{suffix}.pdf"
                 archive.writestr(name.replace("/", "_"), content)
                 ReportBundle.objects.filter(pk=bundle_id).update(done=done)
@@ -47,3 +58,21 @@ def build_report_bundle(bundle_id: int) -> int:
         status=ReportBundle.Status.DONE, content=buffer.getvalue(), finished_at=timezone.now()
     )
     return len(audits)
+
+
+def _rendered(jobs, processes):
+    """Yield (audit, suffix, pdf bytes) in order, rendering HTML jobs on ``processes`` cores."""
+    if processes <= 1:
+        for audit, suffix, content in jobs:
+            yield audit, suffix, content if isinstance(content, bytes) else pdf.html_to_pdf(content)
+        return
+    # "spawn": the children only run WeasyPrint on finished HTML; they share nothing with
+    # this process (no database connections, no threads).
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+        futures = [
+            None if isinstance(content, bytes) else pool.submit(pdf.html_to_pdf, content)
+            for _audit, _suffix, content in jobs
+        ]
+        for (audit, suffix, content), future in zip(jobs, futures, strict=True):
+            yield audit, suffix, content if future is None else future.result()

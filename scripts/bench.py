@@ -91,6 +91,7 @@ def prepare():
 
     urlpatterns.extend(project_urls.urlpatterns)
     settings.ROOT_URLCONF = __name__
+    settings.REPORT_RENDER_PROCESSES = None  # as in production: every core
     call_command("migrate", verbosity=0)
     seed_database()
     auditor, manager = persona_user("auditor"), persona_user("manager")
@@ -177,6 +178,10 @@ def main():
             f"{name:<14}{ms:>10.1f}{trivial_ms:>12.2f}{ms / trivial_ms:>8.1f}"
             f"{TARGETS_MS[name]:>11}  {'ok' if ok else 'SLOW'}"
         )
+    if os.environ.get("BENCH_SKIP_REPORTS") != "1":
+        import bench_reports
+
+        failed |= not bench_reports.run(auditor, manager)
     if os.environ.get("BENCH_SKIP_FILES") != "1":
         import bench_files
 

@@ -5,7 +5,6 @@ Called by scripts/bench.py after it has prepared the scratch database; runs the 
 `manage.py runserver --noreload` on a free loopback port, in the same environment.
 """
 
-import hashlib
 import http.client
 import http.cookiejar
 import os
@@ -120,7 +119,6 @@ def fill_fifty_agencies(uploader, size_kb: int) -> int:
     from agencies.models import Audit
     from evidence import services
     from evidence.models import RequiredDocument
-    from evidence.uploads import EvidenceUpload
 
     count = 0
     documents = list(RequiredDocument.objects.filter(cycle__year=2023).order_by("number"))
@@ -128,15 +126,13 @@ def fill_fifty_agencies(uploader, size_kb: int) -> int:
         audit.auditors.add(uploader)
         for document in documents:
             content = b"%PDF-1.4\n" + os.urandom(size_kb * 1024 - 9)
-            upload = EvidenceUpload(
-                f"{document.number:02d}-扫描件.pdf", "application/pdf", None, None
+            services.store_bytes(
+                audit=audit,
+                document=document,
+                name=f"{document.number:02d}-扫描件.pdf",
+                content=content,
+                by=uploader,
             )
-            upload.write(content)
-            upload.hash = hashlib.sha256(content)
-            upload.size = len(content)
-            upload.seek(0)
-            services.store_upload(audit=audit, document=document, upload=upload, by=uploader)
-            upload.close()
             count += 1
     return count
 

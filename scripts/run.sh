@@ -15,6 +15,7 @@ mkdir -p var
 $py manage.py migrate --noinput
 $py manage.py load_reference_data
 $py manage.py create_demo_accounts
+$py manage.py create_demo_data
 echo
 echo "稽核管理平台: http://127.0.0.1:${PORT:-8000}/  (演示账号 admin / manager / auditor1 / auditor2 / agency004 / agency007，密码 demo2023)"
 exec $py manage.py runserver "127.0.0.1:${PORT:-8000}"

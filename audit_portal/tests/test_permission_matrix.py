@@ -379,17 +379,12 @@ def evidence_file(db, staff004):
     from checklist.tests.helpers import audit_of
     from evidence import services
     from evidence.models import RequiredDocument
-    from evidence.uploads import EvidenceUpload
 
     audit = audit_of("004")
-    upload = EvidenceUpload("制度.pdf", "application/pdf", None, None)
-    upload.write(b"%PDF-1.4 matrix")
-    upload.hash.update(b"%PDF-1.4 matrix")
-    upload.size = len(b"%PDF-1.4 matrix")
-    upload.seek(0)
     document = RequiredDocument.objects.get(cycle=audit.cycle, number=1)
-    stored = services.store_upload(audit=audit, document=document, upload=upload, by=staff004)
-    upload.close()
+    stored = services.store_bytes(
+        audit=audit, document=document, name="制度.pdf", content=b"%PDF-1.4 matrix", by=staff004
+    )
     yield stored
     from evidence.models import evidence_storage
 

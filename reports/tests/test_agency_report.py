@@ -1,6 +1,8 @@
 import hashlib
+import io
 
 import pytest
+from pypdf import PdfReader
 
 from agencies.models import AuditStatus
 from checklist import services as checklist_services
@@ -23,9 +25,12 @@ def test_a_draft_before_finalization_marked_on_every_page(client_for, under_revi
     assert "朝阳" in text and "004" in text
     assert "会议记录缺少分管领导签字" in text
     assert "95.2" in text or "总分" in text
-    pages = text.count("草稿")
-    assert pages >= 2  # the note on page 1 and the watermark on every page
-    assert "第 1 页 共" in text
+    pages = PdfReader(io.BytesIO(response.content)).pages
+    assert len(pages) > 2
+    for number, page in enumerate(pages, start=1):
+        page_text = page.extract_text()
+        assert "草稿" in page_text, f"no draft mark on page {number}"
+        assert f"第 {number} 页 共 {len(pages)} 页" in page_text
     assert not IssuedReport.objects.exists()
 
 

@@ -1,0 +1,150 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts.models import User
+from agencies.models import Audit, AuditStatus
+from checklist import services as scoring
+from checklist.models import Result
+from evidence import services as documents
+from evidence.models import EvidenceFile, RequiredDocument
+from reports import pdf
+from reports import services as reports
+
+# standard code -> (result, points, finding, rectification)
+CHAOYANG_FINDINGS = {
+    "1-2": (
+        Result.NON_COMPLIANT,
+        "4",
+        "2023年度仅有两次工作汇报的会议记录，且均无分管领导签字，无法证明定期听取互助保障工作汇报。",
+        "建立季度汇报制度，会议记录须由分管领导签字确认；2024年3月底前将整改情况报送办事处。",
+    ),
+    "2-3": (
+        Result.LARGELY_COMPLIANT,
+        "7",
+        "内部报案登记簿缺少2023年3月至5月的记录，与业务系统中的理赔笔数不一致。",
+        "补登缺失记录，并每月与业务系统核对一次。",
+    ),
+    "2-7": (
+        Result.LARGELY_COMPLIANT,
+        "8",
+        "全年组织业务培训3次，少于不少于4次的要求。",
+        "制定2024年培训计划，每季度至少组织一次培训，并以工作信息形式报送办事处。",
+    ),
+    "3-5": (
+        Result.NON_COMPLIANT,
+        "5",
+        "抽查管理费支出凭证12笔，其中3笔缺少审批手续；新购笔记本电脑未登记固定资产台账。",
+        "补齐审批手续，更新固定资产台账，并完善管理费使用审批制度。",
+    ),
+}
+CHAOYANG_FILES = {
+    1: ["管理制度汇编（2023年版）.pdf", "内部控制制度.pdf"],
+    3: ["2022年度财务情况说明.pdf"],
+    4: ["2022年总账及明细账.pdf"],
+    10: ["业务系统用户名备案表.pdf"],
+}
+
+
+def _sample_pdf(title: str) -> bytes:
+    return pdf.html_to_pdf(
+        f'<html lang="zh-CN"><body style="font-family: Noto Serif CJK SC"><h1>{title}</h1>'
+        "<p>（演示文件）</p></body></html>"
+    )
+
+
+class Command(BaseCommand):
+    help = "Create a realistic sample: 朝阳 finalized with an issued report, 怀柔 partly scored. DEBUG only."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("演示数据只用于开发环境：DEBUG 未开启，拒绝创建。")
+        chaoyang = Audit.objects.select_related("cycle", "agency").get(
+            cycle__year=2023, agency__code="004"
+        )
+        if (
+            chaoyang.status != AuditStatus.NOT_STARTED
+            or EvidenceFile.objects.filter(request__audit=chaoyang).exists()
+        ):
+            self.stdout.write("演示数据已存在（或朝阳的稽核已开始），未做改动。")
+            return
+        users = {
+            u.username: u
+            for u in User.objects.filter(
+                username__in=["auditor1", "manager", "agency004", "agency007"]
+            )
+        }
+        if len(users) < 4:
+            raise CommandError("请先运行 create_demo_accounts。")
+        with transaction.atomic():
+            self._chaoyang(chaoyang, users)
+            self._huairou(users)
+        self.stdout.write(
+            self.style.SUCCESS("已创建演示数据：朝阳（004）已定稿并出具报告，怀柔（007）部分评分。")
+        )
+
+    def _chaoyang(self, audit, users):
+        auditor = users["auditor1"]
+        audit.auditors.add(auditor)
+        for number, names in CHAOYANG_FILES.items():
+            document = RequiredDocument.objects.get(cycle=audit.cycle, number=number)
+            for name in names:
+                documents.store_bytes(
+                    audit=audit,
+                    document=document,
+                    name=name,
+                    content=_sample_pdf(name.rsplit(".", 1)[0]),
+                    by=users["agency004"],
+                )
+        documents.accept_documents(
+            audit=audit,
+            documents=RequiredDocument.objects.filter(cycle=audit.cycle, number__in=[1, 3, 4]),
+            by=auditor,
+        )
+        document = RequiredDocument.objects.get(cycle=audit.cycle, number=10)
+        documents.return_document(
+            audit=audit,
+            document=document,
+            by=auditor,
+            reason="备案表缺少经办人签字，请补充后重新上传。",
+        )
+        for standard in scoring.applicable_standards(audit):
+            if standard.code in CHAOYANG_FINDINGS:
+                result, points, finding, rectification = CHAOYANG_FINDINGS[standard.code]
+                entry = scoring.Entry(
+                    result=result, points=points, finding=finding, rectification=rectification
+                )
+            else:
+                entry = scoring.Entry(result=Result.COMPLIANT)
+            scoring.save_assessment(
+                audit=audit, standard=standard, by=auditor, expected_version=0, entry=entry
+            )
+        scoring.submit_audit(audit=audit, by=auditor)
+        reports.finalize_and_issue(audit=audit, by=users["manager"])
+
+    def _huairou(self, users):
+        audit = Audit.objects.select_related("cycle", "agency").get(
+            cycle__year=2023, agency__code="007"
+        )
+        auditor = users["auditor1"]
+        audit.auditors.add(auditor)
+        for standard in scoring.applicable_standards(audit)[:10]:
+            entry = scoring.Entry(result=Result.COMPLIANT)
+            if standard.code == "1-5":
+                entry = scoring.Entry(
+                    result=Result.LARGELY_COMPLIANT,
+                    points="8",
+                    finding="自查机制已建立，但2023年下半年未开展自查。",
+                    rectification="按季度开展自查并留存记录。",
+                )
+            scoring.save_assessment(
+                audit=audit, standard=standard, by=auditor, expected_version=0, entry=entry
+            )
+        document = RequiredDocument.objects.get(cycle=audit.cycle, number=1)
+        documents.store_bytes(
+            audit=audit,
+            document=document,
+            name="怀柔代办处管理制度.pdf",
+            content=_sample_pdf("怀柔代办处管理制度"),
+            by=users["agency007"],
+        )
