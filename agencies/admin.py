@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from import_export import fields
 
+from audit_portal.admin_site import ReadOnlyInline
 from audit_portal.spreadsheets import (
     ChoiceLabelWidget,
     DigitsCodeWidget,
@@ -58,18 +59,10 @@ class CycleAdmin(admin.ModelAdmin):
     )
 
 
-class AuditEventInline(admin.TabularInline):
+class AuditEventInline(ReadOnlyInline):
     model = AuditEvent
     fields = ("at", "action", "actor", "comment")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Audit)

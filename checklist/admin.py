@@ -4,6 +4,7 @@ from import_export import fields, widgets
 
 from agencies.admin import CycleAdmin
 from agencies.models import Cycle
+from audit_portal.admin_site import ReadOnlyAdmin, ReadOnlyInline
 from audit_portal.spreadsheets import (
     ChoiceLabelWidget,
     PointsWidget,
@@ -132,17 +133,6 @@ class StandardAdmin(SpreadsheetAdmin):
         return standard.text[:40]
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 class AssessmentChangeInline(ReadOnlyInline):
     model = AssessmentChange
     fields = ("version", "changed_by", "changed_at", "old", "new")
@@ -150,7 +140,7 @@ class AssessmentChangeInline(ReadOnlyInline):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(admin.ModelAdmin):
+class AssessmentAdmin(ReadOnlyAdmin):
     """Read-only here: scores change on the scoring page, where versions and history are kept."""
 
     list_display = ("audit", "standard", "result", "points", "version", "updated_by", "updated_at")
@@ -158,12 +148,3 @@ class AssessmentAdmin(admin.ModelAdmin):
     list_select_related = ("audit__cycle", "audit__agency", "standard__category", "updated_by")
     search_fields = ("audit__agency__code", "audit__agency__name", "finding")
     inlines = [AssessmentChangeInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from import_export import fields, widgets
 
+from audit_portal.admin_site import ReadOnlyAdmin, ReadOnlyInline
 from audit_portal.spreadsheets import CycleWidget, SpreadsheetAdmin, SpreadsheetResource, TextWidget
 
 from .models import DocumentRequest, EvidenceEvent, EvidenceFile, Reminder, RequiredDocument
@@ -32,21 +33,7 @@ class RequiredDocumentAdmin(SpreadsheetAdmin):
     ordering = ("-cycle__year", "number")
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Documents and files change through the portal's pages, where every step is recorded
-    and files stay in step with their rows; here they can be looked up."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class EvidenceFileInline(admin.TabularInline):
+class EvidenceFileInline(ReadOnlyInline):
     model = EvidenceFile
     fields = (
         "original_name",
@@ -59,22 +46,12 @@ class EvidenceFileInline(admin.TabularInline):
         "duplicate_of",
     )
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class EvidenceEventInline(admin.TabularInline):
+class EvidenceEventInline(ReadOnlyInline):
     model = EvidenceEvent
     fields = ("at", "action", "actor", "detail")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DocumentRequest)

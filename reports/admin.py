@@ -1,23 +1,12 @@
 from django.contrib import admin
 
+from audit_portal.admin_site import ReadOnlyAdmin
+
 from .models import IssuedReport, ReportBundle
 
 
-class ReadOnly(admin.ModelAdmin):
-    """Issued reports are frozen; bundles are made by the portal."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(IssuedReport)
-class IssuedReportAdmin(ReadOnly):
+class IssuedReportAdmin(ReadOnlyAdmin):
     list_display = ("number", "audit", "version", "issued_at", "issued_by", "size", "sha256")
     list_filter = ("audit__cycle",)
     list_select_related = ("audit__cycle", "audit__agency", "issued_by")
@@ -26,6 +15,6 @@ class IssuedReportAdmin(ReadOnly):
 
 
 @admin.register(ReportBundle)
-class ReportBundleAdmin(ReadOnly):
+class ReportBundleAdmin(ReadOnlyAdmin):
     list_display = ("cycle", "requested_at", "requested_by", "status", "done", "total")
     exclude = ("content",)

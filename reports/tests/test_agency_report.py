@@ -24,7 +24,8 @@ def test_a_draft_before_finalization_marked_on_every_page(client_for, under_revi
     text = pdf_text(response.content)
     assert "朝阳" in text and "004" in text
     assert "会议记录缺少分管领导签字" in text
-    assert "95.2" in text or "总分" in text
+    under_review.refresh_from_db()
+    assert str(under_review.total_score) in text
     pages = PdfReader(io.BytesIO(response.content)).pages
     assert len(pages) > 2
     for number, page in enumerate(pages, start=1):
@@ -54,9 +55,13 @@ def test_finalizing_issues_a_numbered_report_whose_bytes_never_change(client_for
     assert first.content == second.content == bytes(report.content)
     assert first["X-Report-SHA256"] == report.sha256
     text = pdf_text(first.content)
+    under_review.refresh_from_db()
     assert "稽核〔2023〕004号" in text
     assert "草稿" not in text
-    assert "优秀" in text or "良好" in text
+    assert str(under_review.total_score) in text
+    assert under_review.get_grade_display() in text
+    assert "会议记录缺少分管领导签字" in text and "限期整改" in text
+    assert "朝阳" in text and "004" in text
 
 
 def test_reopening_and_finalizing_again_issues_a_new_version(
