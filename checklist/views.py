@@ -136,7 +136,7 @@ def _rows(audit: Audit, standards) -> list[Row]:
     return rows
 
 
-def _sections(standards, rows) -> list[dict]:
+def _sections(rows) -> list[dict]:
     """The rows grouped by category, in order."""
     sections: list[dict] = []
     for row in rows:
@@ -161,7 +161,7 @@ def scoring(request: HttpRequest, year: int, code: str) -> HttpResponse:
         "agency": audit.agency,
         "can_edit": can_edit_scores(request.user, audit),
         "result_choices": _result_choices(),
-        "sections": _sections(standards, rows),
+        "sections": _sections(rows),
         "summary": services.summary(scores, standards),
     }
     return render(request, "checklist/scoring.html", context)

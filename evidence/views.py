@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import Role
-from agencies.models import Audit
+from agencies.models import Audit, AuditStatus
 from audit_portal.access import (
     can_edit_scores,
     can_review_documents,
@@ -93,7 +93,8 @@ def upload(request: HttpRequest, year: int, code: str, number: int) -> HttpRespo
     that each shows its own progress; a form without JavaScript sends them all at once)."""
     audit = get_audit_for_user(request.user, year, code)
     document = _document(audit, number)
-    if not can_upload(request.user, audit) and audit.status != "finalized":
+    # A finalized audit answers with its reason (422) below; anyone else not allowed: 403.
+    if not can_upload(request.user, audit) and audit.status != AuditStatus.FINALIZED:
         raise PermissionDenied
     files = request.FILES.getlist("files")
     if not files:
