@@ -220,10 +220,10 @@ def audit_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
             .order_by("standard__category__position", "standard__number")
         )
     # The documents' statuses (evidence.DocumentRequest, through its reverse name).
-    requests = {r.document_id: r for r in audit.document_requests.all()}
+    by_document = {r.document_id: r for r in audit.document_requests.all()}
     documents = list(cycle.required_documents.order_by("number"))
     for document in documents:
-        document.request = requests.get(document.pk)
+        document.request = by_document.get(document.pk)
     context = {
         "audit": audit,
         "cycle": cycle,

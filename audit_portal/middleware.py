@@ -1,5 +1,11 @@
+import time
+
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 def language_middleware(get_response):
@@ -20,5 +26,45 @@ def language_middleware(get_response):
         response = get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+    return middleware
+
+
+def security_headers_middleware(get_response):
+    """Content-Security-Policy on every response that does not set its own (the admin's
+    policy for the admin, whose templates are not ours)."""
+    admin_prefix = "/admin/"
+
+    def middleware(request):
+        response = get_response(request)
+        policy = (
+            settings.ADMIN_CONTENT_SECURITY_POLICY
+            if request.path.startswith(admin_prefix)
+            else settings.CONTENT_SECURITY_POLICY
+        )
+        if policy:
+            response.headers.setdefault("Content-Security-Policy", policy)
+        return response
+
+    return middleware
+
+
+def session_lifetime_middleware(get_response):
+    """End a session 12 hours (SESSION_MAX_HOURS) after sign-in, however active it was.
+
+    Idle sessions end by themselves: SESSION_COOKIE_AGE is renewed on every request.
+    """
+
+    def middleware(request):
+        if request.user.is_authenticated:
+            now = time.time()
+            signed_in = request.session.setdefault("signed_in_at", now)
+            if now - signed_in > settings.SESSION_MAX_SECONDS:
+                logout(request)
+                messages.info(
+                    request, _("You were signed in for a long time; please sign in again.")
+                )
+                return redirect_to_login(request.get_full_path())
+        return get_response(request)
 
     return middleware

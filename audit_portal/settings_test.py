@@ -10,11 +10,15 @@ os.environ.setdefault(
     "SECRET_KEY", "test-suite-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 )
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# The test client and the browser tests' server speak plain HTTP.
+for name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
+    os.environ.setdefault(name, "0")
+os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
 # Each test run keeps its evidence files in a folder of its own, never in var/.
 os.environ.setdefault("EVIDENCE_ROOT", tempfile.mkdtemp(prefix="audit-portal-test-evidence-"))
 
-from .settings import *  # noqa: F403
-from .settings import DATABASES, STORAGES
+from .settings import *  # noqa: E402, F403
+from .settings import DATABASES, STORAGES  # noqa: E402
 
 # Hashing passwords slowly is the point in production and a waste of minutes in tests.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -94,7 +94,7 @@ class DocumentRow:
 
 def document_rows(audit: Audit) -> list[DocumentRow]:
     """The audit's required documents with their requests and files (3 queries)."""
-    requests = {
+    by_document = {
         r.document_id: r
         for r in DocumentRequest.objects.filter(audit=audit)
         .select_related("reviewed_by")
@@ -102,7 +102,7 @@ def document_rows(audit: Audit) -> list[DocumentRow]:
     }
     rows = []
     for document in RequiredDocument.objects.filter(cycle_id=audit.cycle_id).order_by("number"):
-        request = requests.get(document.pk)
+        request = by_document.get(document.pk)
         row = DocumentRow(document, request, list(request.files.all()) if request else [])
         row.overdue = is_overdue(audit, row.status)
         rows.append(row)

@@ -74,13 +74,13 @@ def agency_report(audit: Audit, *, number: str | None = None) -> dict:
             line.result_label = _result_label("")
         blocks[-1].lines.append(line)
 
-    requests = {
+    by_document = {
         r.document_id: r
         for r in DocumentRequest.objects.filter(audit=audit).prefetch_related("files")
     }
     documents = []
     for document in RequiredDocument.objects.filter(cycle_id=audit.cycle_id).order_by("number"):
-        request = requests.get(document.pk)
+        request = by_document.get(document.pk)
         status = request.status if request else DocumentStatus.MISSING
         documents.append(
             {

@@ -25,6 +25,10 @@ echo "== ruff"
 $py -m ruff check .
 $py -m ruff format --check .
 
+echo "== bandit"
+$py -m bandit -q -ll -r accounts agencies audit_portal checklist evidence reports scripts \
+  -x '*/tests/*,*/migrations/*'
+
 echo "== pytest on SQLite"
 DATABASE_URL=$sqlite_url $py -m pytest "$@"
 

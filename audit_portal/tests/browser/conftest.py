@@ -29,6 +29,20 @@ def chromium_path() -> str:
     return path
 
 
+def _watch_for_csp_violations(page) -> list[str]:
+    """Console errors from the Content-Security-Policy: something on the page needs fixing."""
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    return violations
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -46,7 +60,9 @@ def page(browser, request):
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(15_000)
+    violations = _watch_for_csp_violations(page)
     yield page
+    assert not violations, f"the Content-Security-Policy blocked something: {violations}"
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
         ARTIFACTS.mkdir(exist_ok=True)
@@ -80,13 +96,16 @@ def sign_in(page, portal):
 
 @pytest.fixture
 def browser_for(browser, portal):
+    """Open a signed-in page for a persona; each may be used side by side with others."""
     contexts = []
+    watched: list[list[str]] = []
 
     def open_as(persona, width=1280):
         context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)
+        watched.append(_watch_for_csp_violations(page))
         page.goto(f"{portal}/accounts/login/")
         page.get_by_label("用户名").fill(PERSONAS[persona][0])
         page.get_by_label("密码").fill(PERSONA_PASSWORD)
@@ -97,3 +116,5 @@ def browser_for(browser, portal):
     yield open_as
     for context in contexts:
         context.close()
+    blocked = [message for messages in watched for message in messages]
+    assert not blocked, f"the Content-Security-Policy blocked something: {blocked}"
