@@ -80,7 +80,6 @@ ADMIN_CONTENT_SECURITY_POLICY = os.environ.get(
 )
 # Sessions end after 30 minutes without a request, and 12 hours after signing in.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_MAX_SECONDS = int(os.environ.get("SESSION_MAX_HOURS", "12")) * 3600
 # HSTS preload is a commitment for the public internet; an intranet host cannot be preloaded.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
