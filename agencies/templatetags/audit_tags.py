@@ -21,3 +21,9 @@ def score(value) -> str:
     if value is None or value == "":
         return "—"
     return f"{Decimal(str(value)):.1f}"
+
+
+@register.filter
+def minutes(value) -> int:
+    """A timedelta in whole minutes (for the sign-in lockout message)."""
+    return int(value.total_seconds() // 60) if value else 0
