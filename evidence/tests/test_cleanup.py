@@ -1,3 +1,4 @@
+import io
 import os
 import time
 
@@ -16,9 +17,9 @@ def test_stray_files_are_removed_and_recorded_files_kept(client_for, chaoyang, c
         HTTP_X_REQUESTED_WITH="XMLHttpRequest",
     )
     kept = EvidenceFile.objects.get().key
-    stray = evidence_storage().save("2023/004/stray", __import__("io").BytesIO(b"left by a crash"))
+    stray = evidence_storage().save("2023/004/stray", io.BytesIO(b"left by a crash"))
     fresh = evidence_storage().save(
-        "2023/004/in-flight", __import__("io").BytesIO(b"an upload right now")
+        "2023/004/in-flight", io.BytesIO(b"an upload right now")
     )
     old = time.time() - 7200
     os.utime(os.path.join(settings.EVIDENCE_ROOT, stray), (old, old))
