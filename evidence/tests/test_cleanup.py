@@ -18,9 +18,7 @@ def test_stray_files_are_removed_and_recorded_files_kept(client_for, chaoyang, c
     )
     kept = EvidenceFile.objects.get().key
     stray = evidence_storage().save("2023/004/stray", io.BytesIO(b"left by a crash"))
-    fresh = evidence_storage().save(
-        "2023/004/in-flight", io.BytesIO(b"an upload right now")
-    )
+    fresh = evidence_storage().save("2023/004/in-flight", io.BytesIO(b"an upload right now"))
     old = time.time() - 7200
     os.utime(os.path.join(settings.EVIDENCE_ROOT, stray), (old, old))
     incoming = os.path.join(settings.FILE_UPLOAD_TEMP_DIR, "abandoned.upload")
