@@ -228,6 +228,17 @@ class Audit(models.Model):
         return any(auditor.pk == user.pk for auditor in self.auditors.all())
 
 
+def load_auditors(audit: Audit) -> list:
+    """The audit's auditors by user name, loaded once (one query) so that showing them and
+    is_assigned_to() ask nothing more."""
+    from django.contrib.auth import get_user_model
+
+    models.prefetch_related_objects(
+        [audit], models.Prefetch("auditors", queryset=get_user_model().objects.order_by("username"))
+    )
+    return list(audit.auditors.all())
+
+
 class AuditEvent(models.Model):
     """A step in an audit's workflow (submitted, returned, finalized, reopened, assigned),
     with who took it and why: the record a manager's reopening reason is kept in."""

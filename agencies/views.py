@@ -20,7 +20,7 @@ from audit_portal.access import (
 
 from . import services
 from .charts import grade_distribution_svg
-from .models import Audit, AuditEvent, AuditStatus, Cycle, FundingMode, Grade
+from .models import Audit, AuditEvent, AuditStatus, Cycle, FundingMode, Grade, load_auditors
 
 STATUS_ORDER = Case(
     *[When(status=s.value, then=Value(i)) for i, s in enumerate(AuditStatus)],
@@ -208,8 +208,7 @@ def my_audits(request: HttpRequest, year: int) -> HttpResponse:
 def audit_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
     audit = get_audit_for_user(request.user, year, code)
     cycle = audit.cycle
-    auditors = list(audit.auditors.order_by("username"))
-    audit._prefetched_objects_cache = {"auditors": auditors}
+    auditors = load_auditors(audit)
     show_scores = can_view_scores(request.user, audit)
     findings = []
     if show_scores:

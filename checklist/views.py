@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -12,8 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.models import User
-from agencies.models import Audit
+from agencies.models import Audit, load_auditors
 from audit_portal.access import (
     EDITABLE_STATUSES,
     can_edit_scores,
@@ -94,12 +92,6 @@ def _result_choices() -> list[tuple[str, str]]:
     return [(value, str(label)) for value, label in Result.choices]
 
 
-def _audit_queryset():
-    return Audit.objects.select_related("cycle", "agency").prefetch_related(
-        Prefetch("auditors", queryset=User.objects.order_by("username"))
-    )
-
-
 def _item_url(audit: Audit, standard: Standard) -> str:
     return reverse(
         "assessment",
@@ -151,7 +143,7 @@ def _sections(rows) -> list[dict]:
 @login_required
 def scoring(request: HttpRequest, year: int, code: str) -> HttpResponse:
     audit = get_audit_for_scoring(request.user, year, code)
-    audit = _audit_queryset().get(pk=audit.pk)
+    load_auditors(audit)
     standards = services.applicable_standards(audit)
     rows = _rows(audit, standards)
     scores = services.audit_scores(audit, standards, [r.assessment for r in rows if r.assessment])

@@ -1,4 +1,3 @@
-from accounts.models import Role
 from agencies.models import Agency, FundingMode
 from audit_portal.tests.spreadsheet_helpers import (
     confirm,
@@ -80,4 +79,3 @@ def test_only_administrators_may_import(client_for):
         response = upload_for_preview(client_for(persona), IMPORT_URL, upload)
         assert response.status_code == 302
     assert not Agency.objects.filter(code="137").exists()
-    assert Role.ADMINISTRATOR == "administrator"
