@@ -52,9 +52,6 @@ def security_headers_middleware(get_response):
 RENEW_IDLE_CLOCK_SECONDS = 60
 
 
-RENEW_IDLE_CLOCK_SECONDS = 60
-
-
 def session_lifetime_middleware(get_response):
     """End a session 12 hours (SESSION_MAX_HOURS) after sign-in, however active it was,
     and keep an active one from expiring after SESSION_COOKIE_AGE (30 idle minutes).

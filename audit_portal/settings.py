@@ -109,9 +109,11 @@ INSTALLED_APPS = [
     "checklist",
     "evidence",
     "reports",
+    "security",
 ]
 
 MIDDLEWARE = [
+    "audit_portal.logs.request_id_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -125,6 +127,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "security.middleware.security_event_middleware",
 ]
 
 ROOT_URLCONF = "audit_portal.urls"
@@ -182,7 +185,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0")) or None
+# How many proxies (nginx) stand in front: the visitor's address is then taken from the
+# X-Forwarded-For header they add, for the lockout and the security log alike.
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT or None
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -272,16 +278,33 @@ PORTAL_OFFICE_NAME = "中国职工保险互助会北京办事处"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
+# One line per event on standard error (journald keeps it under systemd), each with the
+# request's id (audit_portal.logs). LOG_ACCESS=0 leaves out the line per request.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
+    "filters": {"request_id": {"()": "audit_portal.logs.RequestIdFilter"}},
+    "formatters": {
+        "line": {
+            "()": "audit_portal.logs.OneLineFormatter",
+            "format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s",
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "line",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # WeasyPrint and fontTools narrate every step of every PDF at INFO.
     "loggers": {
+        # WeasyPrint and fontTools narrate every step of every PDF at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        "portal.access": {"level": "INFO" if env_bool("LOG_ACCESS", True) else "WARNING"},
+        # Our access line replaces Django's own lines for 4xx answers.
+        "django.request": {"level": "ERROR"},
     },
 }

@@ -1,7 +1,8 @@
 """Test personas and seed helpers shared by every test module (see conftest.py).
 
-The personas are the people of DESIGN.md: an auditor, a manager, an administrator, the
-staff of 朝阳 (004) and of 怀柔 (007), and an anonymous visitor.
+The personas are the people of DESIGN.md: an auditor, an auditor assigned to 朝阳 (the
+tests that need the assignment make it), a manager, an administrator, the staff of 朝阳
+(004) and of 怀柔 (007), and an anonymous visitor.
 """
 
 from django.core.management import call_command
@@ -14,6 +15,7 @@ PERSONA_PASSWORD = "persona-password-2023"
 # persona name -> (username, full name, role, agency code)
 PERSONAS = {
     "auditor": ("alice", "艾稽核", Role.AUDITOR, None),
+    "assigned": ("bai", "柏稽核", Role.AUDITOR, None),
     "manager": ("mona", "孟主任", Role.MANAGER, None),
     "administrator": ("adam", "安管理员", Role.ADMINISTRATOR, None),
     "staff004": ("chaoyang", "朝阳经办人", Role.AGENCY_STAFF, "004"),

@@ -20,4 +20,7 @@ urlpatterns = [
     path("", include("checklist.urls")),
     path("", include("evidence.urls")),
     path("", include("reports.urls")),
+    path("", include("security.urls")),
 ]
+
+handler500 = views.server_error

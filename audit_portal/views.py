@@ -1,7 +1,10 @@
+import sys
+
 from django.contrib.auth.decorators import login_required
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -41,3 +44,27 @@ def healthz(request: HttpRequest) -> HttpResponse:
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The answer to an unexpected error (handler500), rendered without the database.
+
+    When the error is that the database cannot be reached (restarting, the network between
+    them down), the answer is 503 with Retry-After, which tells a person to wait a minute
+    and a proxy or script that the request may be repeated; once the database answers again
+    the next request opens a new connection (CONN_HEALTH_CHECKS), with nothing to restart.
+    """
+    error = sys.exc_info()[1]
+    context = {"request_id": getattr(request, "request_id", "")}
+    if isinstance(error, DATABASE_UNAVAILABLE):
+        template, status = "503.html", 503
+    else:
+        template, status = "500.html", 500
+    response = HttpResponse(loader.render_to_string(template, context), status=status)
+    if status == 503:
+        response["Retry-After"] = "30"
+    response["Cache-Control"] = "no-store"
+    return response

@@ -18,6 +18,8 @@ from audit_portal.access import (
     get_audit_for_scoring,
     require_manager,
 )
+from security.events import audit_target, record
+from security.models import Kind
 
 from . import services
 from .models import Assessment, AssessmentChange, Result, Standard
@@ -252,7 +254,9 @@ def _workflow_redirect(audit: Audit) -> HttpResponse:
     return redirect("audit_detail", audit.cycle.year, audit.agency.code)
 
 
-def _workflow_step(request, year, code, step, *, managers_only=False, **kwargs) -> HttpResponse:
+def _workflow_step(
+    request, year, code, step, *, managers_only=False, security_event=None, **kwargs
+) -> HttpResponse:
     audit = get_audit_for_scoring(request.user, year, code)
     if managers_only:
         require_manager(request.user)
@@ -263,6 +267,8 @@ def _workflow_step(request, year, code, step, *, managers_only=False, **kwargs) 
     except services.ScoringError as error:
         messages.error(request, str(error))
     else:
+        if security_event:
+            record(security_event, request=request, target=audit_target(audit))
         messages.success(
             request,
             _("Done: the audit is now %(status)s.")
@@ -299,5 +305,6 @@ def reopen(request: HttpRequest, year: int, code: str) -> HttpResponse:
         code,
         services.reopen_audit,
         managers_only=True,
+        security_event=Kind.REOPEN,
         reason=request.POST.get("reason", ""),
     )

@@ -15,6 +15,8 @@ from audit_portal.access import (
     require_manager,
 )
 from checklist.services import ScoringError
+from security.events import audit_target, record
+from security.models import Kind
 
 from . import data, excel, pdf, services
 from .models import IssuedReport, ReportBundle
@@ -44,6 +46,7 @@ def finalize(request: HttpRequest, year: int, code: str) -> HttpResponse:
     except ScoringError as error:
         messages.error(request, str(error))
     else:
+        record(Kind.FINALIZE, request=request, target=f"{audit_target(audit)} · {report.number}")
         messages.success(
             request,
             _("Done: the audit is now %(status)s and report %(number)s is issued.")

@@ -15,18 +15,19 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import User
 from agencies.models import Agency
-from audit_portal.testing import PERSONAS
+from audit_portal.testing import PERSONAS, persona_user
 
-ANON, AUDITOR, MANAGER, ADMIN, STAFF004, STAFF007 = (
+ANON, AUDITOR, ASSIGNED, MANAGER, ADMIN, STAFF004, STAFF007 = (
     "anonymous",
     "auditor",
+    "assigned",  # an auditor assigned to 朝阳 (004), see assigned_to_chaoyang
     "manager",
     "administrator",
     "staff004",
     "staff007",
 )
-EVERYONE = (ANON, AUDITOR, MANAGER, ADMIN, STAFF004, STAFF007)
-OFFICE = (AUDITOR, MANAGER, ADMIN)
+EVERYONE = (ANON, AUDITOR, ASSIGNED, MANAGER, ADMIN, STAFF004, STAFF007)
+OFFICE = (AUDITOR, ASSIGNED, MANAGER, ADMIN)
 
 
 def statuses(default=None, **by_persona):
@@ -40,6 +41,7 @@ def office_only(office=200, staff=403):
     return statuses(
         anonymous=302,
         auditor=office,
+        assigned=office,
         manager=office,
         administrator=office,
         staff004=staff,
@@ -122,7 +124,13 @@ ROWS = {
         # Only managers and the assigned auditors save; the empty form is then refused (422).
         Case(
             "/cycles/2023/agencies/004/scoring/1-1/",
-            office_only(office=403) | {MANAGER: 422, STAFF004: 403, STAFF007: 404},
+            office_only(office=403) | {ASSIGNED: 422, MANAGER: 422, STAFF004: 403, STAFF007: 404},
+            method="post",
+        ),
+        # 怀柔 is not the assigned auditor's agency.
+        Case(
+            "/cycles/2023/agencies/007/scoring/1-1/",
+            office_only(office=403) | {MANAGER: 422, STAFF004: 404, STAFF007: 403},
             method="post",
         ),
         Case("/cycles/2023/agencies/004/scoring/1-1/", statuses(405), method="put"),
@@ -130,7 +138,7 @@ ROWS = {
     "audit_submit": [
         Case(
             "/cycles/2023/agencies/004/submit/",
-            office_only(office=403) | {MANAGER: 302, STAFF004: 403, STAFF007: 404},
+            office_only(office=403) | {ASSIGNED: 302, MANAGER: 302, STAFF004: 403, STAFF007: 404},
             method="post",
         ),
         Case("/cycles/2023/agencies/004/submit/", statuses(405)),
@@ -168,7 +176,12 @@ ROWS = {
         # No file chosen: those who may upload are sent back with a message.
         Case(
             "/cycles/2023/agencies/004/documents/1/upload/",
-            office_only(office=403) | {MANAGER: 302, STAFF004: 302, STAFF007: 404},
+            office_only(office=403) | {ASSIGNED: 302, MANAGER: 302, STAFF004: 302, STAFF007: 404},
+            method="post",
+        ),
+        Case(
+            "/cycles/2023/agencies/007/documents/1/upload/",
+            office_only(office=403) | {MANAGER: 302, STAFF004: 404, STAFF007: 302},
             method="post",
         ),
         Case("/cycles/2023/agencies/004/documents/1/upload/", statuses(405)),
@@ -176,7 +189,7 @@ ROWS = {
     "documents_review": [
         Case(
             "/cycles/2023/agencies/004/documents/review/",
-            office_only(office=403) | {MANAGER: 302, STAFF004: 403, STAFF007: 404},
+            office_only(office=403) | {ASSIGNED: 302, MANAGER: 302, STAFF004: 403, STAFF007: 404},
             method="post",
         ),
         Case("/cycles/2023/agencies/004/documents/review/", statuses(405)),
@@ -202,7 +215,7 @@ ROWS = {
     "evidence_remove": [
         Case(
             "/cycles/2023/agencies/004/files/{file}/remove/",
-            office_only(office=403) | {MANAGER: 302, STAFF004: 302, STAFF007: 404},
+            office_only(office=403) | {ASSIGNED: 302, MANAGER: 302, STAFF004: 302, STAFF007: 404},
             method="post",
         ),
         Case("/cycles/2023/agencies/004/files/{file}/remove/", statuses(405)),
@@ -214,7 +227,7 @@ ROWS = {
         ),
         Case(
             "/cycles/2023/agencies/004/scoring/1-1/evidence/",
-            office_only(office=403) | {MANAGER: 200, STAFF004: 403, STAFF007: 404},
+            office_only(office=403) | {ASSIGNED: 200, MANAGER: 200, STAFF004: 403, STAFF007: 404},
             method="post",
         ),
         Case("/cycles/2023/agencies/004/scoring/1-1/evidence/", statuses(405), method="put"),
@@ -267,6 +280,17 @@ ROWS = {
             office_only(office=403) | {MANAGER: 200},
         ),
         Case("/cycles/2023/reports/bundle/{bundle}/download/", statuses(405), method="post"),
+    ],
+    "security_events": [
+        Case(
+            "/security/events/",
+            office_only(office=403) | {MANAGER: 200, ADMIN: 200},
+        ),
+        Case(
+            "/security/events/?kind=denied&since=2023-01-01",
+            office_only(office=403) | {MANAGER: 200, ADMIN: 200},
+        ),
+        Case("/security/events/", statuses(405), method="post"),
     ],
     "cycle_documents_zip": [
         Case("/cycles/2023/documents.zip", office_only()),
@@ -374,6 +398,14 @@ def test_no_row_names_a_url_that_does_not_exist():
     assert set(ROWS) <= names
 
 
+@pytest.fixture(autouse=True)
+def assigned_to_chaoyang(db):
+    """The "assigned" persona is one of 朝阳's (004) auditors, not 怀柔's (007)."""
+    from checklist.tests.helpers import audit_of
+
+    audit_of("004").auditors.add(persona_user(ASSIGNED))
+
+
 @pytest.fixture
 def evidence_file(db, staff004):
     """A file of 朝阳's first document, uploaded by its staff (for the file URLs)."""
@@ -416,6 +448,12 @@ def _check(client_for, persona, case, file_id=0, bundle_id=0):
     assert response.status_code == expected, (
         f"{persona} {case.method.upper()} {case.url}: {response.status_code} != {expected}"
     )
+    if expected in (403, 404) and persona != ANON:
+        # every refusal of a signed-in person is in the security log
+        from security.models import Kind, SecurityEvent
+
+        path = url.split("?")[0]
+        assert SecurityEvent.objects.filter(kind=Kind.DENIED, path__startswith=path).exists()
     if expected == 302 and persona == ANON and case.method == "get" and "/admin/" not in case.url:
         if case.url not in ("/", "/accounts/login/"):
             assert response["Location"].startswith("/accounts/login/?next=")

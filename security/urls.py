@@ -1,0 +1,7 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("security/events/", views.event_list, name="security_events"),
+]
