@@ -123,6 +123,7 @@ def upload(request: HttpRequest, year: int, code: str, number: int) -> HttpRespo
         file = stored[0]
         return JsonResponse(
             {
+                "id": file.pk,
                 "name": file.original_name,
                 "size": file.size,
                 "duplicate": file.duplicate_of_id is not None,

@@ -46,3 +46,18 @@ def test_chinese_and_shanghai_are_the_defaults():
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert settings.TIME_ZONE == "Asia/Shanghai"
     assert dict(settings.LANGUAGES).keys() == {"zh-hans", "en"}
+
+
+def test_collectstatic_works_with_the_production_storage(tmp_path, settings):
+    """Production serves hashed, compressed static files (whitenoise's manifest storage),
+    which refuses a file that refers to one that is missing (a vendored source map, say)."""
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", "--noinput", verbosity=0)
+    manifest = (tmp_path / "staticfiles.json").read_text()
+    assert "vendor/bootstrap/bootstrap.min.css" in manifest and "js/portal.js" in manifest

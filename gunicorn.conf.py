@@ -1,0 +1,33 @@
+"""gunicorn settings for production: `gunicorn -c gunicorn.conf.py audit_portal.wsgi`.
+
+Behind nginx (see README, "Production"), which buffers uploads and slow clients, so the
+workers only ever talk to a fast local proxy. Every value can be set by the environment.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# Threads let one worker go on serving pages while another request of it waits for the
+# database or streams a ZIP; processes use both cores for rendering reports.
+worker_class = "gthread"
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# A report renders in under a second; a worker silent for a minute is stuck and replaced.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then, so that memory fragmentation from PDF rendering never
+# accumulates; the jitter keeps them from restarting all at once.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = 200
+# Heartbeat files in memory, not on a disk that may stall.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# Only the local nginx may say that a request came over HTTPS or from which address.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# The portal writes one access line per request with its request id (audit_portal.logs);
+# gunicorn's own lines go to standard error, beside it.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+proc_name = "audit-portal"

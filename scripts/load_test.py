@@ -1,0 +1,255 @@
+"""Load test: gunicorn + PostgreSQL, 50 simulated users for 60 seconds (make loadtest).
+
+40 auditors, each on an agency of their own, open the overview and their scoring page,
+save standards (autosave) and download an issued report; 10 agency staff open their
+documents, upload 256 KB PDFs and download them again. Each user waits 0–0.5 s between
+requests. Afterwards every save the server acknowledged must be in the database at that
+version and in the history, and every acknowledged upload must be stored with its SHA-256.
+The run fails on any 5xx, on any unacknowledged loss, or on an unexpected answer.
+
+    .venv/bin/python scripts/load_test.py [--users 50] [--seconds 60] [--keep]
+
+Runs on loopback only, against a PostgreSQL cluster of its own (see scripts/lab.py).
+"""
+
+import argparse
+import hashlib
+import json
+import random
+import re
+import shutil
+import sys
+import threading
+import time
+from collections import defaultdict
+
+from lab import Cluster, Portal, User, pdf_bytes, report, require_venv, seed_users, workdir
+
+FINALIZED = ("004", "007")  # issued reports to download
+# a standard's form on the scoring page: its address, then its version field (by standard id)
+ITEM = re.compile(
+    r'hx-post="/cycles/2023/agencies/\d+/scoring/(\d+-\d+)/".*?'
+    r'name="version" id="version-(\d+)" value="(\d+)"',
+    re.DOTALL,
+)
+# (result, points): valid entries for any standard, so that every save should be accepted
+RESULTS = [("compliant", ""), ("largely", "1"), ("non_compliant", "0")]
+
+FINALIZE = f"""
+from accounts.models import User
+from agencies.models import Audit
+from checklist import services
+from checklist.models import Result
+from reports.services import finalize_and_issue
+manager = User.objects.get(username="manager")
+for code in {FINALIZED}:
+    audit = Audit.objects.select_related("cycle").get(cycle__year=2023, agency__code=code)
+    for standard in services.applicable_standards(audit):
+        services.save_assessment(audit=audit, standard=standard, by=manager, expected_version=0,
+                                 entry=services.Entry(result=Result.COMPLIANT))
+    services.submit_audit(audit=audit, by=manager)
+    finalize_and_issue(audit=Audit.objects.get(pk=audit.pk), by=manager)
+"""
+
+VERIFY = """
+import hashlib, json, sys
+from checklist.models import Assessment, AssessmentChange
+from evidence.models import EvidenceFile, evidence_storage
+claims = json.loads(open(CLAIMS, encoding="utf-8").read())
+lost = []
+for code, key, version, finding in claims["saves"]:
+    category, number = (int(p) for p in key.split("-"))
+    row = Assessment.objects.filter(audit__cycle__year=2023, audit__agency__code=code,
+        standard__category__position=category, standard__number=number).first()
+    if row is None or row.version < version:
+        lost.append(("save", code, key, version)); continue
+    change = AssessmentChange.objects.filter(assessment=row, version=version).first()
+    if change is None or change.new.get("finding") != finding:
+        lost.append(("history", code, key, version))
+storage = evidence_storage()
+for file_id, digest in claims["uploads"]:
+    row = EvidenceFile.objects.filter(pk=file_id).first()
+    if row is None or row.sha256 != digest:
+        lost.append(("upload row", file_id)); continue
+    with storage.open(row.key, "rb") as stream:
+        if hashlib.sha256(stream.read()).hexdigest() != digest:
+            lost.append(("upload file", file_id))
+print(json.dumps({"lost": lost, "saves": len(claims["saves"]), "uploads": len(claims["uploads"])}))
+"""
+
+
+class Run:
+    def __init__(self, portal, seconds):
+        self.portal = portal
+        self.deadline = time.monotonic() + seconds
+        self.saves = []  # (code, standard key, version, finding) acknowledged by the server
+        self.uploads = []  # (file id, sha256)
+        self.unexpected = []
+        self.lock = threading.Lock()
+
+    def expect(self, response, *codes):
+        if response.status_code not in codes:
+            with self.lock:
+                detail = re.sub(r"<[^>]+>|\s+", " ", response.text)[:160].strip()
+                self.unexpected.append(
+                    (response.request.method, response.url, response.status_code, detail)
+                )
+        return response.status_code in codes
+
+    def auditor(self, user: User, code: str):
+        versions = {}
+        n = 0
+        while time.monotonic() < self.deadline:
+            roll = random.random()  # noqa: S311 -- a load mix, not a secret
+            if roll < 0.35:
+                self.expect(user.get("overview", "/cycles/2023/"), 200)
+            elif roll < 0.55 or not versions:
+                page = user.get("scoring page", f"/cycles/2023/agencies/{code}/scoring/")
+                if self.expect(page, 200):
+                    versions = {key: (pk, int(v)) for key, pk, v in ITEM.findall(page.text)}
+            elif roll < 0.9:
+                key = random.choice(sorted(versions))  # noqa: S311
+                n += 1
+                finding = f"{user.username} 第{n}次保存"
+                result, points = random.choice(RESULTS)  # noqa: S311
+                response = user.post(
+                    "save",
+                    f"/cycles/2023/agencies/{code}/scoring/{key}/",
+                    {
+                        "version": versions[key][1],
+                        "result": result,
+                        "points": points,
+                        "finding": finding,
+                        "rectification": "限期整改",
+                        "not_applicable_reason": "",
+                    },
+                    headers={"HX-Request": "true"},
+                )
+                if self.expect(response, 200):
+                    pk = versions[key][0]
+                    match = re.search(rf'id="version-{pk}" value="(\d+)"', response.text)
+                    if response.status_code == 200 and match:
+                        versions[key] = (pk, int(match.group(1)))
+                        with self.lock:
+                            self.saves.append((code, key, versions[key][1], finding))
+            else:
+                response = user.get("report download", "/cycles/2023/agencies/004/report.pdf")
+                if self.expect(response, 200) and not response.content.startswith(b"%PDF"):
+                    self.unexpected.append(("report", response.url, "not a PDF"))
+            time.sleep(random.uniform(0, 0.5))  # noqa: S311
+
+    def staff(self, user: User, code: str):
+        files = []
+        n = 0
+        while time.monotonic() < self.deadline:
+            roll = random.random()  # noqa: S311
+            if roll < 0.45 or not user.csrf:
+                self.expect(
+                    user.get("documents page", f"/cycles/2023/agencies/{code}/documents/"), 200
+                )
+            elif roll < 0.8:
+                n += 1
+                content = pdf_bytes(f"{user.username}-{n}")
+                number = random.randint(1, 10)  # noqa: S311
+                response = user.post(
+                    "upload",
+                    f"/cycles/2023/agencies/{code}/documents/{number}/upload/",
+                    files={"files": (f"资料{n}.pdf", content, "application/pdf")},
+                    headers={"X-Requested-With": "XMLHttpRequest"},
+                )
+                if self.expect(response, 201):
+                    file_id = response.json()["id"]
+                    files.append(file_id)
+                    with self.lock:
+                        self.uploads.append((file_id, hashlib.sha256(content).hexdigest()))
+            elif files:
+                file_id = random.choice(files)  # noqa: S311
+                self.expect(
+                    user.get("file download", f"/cycles/2023/agencies/{code}/files/{file_id}/"), 200
+                )
+            time.sleep(random.uniform(0, 0.5))  # noqa: S311
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    args = parser.parse_args()
+    require_venv()
+    staff_count = max(1, args.users // 5)
+    auditor_count = args.users - staff_count
+
+    folder = workdir("audit-portal-load-")
+    cluster = Cluster(folder)
+    portal = None
+    try:
+        print(f"PostgreSQL cluster of its own on 127.0.0.1:{cluster.port} ({folder})")
+        cluster.init()
+        portal = Portal(folder, cluster.url)
+        where = json.loads(
+            portal.prepare(seed_users(auditor_count, staff_count, exclude=FINALIZED))
+            .strip()
+            .splitlines()[-1]
+        )
+        portal.manage("shell", stdin=FINALIZE)
+        portal.start()
+        print(f"gunicorn on {portal.base}; signing in {args.users} users")
+
+        people = [
+            ("auditor" if name.startswith("auditor") else "staff", User(portal.base, name), code)
+            for name, code in where.items()
+        ]
+        for _role, user, _code in people:
+            user.sign_in()
+
+        run = Run(portal, args.seconds)
+        threads = [
+            threading.Thread(target=getattr(run, role), args=(user, code), daemon=True)
+            for role, user, code in people
+        ]
+        started = time.monotonic()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.monotonic() - started
+        portal.stop()
+
+        timings, codes_seen = defaultdict(list), defaultdict(lambda: defaultdict(int))
+        for _role, user, _code in people:
+            for kind, values in user.timings.items():
+                if kind in ("sign-in page", "sign in"):
+                    continue
+                timings[kind].extend(values)
+                for status, count in user.statuses[kind].items():
+                    codes_seen[kind][status] += count
+        print(report(timings, codes_seen, elapsed))
+        errors = sum(n for kinds in codes_seen.values() for s, n in kinds.items() if s >= 500)
+
+        claims = folder / "claims.json"
+        claims.write_text(json.dumps({"saves": run.saves, "uploads": run.uploads}))
+        output = portal.manage("shell", stdin=VERIFY.replace("CLAIMS", repr(str(claims))))
+        verified = json.loads(output.strip().splitlines()[-1])
+        print(
+            f"acknowledged saves {verified['saves']}, uploads {verified['uploads']}; "
+            f"missing afterwards: {len(verified['lost'])}; 5xx: {errors}; "
+            f"unexpected answers: {len(run.unexpected)}"
+        )
+        for item in (verified["lost"] + run.unexpected)[:20]:
+            print("  ", item)
+        failed = errors or verified["lost"] or run.unexpected or not run.saves or not run.uploads
+        print("LOAD TEST FAILED" if failed else "LOAD TEST PASSED")
+        return 1 if failed else 0
+    finally:
+        if portal:
+            portal.kill()
+        cluster.stop("immediate")
+        if args.keep:
+            print(f"kept {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
