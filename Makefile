@@ -1,5 +1,5 @@
 # The two commands a new user needs: `make run` and `make test` (see README).
-.PHONY: run test messages lint bench
+.PHONY: run test messages lint bench loadtest faulttest
 
 run:
 	scripts/run.sh
@@ -23,3 +23,13 @@ lint:
 bench:
 	scripts/venv.sh requirements-dev.txt
 	.venv/bin/python scripts/bench.py
+
+# gunicorn + a PostgreSQL cluster of its own, on loopback: 50 users for 60 s (see README).
+loadtest:
+	scripts/venv.sh requirements-dev.txt
+	.venv/bin/python scripts/load_test.py --users 50 --seconds 60
+
+# SIGKILL during uploads and finalizations, PostgreSQL stopped under load (see README).
+faulttest:
+	scripts/venv.sh requirements-dev.txt
+	.venv/bin/python scripts/fault_test.py

@@ -21,8 +21,10 @@ keepalive = 5
 # accumulates; the jitter keeps them from restarting all at once.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200
-# Heartbeat files in memory, not on a disk that may stall.
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# Heartbeat files in memory, not on a disk that may stall (gunicorn's documented advice;
+# it creates them itself with mkstemp, private to the worker).
+SHARED_MEMORY = "/dev/shm"  # noqa: S108  # nosec B108
+worker_tmp_dir = SHARED_MEMORY if os.path.isdir(SHARED_MEMORY) else None
 # Only the local nginx may say that a request came over HTTPS or from which address.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # The portal writes one access line per request with its request id (audit_portal.logs);

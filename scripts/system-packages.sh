@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages the portal needs, where they are missing.
 #   scripts/system-packages.sh run    what serving the portal needs (fonts, Pango/HarfBuzz, gettext)
-#   scripts/system-packages.sh test   the same plus Chromium for the browser tests
+#   scripts/system-packages.sh test   the same plus Chromium for the browser tests and the
+#                                     PostgreSQL server for the fault and load tests
 # As root it installs with apt-get; otherwise it prints the command to run and stops.
 set -euo pipefail
 
@@ -15,7 +16,7 @@ packages=(
   gettext               # makemessages/compilemessages for the Chinese catalogue
 )
 if [ "$purpose" = test ]; then
-  packages+=(chromium poppler-utils)
+  packages+=(chromium poppler-utils postgresql)
 fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

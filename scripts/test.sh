@@ -4,6 +4,8 @@
 #                       (default postgres://postgres@127.0.0.1:5432/audit_portal; the suite
 #                       creates and drops its own test_audit_portal database there)
 #   REQUIRE_POSTGRES=1  fail, rather than run SQLite only, when PostgreSQL cannot be reached
+#                       (or its server programs for the fault and load tests are missing)
+#   SKIP_FAULT_TESTS=1  leave out the fault test and the short load test (about 2 minutes)
 # Extra arguments go to pytest, e.g. scripts/test.sh -k permission
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,7 +28,8 @@ $py -m ruff check .
 $py -m ruff format --check .
 
 echo "== bandit"
-$py -m bandit -q -ll -r accounts agencies audit_portal checklist evidence reports scripts \
+$py -m bandit -q -ll -r accounts agencies audit_portal checklist evidence reports scripts security \
+  gunicorn.conf.py \
   -x '*/tests/*,*/migrations/*'
 
 echo "== pytest on SQLite"
@@ -52,4 +55,17 @@ elif [ "${REQUIRE_POSTGRES:-0}" = 1 ]; then
 else
   echo "PostgreSQL is not reachable at $postgres_url, so the suite ran on SQLite only."
   echo "Set TEST_POSTGRES_URL to test against another server."
+fi
+
+echo "== fault test and a 15-second load test (gunicorn + a PostgreSQL cluster of their own)"
+if [ "${SKIP_FAULT_TESTS:-0}" = 1 ]; then
+  echo "SKIP_FAULT_TESTS=1: left out."
+elif command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  $py scripts/fault_test.py
+  $py scripts/load_test.py --users 50 --seconds 15
+elif [ "${REQUIRE_POSTGRES:-0}" = 1 ]; then
+  echo "REQUIRE_POSTGRES=1 and PostgreSQL's server programs (initdb) are missing: failing." >&2
+  exit 1
+else
+  echo "PostgreSQL's server programs (initdb) are missing, so the fault and load tests did not run."
 fi
