@@ -20,13 +20,14 @@ def test_agency_staff_upload_a_file_and_the_item_is_submitted(client_for, chaoya
     response = post(client_for("staff004"), samples.upload("管理制度.pdf", samples.PDF))
 
     assert response.status_code == 201
+    file = EvidenceFile.objects.get()
     assert response.json() == {
+        "id": file.pk,
         "name": "管理制度.pdf",
         "size": len(samples.PDF),
         "duplicate": False,
         "late": False,
     }
-    file = EvidenceFile.objects.get()
     assert (file.original_name, file.kind, file.size) == ("管理制度.pdf", "pdf", len(samples.PDF))
     assert file.sha256 == hashlib.sha256(samples.PDF).hexdigest()
     assert file.uploaded_by == staff004
