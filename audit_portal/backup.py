@@ -146,71 +146,42 @@ def create_backup(destination: Path) -> Summary:
         dir=destination.parent, prefix=f".{destination.name}.", suffix=".partial", delete=False
     )
     try:
-        with _snapshot(), tarfile.open(fileobj=partial, mode="w") as archive:
-            data = tempfile.TemporaryFile()
-            with data:
-                digest = hashlib.sha256()
-                writer = _DigestWriter(data, digest)
-                writer.write("[")
-                first = True
-                for model in backed_up_models():
-                    rows = model._default_manager.order_by("pk")
-                    count = 0
-                    for obj in rows.iterator(chunk_size=200):
-                        text = serializers.serialize("json", [obj], use_natural_foreign_keys=True)[
-                            1:-1
-                        ]
-                        writer.write(text if first else ",\n" + text)
-                        first = False
-                        count += 1
-                    summary.rows[model._meta.label] = count
-                writer.write("]\n")
-                size = data.tell()
-                data.seek(0)
-                info = tarfile.TarInfo("data.json")
-                info.size, info.mtime, info.mode = size, int(now), 0o600
-                archive.addfile(info, data)
-                hashes["data.json"] = digest.hexdigest()
-
-            storage = evidence_storage()
-            for file in EvidenceFile.objects.order_by("pk").iterator():
-                name = f"evidence/{file.key}"
-                try:
-                    stream = storage.open(file.key, "rb")
-                except FileNotFoundError:
-                    raise BackupError(
-                        f"证据文件 {file.key}（{file.original_name}）在存储中找不到。"
-                        "请先运行 manage.py cleanup_evidence 查看缺失的文件，再重新备份。"
-                    ) from None
-                with stream:
-                    info = tarfile.TarInfo(name)
-                    info.size, info.mtime, info.mode = file.size, int(now), 0o600
-                    reader = _HashingReader(stream)
-                    archive.addfile(info, io.BufferedReader(reader, CHUNK))
-                if reader.digest.hexdigest() != file.sha256:
-                    raise BackupError(
-                        f"证据文件 {file.key}（{file.original_name}）的内容与记录的 SHA-256 "
-                        "不一致，文件可能已损坏。备份已停止，请联系系统管理员。"
+        with tarfile.open(fileobj=partial, mode="w") as archive:
+            # The database in one snapshot, held only while its rows are read: on SQLite a
+            # transaction keeps writers waiting, so the files are copied after it.
+            with _snapshot():
+                hashes["data.json"] = _add_rows(archive, summary, now)
+                for report in IssuedReport.objects.select_related("audit__agency", "audit__cycle"):
+                    content = bytes(report.content)
+                    name = (
+                        f"reports/{report.audit.cycle.year}-{report.audit.agency.code}"
+                        f"-v{report.version}.pdf"
                     )
-                hashes[name] = file.sha256
-                summary.evidence_files += 1
-                summary.evidence_bytes += file.size
-
-            for report in IssuedReport.objects.select_related("audit__agency", "audit__cycle"):
-                content = bytes(report.content)
-                name = (
-                    f"reports/{report.audit.cycle.year}-{report.audit.agency.code}"
-                    f"-v{report.version}.pdf"
+                    _add_bytes(archive, name, content, now)
+                    hashes[name] = hashlib.sha256(content).hexdigest()
+                    summary.reports += 1
+                files = list(
+                    EvidenceFile.objects.order_by("pk").values_list(
+                        "key", "original_name", "size", "sha256"
+                    )
                 )
-                _add_bytes(archive, name, content, now)
-                hashes[name] = hashlib.sha256(content).hexdigest()
-                summary.reports += 1
+                migrations = applied_migrations()
+
+            # Stored files never change (new content gets a new key), so the files of the
+            # snapshot's rows are its files; one removed since then stops the backup.
+            storage = evidence_storage()
+            for key, original_name, size, sha256 in files:
+                hashes[f"evidence/{key}"] = _add_evidence(
+                    archive, storage, key, original_name, size, sha256, now
+                )
+                summary.evidence_files += 1
+                summary.evidence_bytes += size
 
             manifest = {
                 "format": FORMAT,
                 "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "database_vendor": connection.vendor,
-                "migrations": applied_migrations(),
+                "migrations": migrations,
                 "rows": summary.rows,
                 "sha256": hashes,
             }
@@ -231,6 +202,51 @@ def create_backup(destination: Path) -> Summary:
         raise
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _add_rows(archive: tarfile.TarFile, summary: Summary, now: float) -> str:
+    """data.json: every row of the backed-up models, written through a temporary file so
+    that memory stays flat however large the tables; returns its SHA-256."""
+    digest = hashlib.sha256()
+    with tempfile.TemporaryFile() as data:
+        writer = _DigestWriter(data, digest)
+        writer.write("[")
+        first = True
+        for model in backed_up_models():
+            count = 0
+            for obj in model._default_manager.order_by("pk").iterator(chunk_size=200):
+                text = serializers.serialize("json", [obj], use_natural_foreign_keys=True)
+                writer.write(("" if first else ",\n") + text[1:-1])
+                first = False
+                count += 1
+            summary.rows[model._meta.label] = count
+        writer.write("]\n")
+        info = tarfile.TarInfo("data.json")
+        info.size, info.mtime, info.mode = data.tell(), int(now), 0o600
+        data.seek(0)
+        archive.addfile(info, data)
+    return digest.hexdigest()
+
+
+def _add_evidence(archive, storage, key, original_name, size, sha256, now) -> str:
+    try:
+        stream = storage.open(key, "rb")
+    except FileNotFoundError:
+        raise BackupError(
+            f"证据文件 {key}（{original_name}）在存储中找不到（可能刚被删除）。"
+            "请重新运行备份；如仍如此，运行 manage.py cleanup_evidence --dry-run 查看缺失的文件。"
+        ) from None
+    with stream:
+        info = tarfile.TarInfo(f"evidence/{key}")
+        info.size, info.mtime, info.mode = size, int(now), 0o600
+        reader = _HashingReader(stream)
+        archive.addfile(info, io.BufferedReader(reader, CHUNK))
+    if reader.digest.hexdigest() != sha256:
+        raise BackupError(
+            f"证据文件 {key}（{original_name}）的内容与记录的 SHA-256 不一致，文件可能已损坏。"
+            "备份已停止，请联系系统管理员。"
+        )
+    return sha256
 
 
 class _DigestWriter:

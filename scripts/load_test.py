@@ -2,7 +2,7 @@
 
 40 auditors, each on an agency of their own, open the overview and their scoring page,
 save standards (autosave) and download an issued report; 10 agency staff open their
-documents, upload 256 KB PDFs and download them again. Each user waits 0–0.5 s between
+documents, upload 256 KB PDFs and download them again. Each user waits 0–0.5 s (--think) between
 requests. Afterwards every save the server acknowledged must be in the database at that
 version and in the history, and every acknowledged upload must be stored with its SHA-256.
 The run fails on any 5xx, on any unacknowledged loss, or on an unexpected answer.
@@ -79,7 +79,8 @@ print(json.dumps({"lost": lost, "saves": len(claims["saves"]), "uploads": len(cl
 
 
 class Run:
-    def __init__(self, portal, seconds):
+    def __init__(self, portal, seconds, think):
+        self.think = think
         self.portal = portal
         self.deadline = time.monotonic() + seconds
         self.saves = []  # (code, standard key, version, finding) acknowledged by the server
@@ -136,7 +137,7 @@ class Run:
                 response = user.get("report download", "/cycles/2023/agencies/004/report.pdf")
                 if self.expect(response, 200) and not response.content.startswith(b"%PDF"):
                     self.unexpected.append(("report", response.url, "not a PDF"))
-            time.sleep(random.uniform(0, 0.5))  # noqa: S311
+            time.sleep(random.uniform(0, self.think))  # noqa: S311
 
     def staff(self, user: User, code: str):
         files = []
@@ -167,13 +168,16 @@ class Run:
                 self.expect(
                     user.get("file download", f"/cycles/2023/agencies/{code}/files/{file_id}/"), 200
                 )
-            time.sleep(random.uniform(0, 0.5))  # noqa: S311
+            time.sleep(random.uniform(0, self.think))  # noqa: S311
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument(
+        "--think", type=float, default=0.5, help="longest pause between a user's requests (s)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args()
     require_venv()
@@ -203,7 +207,7 @@ def main():
         for _role, user, _code in people:
             user.sign_in()
 
-        run = Run(portal, args.seconds)
+        run = Run(portal, args.seconds, args.think)
         threads = [
             threading.Thread(target=getattr(run, role), args=(user, code), daemon=True)
             for role, user, code in people
