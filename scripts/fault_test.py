@@ -6,8 +6,9 @@ under load (make faulttest).
    then restarted. Every file row must have its file with the right SHA-256; the cleanup
    command must remove the stray files and temporary uploads left behind; every upload the
    server acknowledged must be there.
-2. Finalization: the server is killed at random moments while a manager finalizes audits
-   (the report renders inside the transaction). Afterwards each audit is either finalized
+2. Finalization: the server is killed while a manager finalizes audits (the report renders
+   inside the transaction): half the kills wait until PostgreSQL shows the transaction open,
+   half come at a random moment, before or after the commit. Afterwards each audit is either finalized
    with exactly one intact issued report or still under review with none, and finalizing
    again works.
 3. Throughout 1 and 2 an auditor keeps saving; every save the server acknowledged must be
@@ -257,7 +258,8 @@ def main():
         # 2. killed while finalizing
         manager = User(portal.base, "manager")
         outcomes = Counter()
-        for code in finalizing:
+        aborted_before = cluster.aborted_transactions()
+        for index, code in enumerate(finalizing):
             manager = User(portal.base, "manager")
             manager.sign_in()
             manager.get("page", f"/cycles/2023/agencies/{code}/")
@@ -272,12 +274,22 @@ def main():
 
             thread = threading.Thread(target=finalize)
             thread.start()
-            time.sleep(random.uniform(0.05, 1.5))  # noqa: S311
+            if index % 2 == 0:
+                # inside the transaction for sure: while the report renders, it stays open
+                cluster.wait_for_open_transaction(older_than=0.1, timeout=5)
+            else:
+                time.sleep(random.uniform(0.05, 1.5))  # noqa: S311 -- before or after commit
             portal.kill()
             thread.join()
             outcomes[answer["status"]] += 1
             portal.start()
-        print(f"{len(finalizing)} finalizations cut by SIGKILL: answers {dict(outcomes)}")
+        aborted = cluster.aborted_transactions() - aborted_before
+        print(
+            f"{len(finalizing)} finalizations cut by SIGKILL: answers {dict(outcomes)}; "
+            f"PostgreSQL saw {aborted} transaction(s) cut off while open"
+        )
+        if aborted < len(finalizing) // 2:
+            failures.append(f"only {aborted} kills landed inside a finalizing transaction")
 
         saver.stop.set()
         saver.join()

@@ -106,6 +106,35 @@ class Cluster:
     def stop(self, mode="fast"):
         self._run(_pg_bin("pg_ctl"), "-D", str(self.dir), "-m", mode, "-w", "stop", check=False)
 
+    def wait_for_open_transaction(self, older_than: float, timeout: float) -> bool:
+        """Wait until some connection of the portal has held a transaction open for
+        `older_than` seconds (a finalization rendering its report, say)."""
+        import psycopg2
+
+        deadline = time.monotonic() + timeout
+        connection = psycopg2.connect(self.url)
+        connection.autocommit = True
+        try:
+            with connection.cursor() as cursor:
+                while time.monotonic() < deadline:
+                    cursor.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = 'portal' "
+                        "AND pid <> pg_backend_pid() "
+                        "AND xact_start < clock_timestamp() - %s * interval '1 second'",
+                        [older_than],
+                    )
+                    if cursor.fetchone()[0]:
+                        return True
+                    time.sleep(0.01)
+        finally:
+            connection.close()
+        return False
+
+    def aborted_transactions(self) -> int:
+        """How often PostgreSQL has seen a client vanish in the middle of a transaction."""
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        return text.count("unexpected EOF on client connection with an open transaction")
+
     @property
     def url(self) -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/portal"
