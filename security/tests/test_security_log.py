@@ -210,3 +210,14 @@ def test_the_log_page_takes_a_fixed_number_of_queries(client_for, django_assert_
         response = client.get("/security/events/")
     assert len(response.context["page"].object_list) == 100
     assert "第 1 页，共 2 页" in response.content.decode()
+
+
+def test_an_admin_export_is_recorded_as_a_download(client_for, administrator):
+    response = client_for("administrator").post(
+        "/admin/agencies/agency/export/",
+        {"format": "0", **{f"agencyresource_{f}": "on" for f in ("code", "name")}},
+    )
+    assert response.status_code == 200
+    (download,) = events(Kind.DOWNLOAD)
+    assert download.user == administrator
+    assert download.target.endswith(".xlsx") and download.path == "/admin/agencies/agency/export/"
