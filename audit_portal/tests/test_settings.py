@@ -61,3 +61,21 @@ def test_collectstatic_works_with_the_production_storage(tmp_path, settings):
     call_command("collectstatic", "--noinput", verbosity=0)
     manifest = (tmp_path / "staticfiles.json").read_text()
     assert "vendor/bootstrap/bootstrap.min.css" in manifest and "js/portal.js" in manifest
+
+
+def test_every_app_with_tests_is_in_the_test_paths():
+    """A new app's tests must run in `make test`, not only when named on the command line."""
+    import tomllib
+    from pathlib import Path
+
+    from django.conf import settings as django_settings
+
+    base = Path(django_settings.BASE_DIR)
+    config = tomllib.loads((base / "pyproject.toml").read_text())
+    testpaths = set(config["tool"]["pytest"]["ini_options"]["testpaths"])
+    with_tests = {
+        app.split(".")[0]
+        for app in django_settings.INSTALLED_APPS
+        if (base / app.split(".")[0] / "tests").is_dir()
+    }
+    assert with_tests - testpaths == set()
