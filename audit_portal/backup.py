@@ -30,10 +30,12 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from datetime import time as dt_time
 from pathlib import Path
 
 from django.apps import apps
 from django.core import serializers
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
 
@@ -53,6 +55,19 @@ APP_LABELS = (
 )
 SKIPPED_MODELS = {"auth.permission"}
 CHUNK = 1024 * 1024
+
+
+class ExactJSONEncoder(DjangoJSONEncoder):
+    """Django's encoder keeps times to the millisecond only; a restored row must be the row
+    that was backed up, so times keep their microseconds here."""
+
+    def default(self, o):
+        if isinstance(o, datetime):
+            text = o.isoformat()
+            return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+        if isinstance(o, dt_time):
+            return o.isoformat()
+        return super().default(o)
 
 
 class BackupError(Exception):
@@ -215,7 +230,9 @@ def _add_rows(archive: tarfile.TarFile, summary: Summary, now: float) -> str:
         for model in backed_up_models():
             count = 0
             for obj in model._default_manager.order_by("pk").iterator(chunk_size=200):
-                text = serializers.serialize("json", [obj], use_natural_foreign_keys=True)
+                text = serializers.serialize(
+                    "json", [obj], use_natural_foreign_keys=True, cls=ExactJSONEncoder
+                )
                 writer.write(("" if first else ",\n") + text[1:-1])
                 first = False
                 count += 1
