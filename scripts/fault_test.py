@@ -28,7 +28,6 @@ import hashlib
 import json
 import random
 import re
-import shutil
 import socket
 import sys
 import threading
@@ -37,7 +36,18 @@ import uuid
 from collections import Counter
 
 import requests
-from lab import Cluster, Portal, User, pdf_bytes, require_venv, seed_users, workdir
+from lab import (
+    ACKNOWLEDGED_WRITES,
+    SCORING_ITEM,
+    Cluster,
+    Portal,
+    User,
+    pdf_bytes,
+    require_venv,
+    seed_users,
+    teardown,
+    workdir,
+)
 
 UNDER_REVIEW = 6  # audits to finalize while the server is being killed
 
@@ -57,31 +67,18 @@ import json
 print(json.dumps([a.agency.code for a in audits]))
 """
 
-CHECK = """
-import hashlib, json
+CHECK = (
+    ACKNOWLEDGED_WRITES
+    + """
 from agencies.models import Audit, AuditStatus
-from checklist.models import Assessment, AssessmentChange
-from evidence.models import EvidenceFile, evidence_storage
 from reports.models import IssuedReport
-claims = json.loads(open(CLAIMS, encoding="utf-8").read())
-problems = []
-storage = evidence_storage()
+problems = list(lost)
 for row in EvidenceFile.objects.all():
     if not storage.exists(row.key):
         problems.append(("file row without its file", row.pk)); continue
     with storage.open(row.key, "rb") as stream:
         if hashlib.sha256(stream.read()).hexdigest() != row.sha256:
             problems.append(("file differs from its row", row.pk))
-for file_id, digest in claims["uploads"]:
-    if not EvidenceFile.objects.filter(pk=file_id, sha256=digest).exists():
-        problems.append(("acknowledged upload lost", file_id))
-for code, key, version, finding in claims["saves"]:
-    category, number = (int(p) for p in key.split("-"))
-    row = Assessment.objects.filter(audit__cycle__year=2023, audit__agency__code=code,
-        standard__category__position=category, standard__number=number).first()
-    change = row and AssessmentChange.objects.filter(assessment=row, version=version).first()
-    if row is None or row.version < version or change is None or change.new.get("finding") != finding:
-        problems.append(("acknowledged save lost", code, key, version))
 states = {}
 for audit in Audit.objects.filter(agency__code__in=claims["finalizing"]).select_related("agency"):
     reports = list(IssuedReport.objects.filter(audit=audit))
@@ -93,6 +90,7 @@ for audit in Audit.objects.filter(agency__code__in=claims["finalizing"]).select_
     states[audit.agency.code] = audit.status
 print(json.dumps({"problems": problems, "files": EvidenceFile.objects.count(), "states": states}))
 """
+)
 
 
 def stored_and_temporary(portal):
@@ -104,12 +102,6 @@ def stored_and_temporary(portal):
 
 class Saver(threading.Thread):
     """An auditor who keeps saving one agency's standards, whatever happens to the server."""
-
-    ITEM = re.compile(
-        r'hx-post="/cycles/2023/agencies/\d+/scoring/(\d+-\d+)/".*?'
-        r'name="version" id="version-(\d+)" value="(\d+)"',
-        re.DOTALL,
-    )
 
     def __init__(self, base, username, code):
         super().__init__(daemon=True)
@@ -126,7 +118,7 @@ class Saver(threading.Thread):
                     user.sign_in()
                 if not versions:
                     page = user.get("page", f"/cycles/2023/agencies/{self.code}/scoring/")
-                    versions = {k: (pk, int(v)) for k, pk, v in self.ITEM.findall(page.text)}
+                    versions = {k: (pk, int(v)) for k, pk, v in SCORING_ITEM.findall(page.text)}
                     continue
                 key = random.choice(sorted(versions))  # noqa: S311
                 pk, version = versions[key]
@@ -206,10 +198,8 @@ def main():
     try:
         cluster.init()
         portal = Portal(folder, cluster.url, workers=2, threads=4)
-        where = json.loads(portal.prepare(seed_users(1, 1)).strip().splitlines()[-1])
-        finalizing = json.loads(
-            portal.manage("shell", stdin=PREPARE.format(n=UNDER_REVIEW)).strip().splitlines()[-1]
-        )
+        where = portal.prepare(seed_users(1, 1))
+        finalizing = portal.shell_json(PREPARE.format(n=UNDER_REVIEW))
         portal.start()
         saver = Saver(portal.base, "auditor00", where["auditor00"])
         saver.start()
@@ -305,11 +295,7 @@ def main():
         claims.write_text(
             json.dumps({"uploads": uploads, "saves": saver.saves, "finalizing": finalizing})
         )
-        checked = json.loads(
-            portal.manage("shell", stdin=CHECK.replace("CLAIMS", repr(str(claims))))
-            .strip()
-            .splitlines()[-1]
-        )
+        checked = portal.shell_json(CHECK, claims)
         failures.extend(str(p) for p in checked["problems"])
         if len(stored) != checked["files"] or temporary:
             failures.append(
@@ -327,24 +313,14 @@ def main():
             if status != "finalized":
                 manager.get("page", f"/cycles/2023/agencies/{code}/")
                 manager.post("finalize", f"/cycles/2023/agencies/{code}/finalize/")
-        checked = json.loads(
-            portal.manage("shell", stdin=CHECK.replace("CLAIMS", repr(str(claims))))
-            .strip()
-            .splitlines()[-1]
-        )
+        checked = portal.shell_json(CHECK, claims)
         if set(checked["states"].values()) != {"finalized"} or checked["problems"]:
             failures.append(f"finalizing again: {checked}")
 
         # 4. the database stopped under load
         failures.extend(database_outage(portal, cluster, where))
     finally:
-        if portal:
-            portal.kill()
-        cluster.stop("immediate")
-        if args.keep:
-            print(f"kept {folder}")
-        else:
-            shutil.rmtree(folder, ignore_errors=True)
+        teardown(portal, cluster, folder, args.keep)
     for failure in failures:
         print("FAILED:", failure)
     print("FAULT TEST FAILED" if failures else "FAULT TEST PASSED")

@@ -11,6 +11,7 @@ Everything listens on 127.0.0.1 only and is removed afterwards.
 """
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -31,6 +32,12 @@ PYTHON = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 PASSWORD = "lab-password-2023"  # noqa: S105 -- throwaway accounts in a throwaway database
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+# a standard's form on the scoring page: its address, then its version field (by standard id)
+SCORING_ITEM = re.compile(
+    r'hx-post="/cycles/2023/agencies/\d+/scoring/(\d+-\d+)/".*?'
+    r'name="version" id="version-(\d+)" value="(\d+)"',
+    re.DOTALL,
+)
 
 
 def free_port() -> int:
@@ -185,12 +192,19 @@ class Portal:
             raise SystemExit(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
         return done.stdout
 
-    def prepare(self, seed_code: str) -> str:
-        """Migrate, collect static files, and run `seed_code` (Python) in Django's shell."""
+    def shell_json(self, code: str, claims: Path | None = None):
+        """Run `code` in Django's shell (CLAIMS in it names the file `claims`) and return
+        the JSON it prints last."""
+        if claims is not None:
+            code = code.replace("CLAIMS", repr(str(claims)))
+        return json.loads(self.manage("shell", stdin=code).strip().splitlines()[-1])
+
+    def prepare(self, seed_code: str):
+        """Migrate, collect static files, run `seed_code` in Django's shell: its JSON."""
         self.manage("migrate", "--noinput")
         self.manage("collectstatic", "--noinput")
         self.manage("load_reference_data")
-        return self.manage("shell", stdin=seed_code)
+        return self.shell_json(seed_code)
 
     def start(self, timeout: float = 30.0):
         log = open(self.log, "ab")
@@ -348,3 +362,40 @@ def workdir(prefix: str) -> Path:
 def require_venv():
     if not Path(GUNICORN).exists():
         sys.exit("Run `make test` or scripts/venv.sh requirements-dev.txt first (no .venv).")
+
+
+# Shell code: every save and upload the server acknowledged (read from CLAIMS) must be there;
+# defines `claims` and `lost` (what is not) for the code appended to it.
+ACKNOWLEDGED_WRITES = """
+import hashlib, json
+from checklist.models import Assessment, AssessmentChange
+from evidence.models import EvidenceFile, evidence_storage
+claims = json.loads(open(CLAIMS, encoding="utf-8").read())
+lost = []
+for code, key, version, finding in claims["saves"]:
+    category, number = (int(p) for p in key.split("-"))
+    row = Assessment.objects.filter(audit__cycle__year=2023, audit__agency__code=code,
+        standard__category__position=category, standard__number=number).first()
+    change = row and AssessmentChange.objects.filter(assessment=row, version=version).first()
+    if row is None or row.version < version or change is None or change.new.get("finding") != finding:
+        lost.append(("acknowledged save lost", code, key, version))
+storage = evidence_storage()
+for file_id, digest in claims["uploads"]:
+    row = EvidenceFile.objects.filter(pk=file_id, sha256=digest).first()
+    if row is None:
+        lost.append(("acknowledged upload lost", file_id)); continue
+    with storage.open(row.key, "rb") as stream:
+        if hashlib.sha256(stream.read()).hexdigest() != digest:
+            lost.append(("acknowledged upload's file differs", file_id))
+"""
+
+
+def teardown(portal, cluster: Cluster, folder: Path, keep: bool) -> None:
+    """Stop the server and the cluster; remove the work folder unless asked to keep it."""
+    if portal:
+        portal.kill()
+    cluster.stop("immediate")
+    if keep:
+        print(f"kept {folder}")
+    else:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -17,21 +17,26 @@ import hashlib
 import json
 import random
 import re
-import shutil
 import sys
 import threading
 import time
 from collections import defaultdict
 
-from lab import Cluster, Portal, User, pdf_bytes, report, require_venv, seed_users, workdir
+from lab import (
+    ACKNOWLEDGED_WRITES,
+    SCORING_ITEM,
+    Cluster,
+    Portal,
+    User,
+    pdf_bytes,
+    report,
+    require_venv,
+    seed_users,
+    teardown,
+    workdir,
+)
 
 FINALIZED = ("004", "007")  # issued reports to download
-# a standard's form on the scoring page: its address, then its version field (by standard id)
-ITEM = re.compile(
-    r'hx-post="/cycles/2023/agencies/\d+/scoring/(\d+-\d+)/".*?'
-    r'name="version" id="version-(\d+)" value="(\d+)"',
-    re.DOTALL,
-)
 # (result, points): valid entries for any standard, so that every save should be accepted
 RESULTS = [("compliant", ""), ("largely", "1"), ("non_compliant", "0")]
 
@@ -51,31 +56,12 @@ for code in {FINALIZED}:
     finalize_and_issue(audit=Audit.objects.get(pk=audit.pk), by=manager)
 """
 
-VERIFY = """
-import hashlib, json, sys
-from checklist.models import Assessment, AssessmentChange
-from evidence.models import EvidenceFile, evidence_storage
-claims = json.loads(open(CLAIMS, encoding="utf-8").read())
-lost = []
-for code, key, version, finding in claims["saves"]:
-    category, number = (int(p) for p in key.split("-"))
-    row = Assessment.objects.filter(audit__cycle__year=2023, audit__agency__code=code,
-        standard__category__position=category, standard__number=number).first()
-    if row is None or row.version < version:
-        lost.append(("save", code, key, version)); continue
-    change = AssessmentChange.objects.filter(assessment=row, version=version).first()
-    if change is None or change.new.get("finding") != finding:
-        lost.append(("history", code, key, version))
-storage = evidence_storage()
-for file_id, digest in claims["uploads"]:
-    row = EvidenceFile.objects.filter(pk=file_id).first()
-    if row is None or row.sha256 != digest:
-        lost.append(("upload row", file_id)); continue
-    with storage.open(row.key, "rb") as stream:
-        if hashlib.sha256(stream.read()).hexdigest() != digest:
-            lost.append(("upload file", file_id))
+VERIFY = (
+    ACKNOWLEDGED_WRITES
+    + """
 print(json.dumps({"lost": lost, "saves": len(claims["saves"]), "uploads": len(claims["uploads"])}))
 """
+)
 
 
 class Run:
@@ -108,7 +94,7 @@ class Run:
             elif roll < 0.55 or not versions:
                 page = user.get("scoring page", f"/cycles/2023/agencies/{code}/scoring/")
                 if self.expect(page, 200):
-                    versions = {key: (pk, int(v)) for key, pk, v in ITEM.findall(page.text)}
+                    versions = {key: (pk, int(v)) for key, pk, v in SCORING_ITEM.findall(page.text)}
             elif roll < 0.9:
                 key = random.choice(sorted(versions))  # noqa: S311
                 n += 1
@@ -193,11 +179,7 @@ def main():
         print(f"PostgreSQL cluster of its own on 127.0.0.1:{cluster.port} ({folder})")
         cluster.init()
         portal = Portal(folder, cluster.url)
-        where = json.loads(
-            portal.prepare(seed_users(auditor_count, staff_count, exclude=FINALIZED))
-            .strip()
-            .splitlines()[-1]
-        )
+        where = portal.prepare(seed_users(auditor_count, staff_count, exclude=FINALIZED))
         portal.manage("shell", stdin=FINALIZE)
         portal.start()
         print(f"gunicorn on {portal.base}; signing in {args.users} users")
@@ -235,8 +217,7 @@ def main():
 
         claims = folder / "claims.json"
         claims.write_text(json.dumps({"saves": run.saves, "uploads": run.uploads}))
-        output = portal.manage("shell", stdin=VERIFY.replace("CLAIMS", repr(str(claims))))
-        verified = json.loads(output.strip().splitlines()[-1])
+        verified = portal.shell_json(VERIFY, claims)
         print(
             f"acknowledged saves {verified['saves']}, uploads {verified['uploads']}; "
             f"missing afterwards: {len(verified['lost'])}; 5xx: {errors}; "
@@ -248,13 +229,7 @@ def main():
         print("LOAD TEST FAILED" if failed else "LOAD TEST PASSED")
         return 1 if failed else 0
     finally:
-        if portal:
-            portal.kill()
-        cluster.stop("immediate")
-        if args.keep:
-            print(f"kept {folder}")
-        else:
-            shutil.rmtree(folder, ignore_errors=True)
+        teardown(portal, cluster, folder, args.keep)
 
 
 if __name__ == "__main__":
