@@ -67,6 +67,11 @@ def get_audit_for_scoring(user, year: int, code: str) -> Audit:
     return audit
 
 
+def can_read_security_log(user) -> bool:
+    """The security log is for managers and administrators."""
+    return user.is_authenticated and user.role in (Role.MANAGER, Role.ADMINISTRATOR)
+
+
 def require_manager(user) -> None:
     if not user.is_manager:
         raise PermissionDenied

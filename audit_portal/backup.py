@@ -315,11 +315,8 @@ def verify_archive(path: Path) -> dict:
 
 
 def _installation_rows() -> dict[str, int]:
-    return {
-        model._meta.label: model._default_manager.count()
-        for model in backed_up_models()
-        if model._default_manager.exists()
-    }
+    counts = {model._meta.label: model._default_manager.count() for model in backed_up_models()}
+    return {label: count for label, count in counts.items() if count}
 
 
 def restore_backup(path: Path) -> Summary:

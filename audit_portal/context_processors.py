@@ -1,5 +1,11 @@
 from django.conf import settings
 
+from .access import can_read_security_log
+
 
 def portal(request):
-    return {"office_name": settings.PORTAL_OFFICE_NAME}
+    user = getattr(request, "user", None)
+    return {
+        "office_name": settings.PORTAL_OFFICE_NAME,
+        "can_read_security_log": user is not None and can_read_security_log(user),
+    }

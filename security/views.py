@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from accounts.models import Role
+from audit_portal.access import can_read_security_log
 
 from .models import Kind, SecurityEvent
 
@@ -50,10 +50,6 @@ class EventFilter(forms.Form):
             end = datetime.combine(data["until"] + timedelta(days=1), time.min, tzinfo=zone)
             events = events.filter(at__lt=end)
         return events
-
-
-def can_read_security_log(user) -> bool:
-    return user.role in (Role.MANAGER, Role.ADMINISTRATOR)
 
 
 @require_safe
