@@ -17,6 +17,7 @@ from audit_portal.access import (
     get_cycle_for_office,
     require_manager,
 )
+from audit_portal.inputs import parse_id
 
 from . import services
 from .charts import grade_distribution_svg
@@ -64,8 +65,8 @@ class OverviewFilter(forms.Form):
             audits = audits.filter(grade=data["grade"])
         if data["auditor"] == "none":
             audits = audits.filter(auditors__isnull=True)
-        elif data["auditor"].isdigit():
-            audits = audits.filter(auditors__pk=int(data["auditor"]))
+        elif parse_id(data["auditor"]) is not None:
+            audits = audits.filter(auditors__pk=parse_id(data["auditor"]))
         return audits.order_by(*SORTS[data["sort"] or "serial"])
 
 
@@ -124,9 +125,11 @@ def cycle_overview(request: HttpRequest, year: int) -> HttpResponse:
         )
     )
     status_counts = dict(cycle.audits.values_list("status").annotate(n=Count("id")).order_by())
-    grade_counts = dict(
-        cycle.audits.exclude(grade="").values_list("grade").annotate(n=Count("id")).order_by()
-    )
+    # The chart counts final grades only; an unfinished audit's grade (暂评) can still change
+    # and is listed beside the chart instead.
+    graded = cycle.audits.exclude(grade="").values_list("grade").annotate(n=Count("id")).order_by()
+    grade_counts = dict(graded.filter(status=AuditStatus.FINALIZED))
+    provisional = dict(graded.exclude(status=AuditStatus.FINALIZED))
     auditors = list(_auditors())
     others = request.GET.copy()
     others.pop("sort", None)
@@ -141,6 +144,7 @@ def cycle_overview(request: HttpRequest, year: int) -> HttpResponse:
             "grades": Grade,
             "grade_chart": grade_distribution_svg(grade_counts),
             "graded": sum(grade_counts.values()),
+            "provisional": [(g, provisional[g.value]) for g in Grade if provisional.get(g.value)],
             "filters": filters,
             "current": filters.cleaned_data if filters.is_valid() else {},
             "auditors": auditors,

@@ -1,5 +1,8 @@
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
@@ -19,6 +22,41 @@ class PortalAdminSite(admin.AdminSite):
     def has_permission(self, request):
         user = request.user
         return user.is_active and user.is_staff and user.role == Role.ADMINISTRATOR
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """Every model admin, ours and the packages' (django-axes, django-tasks), gets the
+        list-page guard below."""
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, ListParametersGuard):
+            admin_class = type(admin_class.__name__, (ListParametersGuard, admin_class), {})
+        super().register(model_or_iterable, admin_class, **options)
+
+
+class ListParametersGuard:
+    """Tampered list pages answer with a message, not a server error.
+
+    Impossible filter values (a year of 20 digits in the date hierarchy) show the admin's
+    "invalid parameters" page: Django does so for ValueError but lets OverflowError through.
+    Selected rows that are not ids (an action posted with "x" or nothing ticked by a script)
+    are refused with a message: Django's actions let the ValueError through.
+    """
+
+    def get_changelist_instance(self, request):
+        try:
+            return super().get_changelist_instance(request)
+        except OverflowError as error:
+            raise IncorrectLookupParameters(error) from error
+
+    def response_action(self, request, queryset):
+        try:
+            return super().response_action(request, queryset)
+        except (ValueError, ValidationError):
+            self.message_user(
+                request,
+                _("The selected rows could not be read, so nothing was done. Tick them again."),
+                messages.WARNING,
+            )
+            return HttpResponseRedirect(request.get_full_path())
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

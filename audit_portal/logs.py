@@ -13,6 +13,8 @@ import time
 import uuid
 from contextvars import ContextVar
 
+from .network import client_address
+
 current_request_id: ContextVar[str] = ContextVar("current_request_id", default="-")
 
 REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -47,12 +49,13 @@ def request_id_middleware(get_response):
             # fail here, outside the error handling of the inner layers.
             user = getattr(request, "_cached_user", None)
             access_logger.info(
-                "%s %s %s %.1fms user=%s",
+                "%s %s %s %.1fms user=%s address=%s",
                 request.method,
                 request.get_full_path(),
                 response.status_code,
                 (time.perf_counter() - started) * 1000,
                 user.get_username() if user is not None and user.is_authenticated else "-",
+                client_address(request) or "-",
             )
             return response
         finally:

@@ -53,6 +53,11 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", SECURE_BY_DEFAULT)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", SECURE_BY_DEFAULT)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True  # the pages send the token from their forms, never from the cookie
+# The language choice is a cookie like the others: HTTPS only in production, out of scripts'
+# reach, and not sent along with other sites' requests.
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SECURE_BY_DEFAULT)
 SECURE_HSTS_SECONDS = int(
     os.environ.get("SECURE_HSTS_SECONDS", "31536000" if SECURE_BY_DEFAULT else "0")
@@ -128,6 +133,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "security.middleware.security_event_middleware",
+    # inside the security log's middleware, so that its refusals are recorded
+    "audit_portal.middleware.reject_nul_middleware",
 ]
 
 ROOT_URLCONF = "audit_portal.urls"
@@ -188,7 +195,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # How many proxies (nginx) stand in front: the visitor's address is then taken from the
 # X-Forwarded-For header they add, for the lockout and the security log alike.
 PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
-AXES_IPWARE_PROXY_COUNT = PROXY_COUNT or None
+AXES_CLIENT_IP_CALLABLE = "audit_portal.network.client_address"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -248,6 +255,8 @@ TASKS = {
 # Uploads stream to a temporary file beside the evidence store (so that storing is a
 # rename, not a copy) and are measured and hashed while they arrive.
 EVIDENCE_MAX_UPLOAD_BYTES = int(os.environ.get("EVIDENCE_MAX_UPLOAD_MB", "100")) * 1024 * 1024
+# A ZIP, DOCX, XLSX or OFD with more entries is refused (checked without reading them all).
+EVIDENCE_ZIP_MAX_ENTRIES = int(os.environ.get("EVIDENCE_ZIP_MAX_ENTRIES", "10000"))
 FILE_UPLOAD_TEMP_DIR = Path(os.environ.get("FILE_UPLOAD_TEMP_DIR", EVIDENCE_ROOT / ".incoming"))
 FILE_UPLOAD_HANDLERS = ["evidence.uploads.EvidenceUploadHandler"]
 FILE_UPLOAD_PERMISSIONS = 0o600

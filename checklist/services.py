@@ -22,7 +22,12 @@ TRACKED_FIELDS = ("result", "points", "finding", "rectification", "not_applicabl
 
 
 class ScoringError(Exception):
-    """A save or a step that the rules refuse; the message is for the user."""
+    """A save or a step that the rules refuse; the message is for the user, ``field`` names
+    the field at fault (the page marks it)."""
+
+    def __init__(self, message, *, field: str = ""):
+        super().__init__(message)
+        self.field = field
 
 
 class NotAllowed(ScoringError):
@@ -165,25 +170,29 @@ def _clean_entry(entry: Entry, standard: Standard) -> dict:
             try:
                 points = Decimal(points)
             except InvalidOperation:
-                raise ScoringError(_("Points must be a number, such as 7 or 7.5.")) from None
-    if points is not None and (not points.is_finite() or points != points.quantize(Decimal("0.1"))):
-        raise ScoringError(_("Points take at most one decimal, such as 7.5."))
+                raise ScoringError(
+                    _("Points must be a number, such as 7 or 7.5."), field="points"
+                ) from None
+    if points is not None and not points.is_finite():
+        raise ScoringError(_("Points must be a number, such as 7 or 7.5."), field="points")
+    if points is not None and points.adjusted() >= 4:  # 10,000 or more: beyond any maximum
+        raise _out_of_range(maximum)
+    if points is not None and points != points.quantize(Decimal("0.1")):
+        raise ScoringError(_("Points take at most one decimal, such as 7.5."), field="points")
     if result == Result.COMPLIANT:
         points = maximum
     elif result in (Result.NOT_APPLICABLE, ""):
         points = None
     elif points is not None:
         if points < 0 or points > maximum:
-            raise ScoringError(
-                _("Points must be between 0 and the maximum of %(max)s.")
-                % {"max": _points_text(maximum)}
-            )
+            raise _out_of_range(maximum)
         if points == maximum:
             raise ScoringError(
                 _(
                     "%(result)s awards less than the maximum of %(max)s points; choose 符合 to award it all."
                 )
-                % {"result": Result(result).label, "max": _points_text(maximum)}
+                % {"result": Result(result).label, "max": _points_text(maximum)},
+                field="points",
             )
     return {
         "result": result,
@@ -192,6 +201,15 @@ def _clean_entry(entry: Entry, standard: Standard) -> dict:
         "rectification": entry.rectification.strip(),
         "not_applicable_reason": entry.not_applicable_reason.strip(),
     }
+
+
+def _out_of_range(maximum: Decimal) -> ScoringError:
+    """Also the answer to numbers like 1e30, checked before they are rounded (rounding them
+    would exceed the precision of Python's decimals)."""
+    return ScoringError(
+        _("Points must be between 0 and the maximum of %(max)s.") % {"max": _points_text(maximum)},
+        field="points",
+    )
 
 
 def _points_text(value: Decimal) -> str:

@@ -29,6 +29,7 @@ from audit_portal.access import (
     get_audit_for_user,
     get_cycle_for_office,
 )
+from audit_portal.inputs import parse_id, parse_ids
 from checklist.models import Standard
 
 from . import services
@@ -199,7 +200,7 @@ def review(request: HttpRequest, year: int, code: str) -> HttpResponse:
     try:
         if request.POST.get("action") == "return":
             number = request.POST.get("document", "")
-            document = _document(audit, int(number) if number.isdigit() else 0)
+            document = _document(audit, parse_id(number) or 0)
             services.return_document(
                 audit=audit,
                 document=document,
@@ -210,7 +211,7 @@ def review(request: HttpRequest, year: int, code: str) -> HttpResponse:
                 request, _("Document %(n)s was returned to the agency.") % {"n": document.number}
             )
         else:
-            numbers = [int(n) for n in request.POST.getlist("documents") if n.isdigit()]
+            numbers = parse_ids(request.POST.getlist("documents"))
             chosen = RequiredDocument.objects.filter(cycle_id=audit.cycle_id, number__in=numbers)
             if not numbers:
                 messages.error(request, _("Tick the documents to accept."))
@@ -366,7 +367,7 @@ def link_evidence(
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied
-        ids = [int(pk) for pk in request.POST.getlist("files") if pk.isdigit()]
+        ids = parse_ids(request.POST.getlist("files"))
         files = list(EvidenceFile.objects.filter(pk__in=ids).select_related("request"))
         try:
             services.link_files(audit=audit, standard=standard, files=files, by=request.user)

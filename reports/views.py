@@ -14,6 +14,7 @@ from audit_portal.access import (
     get_cycle_for_office,
     require_manager,
 )
+from audit_portal.inputs import parse_id
 from checklist.services import ScoringError
 from security.events import audit_target, record
 from security.models import Kind
@@ -70,9 +71,11 @@ def report_pdf(request: HttpRequest, year: int, code: str) -> HttpResponse:
         reports = IssuedReport.objects.filter(audit=audit)
         version = request.GET.get("version", "")
         if version:
-            if not request.user.is_manager or not version.isdigit():
+            if not request.user.is_manager:
                 raise PermissionDenied
-            issued = get_object_or_404(reports, version=int(version))
+            if parse_id(version) is None:
+                raise Http404
+            issued = get_object_or_404(reports, version=parse_id(version))
         else:
             issued = reports.order_by("-version").first()
     if issued is not None:

@@ -5,35 +5,16 @@ server's log even when the database cannot take it (and a refused request never 
 an error because its event could not be stored).
 """
 
-import ipaddress
 import logging
 from urllib.parse import unquote
 
-from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
+
+from audit_portal.network import client_address
 
 from .models import Kind, SecurityEvent
 
 logger = logging.getLogger("portal.security")
-
-
-def client_address(request) -> str | None:
-    """The visitor's address: REMOTE_ADDR, or with PROXY_COUNT proxies in front (nginx),
-    the address the nearest of them saw in X-Forwarded-For (never a value the client
-    chose)."""
-    address = request.META.get("REMOTE_ADDR", "")
-    proxies = settings.PROXY_COUNT
-    if proxies:
-        forwarded = [
-            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-        ]
-        forwarded = [part for part in forwarded if part]
-        if len(forwarded) >= proxies:
-            address = forwarded[-proxies]
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
-        return None
 
 
 def record(
@@ -54,15 +35,15 @@ def record(
     event = SecurityEvent(
         kind=kind,
         user=user,
-        username=username[:150],
-        target=target[:300],
+        username=_storable(username, 150),
+        target=_storable(target, 300),
         status=status,
     )
     if request is not None:
         event.address = client_address(request)
-        event.method = (request.method or "")[:10]
-        event.path = request.get_full_path()[:500]
-        event.request_id = getattr(request, "request_id", "")[:64]
+        event.method = _storable(request.method or "", 10)
+        event.path = _storable(request.get_full_path(), 500)
+        event.request_id = _storable(getattr(request, "request_id", ""), 64)
     logger.info(
         "%s user=%s address=%s target=%s status=%s path=%s",
         kind.value,
@@ -73,11 +54,21 @@ def record(
         event.path or "-",
     )
     try:
-        event.save()
-    except DatabaseError:
+        # a savepoint: a refused row must not break the transaction of the request around it
+        with transaction.atomic():
+            event.save()
+    except (DatabaseError, ValueError):
         logger.exception("security event not stored: the database refused it")
         return None
     return event
+
+
+def _storable(text: str, length: int) -> str:
+    """What a database keeps of a text a visitor chose: NUL (which PostgreSQL refuses in any
+    string) shown as U+FFFD, lone surrogates replaced, cut to the column's length."""
+    text = text.replace("\x00", "\ufffd")
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    return text[:length]
 
 
 def audit_target(audit) -> str:

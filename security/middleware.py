@@ -8,8 +8,9 @@ QUIET_PREFIXES = ("/static/", "/favicon.ico", "/healthz")
 def security_event_middleware(get_response):
     """Record refused requests and downloads, whichever view answered them.
 
-    Refused: every 403, and every 404 to a signed-in user (asking for another agency's
-    audit or file answers 404, so that its existence is not revealed). Downloads: every
+    Refused: every 400 (a malformed request: a NUL character, an unsafe redirect) and 403,
+    and every 404 to a signed-in user (asking for another agency's audit or file answers
+    404, so that its existence is not revealed). Downloads: every
     successful answer that carries a file (Content-Disposition), evidence, ZIPs, reports,
     spreadsheets and the admin's exports alike, so a new download cannot be forgotten.
     """
@@ -19,7 +20,7 @@ def security_event_middleware(get_response):
         if request.path.startswith(QUIET_PREFIXES):
             return response
         status = response.status_code
-        if status == 403 or (status == 404 and _signed_in(request)):
+        if status in (400, 403) or (status == 404 and _signed_in(request)):
             record(Kind.DENIED, request=request, status=status, target=request.path)
         elif 200 <= status < 300 and response.has_header("Content-Disposition"):
             name = attachment_name(response["Content-Disposition"]) or request.path

@@ -1,4 +1,4 @@
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -25,6 +25,25 @@ class EventFilter(forms.Form):
     address = forms.CharField(label=_("Address"), required=False, max_length=45)
     since = forms.DateField(label=_("From"), required=False)
     until = forms.DateField(label=_("To"), required=False)
+
+    # The log began with the portal; a date far outside these years is a typing slip (and
+    # a day past 9999-12-31 does not exist to compare with).
+    EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
+
+    def _clean_date(self, name):
+        value = self.cleaned_data.get(name)
+        if value is not None and not self.EARLIEST <= value <= self.LATEST:
+            raise forms.ValidationError(
+                _("Enter a date between %(first)s and %(last)s.")
+                % {"first": self.EARLIEST.isoformat(), "last": self.LATEST.isoformat()}
+            )
+        return value
+
+    def clean_since(self):
+        return self._clean_date("since")
+
+    def clean_until(self):
+        return self._clean_date("until")
 
     def clean(self):
         data = super().clean()

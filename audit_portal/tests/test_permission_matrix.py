@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import User
 from agencies.models import Agency
-from audit_portal.testing import PERSONAS, persona_user
+from audit_portal.testing import PERSONAS
 
 ANON, AUDITOR, ASSIGNED, MANAGER, ADMIN, STAFF004, STAFF007 = (
     "anonymous",
@@ -393,50 +393,14 @@ def test_every_url_pattern_has_a_row():
     assert not missing, f"URL patterns without a row in the permission matrix: {missing}"
 
 
+@pytest.fixture(autouse=True)
+def _assigned(assigned_to_chaoyang):
+    """Every case of the matrix runs with 朝阳's assigned auditor (see conftest)."""
+
+
 def test_no_row_names_a_url_that_does_not_exist():
     names = {name for name, _route in all_patterns()}
     assert set(ROWS) <= names
-
-
-@pytest.fixture(autouse=True)
-def assigned_to_chaoyang(db):
-    """The "assigned" persona is one of 朝阳's (004) auditors, not 怀柔's (007)."""
-    from checklist.tests.helpers import audit_of
-
-    audit_of("004").auditors.add(persona_user(ASSIGNED))
-
-
-@pytest.fixture
-def evidence_file(db, staff004):
-    """A file of 朝阳's first document, uploaded by its staff (for the file URLs)."""
-    from checklist.tests.helpers import audit_of
-    from evidence import services
-    from evidence.models import RequiredDocument
-
-    audit = audit_of("004")
-    document = RequiredDocument.objects.get(cycle=audit.cycle, number=1)
-    stored = services.store_bytes(
-        audit=audit, document=document, name="制度.pdf", content=b"%PDF-1.4 matrix", by=staff004
-    )
-    yield stored
-    from evidence.models import evidence_storage
-
-    evidence_storage().delete(stored.key)
-
-
-@pytest.fixture
-def report_bundle(db, manager):
-    """A finished ZIP of the cycle's reports (for the bundle URLs)."""
-    from agencies.models import Cycle
-    from reports.models import ReportBundle
-
-    return ReportBundle.objects.create(
-        cycle=Cycle.objects.get(year=2023),
-        requested_by=manager,
-        status="done",
-        total=0,
-        content=b"PK\x05\x06" + b"\0" * 18,
-    )
 
 
 def _check(client_for, persona, case, file_id=0, bundle_id=0):

@@ -79,3 +79,31 @@ def test_every_app_with_tests_is_in_the_test_paths():
         if (base / app.split(".")[0] / "tests").is_dir()
     }
     assert with_tests - testpaths == set()
+
+
+def test_in_production_every_cookie_is_secure_httponly_and_samesite():
+    """The language cookie included: set through set_language with production's settings."""
+    code = (
+        "import django; django.setup();"
+        "from django.test import Client;"
+        "r = Client().post('/i18n/setlang/', {'language': 'en', 'next': '/'}, secure=True);"
+        "c = r.cookies['django_language'];"
+        "print(bool(c['secure']), bool(c['httponly']), c['samesite'])"
+    )
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE", "SESSION"))}
+    environment.update(
+        DJANGO_SETTINGS_MODULE="audit_portal.settings",
+        DEBUG="0",
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="testserver",
+        DATABASE_URL="sqlite:///:memory:",
+    )
+    done = subprocess.run(  # noqa: S603  (our own interpreter and code)
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.stdout.split() == ["True", "True", "Lax"], done.stderr[-2000:]

@@ -53,7 +53,9 @@ def test_scores_on_the_audit_follow_every_save(chaoyang, auditor):
         ("abc", "得分必须是数字"),
         ("7.25", "最多保留一位小数"),
         ("10", "“不符合”的得分必须低于满分 10 分"),
-        ("NaN", "最多保留一位小数"),
+        ("NaN", "必须是数字"),
+        ("1e30", "得分必须在 0 到满分 10 分之间。"),
+        ("-1E+999999999", "得分必须在 0 到满分 10 分之间。"),
     ],
 )
 def test_impossible_points_are_refused_in_chinese_and_nothing_is_stored(

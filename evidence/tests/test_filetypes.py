@@ -56,3 +56,70 @@ def test_refusals_say_why_in_chinese(on_disk, name, content, message):
 def test_an_empty_file_is_refused(on_disk):
     with pytest.raises(RefusedFile, match="是空文件"):
         filetypes.check(on_disk(b""), "空.pdf", 0)
+
+
+def _many_entries(path, count: int):
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as archive:
+        for index in range(count):
+            archive.writestr(f"{index}.txt", b"")
+    return str(path)
+
+
+def test_an_archive_with_too_many_entries_is_refused_without_reading_them(tmp_path, settings):
+    import time
+    import tracemalloc
+
+    path = _many_entries(tmp_path / "炸弹.zip", 20_000)
+    tracemalloc.start()
+    started = time.monotonic()
+    with pytest.raises(RefusedFile) as refused:
+        filetypes.check(path, "炸弹.zip", 1)
+    elapsed = time.monotonic() - started
+    _now, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert "20,000" in str(refused.value) and "10,000" in str(refused.value)
+    # the entry count is read from the end record: nothing per entry is built
+    assert peak < 1_000_000 and elapsed < 1.0
+
+
+def test_the_entry_limit_is_a_setting_and_archives_within_it_pass(tmp_path, settings):
+    settings.EVIDENCE_ZIP_MAX_ENTRIES = 100
+    assert filetypes.check(_many_entries(tmp_path / "a.zip", 100), "a.zip", 1).kind == "zip"
+    with pytest.raises(RefusedFile):
+        filetypes.check(_many_entries(tmp_path / "b.zip", 101), "b.zip", 1)
+
+
+def test_reading_the_entries_takes_flat_memory(tmp_path):
+    """Within the limit every entry is looked at, one at a time."""
+    import tracemalloc
+
+    path = _many_entries(tmp_path / "c.zip", 9_000)
+    tracemalloc.start()
+    assert filetypes.check(path, "c.zip", 1).kind == "zip"
+    _now, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 1_000_000
+
+
+def test_a_zip64_archive_is_read(tmp_path):
+    import zipfile
+
+    # written as ZIP64 (its real entry count and offsets in the ZIP64 end record)
+    zipfile.ZIP64_LIMIT, saved = 0, zipfile.ZIP64_LIMIT
+    try:
+        with zipfile.ZipFile(tmp_path / "z64.docx", "w", allowZip64=True) as archive:
+            archive.writestr("[Content_Types].xml", b"<Types/>")
+            archive.writestr("word/document.xml", b"<w/>")
+    finally:
+        zipfile.ZIP64_LIMIT = saved
+    content = (tmp_path / "z64.docx").read_bytes()
+    assert b"PK\x06\x06" in content
+    assert filetypes.check(str(tmp_path / "z64.docx"), "z64.docx", len(content)).kind == "docx"
+
+
+def test_a_damaged_directory_is_not_a_zip(on_disk):
+    content = samples.ZIP[:-30] + b"PK\x05\x06" + b"\xff" * 18
+    with pytest.raises(RefusedFile):
+        filetypes.check(on_disk(content), "坏.zip", len(content))

@@ -1,0 +1,46 @@
+"""Fixtures shared by the walks over every URL (permission matrix, hostile input)."""
+
+import pytest
+
+from audit_portal.testing import persona_user
+
+
+@pytest.fixture
+def assigned_to_chaoyang(db):
+    """The "assigned" persona is one of 朝阳's (004) auditors, not 怀柔's (007)."""
+    from checklist.tests.helpers import audit_of
+
+    audit_of("004").auditors.add(persona_user("assigned"))
+
+
+@pytest.fixture
+def evidence_file(db, staff004):
+    """A file of 朝阳's first document, uploaded by its staff (for the file URLs)."""
+    from checklist.tests.helpers import audit_of
+    from evidence import services
+    from evidence.models import RequiredDocument
+
+    audit = audit_of("004")
+    document = RequiredDocument.objects.get(cycle=audit.cycle, number=1)
+    stored = services.store_bytes(
+        audit=audit, document=document, name="制度.pdf", content=b"%PDF-1.4 matrix", by=staff004
+    )
+    yield stored
+    from evidence.models import evidence_storage
+
+    evidence_storage().delete(stored.key)
+
+
+@pytest.fixture
+def report_bundle(db, manager):
+    """A finished ZIP of the cycle's reports (for the bundle URLs)."""
+    from agencies.models import Cycle
+    from reports.models import ReportBundle
+
+    return ReportBundle.objects.create(
+        cycle=Cycle.objects.get(year=2023),
+        requested_by=manager,
+        status="done",
+        total=0,
+        content=b"PK\x05\x06" + b"\0" * 18,
+    )
