@@ -1,4 +1,7 @@
+import string
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -8,6 +11,31 @@ agency_code_validator = RegexValidator(
     r"^[0-9]{3}$",
     _("The agency code must be exactly three digits, for example 004."),
 )
+
+
+REPORT_NUMBER_PLACEHOLDERS = ("year", "code")
+
+
+def validate_report_number_format(value: str) -> None:
+    """Only {year} and {code} may stand in a report number format, each as it is: anything
+    else would make every finalization fail (an unknown {编码}) or print Python's insides
+    into an official number ({code.__class__})."""
+    try:
+        parts = list(string.Formatter().parse(value))
+    except ValueError:
+        parts = None
+    allowed = "、".join(f"{{{name}}}" for name in REPORT_NUMBER_PLACEHOLDERS)
+    if parts is None or any(
+        name is not None and (name not in REPORT_NUMBER_PLACEHOLDERS or spec or conversion)
+        for _text, name, spec, conversion in parts
+    ):
+        raise ValidationError(
+            _(
+                "The format may contain only the placeholders %(allowed)s, written exactly "
+                "so; write a brace itself as {{ or }}."
+            )
+            % {"allowed": allowed}
+        )
 
 
 class FundingMode(models.TextChoices):
@@ -88,6 +116,7 @@ class Cycle(models.Model):
         max_length=60,
         default="稽核〔{year}〕{code}号",
         help_text=_("{year} is the cycle's year and {code} the agency's code."),
+        validators=[validate_report_number_format],
     )
     previous = models.OneToOneField(
         "self",

@@ -2,14 +2,38 @@
 
 Column headers are fixed Chinese names: the spreadsheets are exchanged with the office and
 must import again whatever language the admin page was shown in.
+
+Every spreadsheet the portal writes, here and in reports/excel.py, passes its text through
+``not_a_formula``: a cell that starts like a formula (=HYPERLINK(…), +cmd|…) gets a leading
+single quote, so that Excel and WPS show it as text and never run it (CSV/formula
+injection). An import takes that quote off again, so a file exported and imported unchanged
+changes nothing.
 """
 
+import math
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def not_a_formula(value):
+    """``value``, with a leading single quote if it is text that starts like a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def as_typed(value):
+    """The text ``not_a_formula`` escaped, as it was typed."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
 
 
 class SpreadsheetAdmin(ImportExportModelAdmin):
@@ -31,6 +55,13 @@ class SpreadsheetResource(resources.ModelResource):
             return super().get_instance(instance_loader, row)
         except ValueError:
             return None
+
+    def export_field(self, field, instance, **kwargs):
+        return not_a_formula(super().export_field(field, instance, **kwargs))
+
+    def before_import_row(self, row, **kwargs):
+        for key, value in row.items():
+            row[key] = as_typed(value)
 
 
 class DigitsCodeWidget(widgets.CharWidget):
@@ -101,6 +132,29 @@ class YesNoWidget(widgets.Widget):
 
     def render(self, value, obj=None, **kwargs):
         return "是" if value else "否"
+
+
+def whole_number(value) -> int:
+    """A positive whole number as Excel or a person writes it: 3, 3.0 or "3". Anything else
+    (1.5, "x", "²") is refused with a message: read leniently, 1.5 would become 1 and update
+    another row than the one meant."""
+    if isinstance(value, bool):
+        raise ValueError(_("“%(value)s” is not a whole number such as 3.") % {"value": value})
+    if isinstance(value, (int, float, Decimal)):
+        if math.isfinite(value) and value == int(value) and 0 < value < 10_000:
+            return int(value)
+    else:
+        text = "" if value is None else str(value).strip()
+        if re.fullmatch(r"[0-9]{1,4}", text) and int(text) > 0:
+            return int(text)
+    raise ValueError(_("“%(value)s” is not a whole number such as 3.") % {"value": value})
+
+
+class WholeNumberWidget(widgets.IntegerWidget):
+    """A numbering column (序号): whole numbers only, see ``whole_number``."""
+
+    def clean(self, value, row=None, **kwargs):
+        return whole_number(value)
 
 
 class PointsWidget(widgets.DecimalWidget):

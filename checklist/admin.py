@@ -11,7 +11,9 @@ from audit_portal.spreadsheets import (
     SpreadsheetAdmin,
     SpreadsheetResource,
     TextWidget,
+    WholeNumberWidget,
     YesNoWidget,
+    whole_number,
 )
 
 from . import services
@@ -29,7 +31,7 @@ class CategoryWidget(widgets.ForeignKeyWidget):
 
     def clean(self, value, row=None, **kwargs):
         try:
-            return super().clean(value, row, **kwargs)
+            return super().clean(whole_number(value), row, **kwargs)
         except (Category.DoesNotExist, ValueError):
             raise ValueError(
                 _("The %(year)s cycle has no category number %(position)s.")
@@ -46,7 +48,7 @@ class StandardResource(SpreadsheetResource):
     )
     category = fields.Field(attribute="category", column_name="类别序号", widget=CategoryWidget())
     category_name = fields.Field(attribute="category__name", column_name="类别", readonly=True)
-    number = fields.Field(attribute="number", column_name="序号", widget=widgets.IntegerWidget())
+    number = fields.Field(attribute="number", column_name="序号", widget=WholeNumberWidget())
     text = fields.Field(attribute="text", column_name="标准内容", widget=TextWidget())
     max_points = fields.Field(attribute="max_points", column_name="满分", widget=PointsWidget())
     is_veto = fields.Field(attribute="is_veto", column_name="一票否决", widget=YesNoWidget())

@@ -1,15 +1,21 @@
 from django.contrib import admin
-from import_export import fields, widgets
+from import_export import fields
 
 from audit_portal.admin_site import ReadOnlyAdmin, ReadOnlyInline
-from audit_portal.spreadsheets import CycleWidget, SpreadsheetAdmin, SpreadsheetResource, TextWidget
+from audit_portal.spreadsheets import (
+    CycleWidget,
+    SpreadsheetAdmin,
+    SpreadsheetResource,
+    TextWidget,
+    WholeNumberWidget,
+)
 
 from .models import DocumentRequest, EvidenceEvent, EvidenceFile, Reminder, RequiredDocument
 
 
 class RequiredDocumentResource(SpreadsheetResource):
     cycle = fields.Field(attribute="cycle", column_name="年度", widget=CycleWidget())
-    number = fields.Field(attribute="number", column_name="序号", widget=widgets.IntegerWidget())
+    number = fields.Field(attribute="number", column_name="序号", widget=WholeNumberWidget())
     title = fields.Field(attribute="title", column_name="资料名称", widget=TextWidget())
 
     class Meta:

@@ -1,7 +1,7 @@
 """Excel builders: data in, bytes out (openpyxl).
 
 Text that starts with =, +, - or @ gets a leading single quote, so that Excel and WPS show it
-as text and never run it as a formula (CSV/formula injection).
+as text and never run it as a formula (CSV/formula injection; audit_portal.spreadsheets).
 """
 
 import io
@@ -11,18 +11,17 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from audit_portal.spreadsheets import not_a_formula
+
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="EEEEEE")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe(value):
     """A cell value that Excel shows as written and never evaluates."""
     if isinstance(value, Decimal):
         return float(value)
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    return not_a_formula(value)
 
 
 def _sheet(workbook, title, header, rows, widths, *, first=False, number_format="0.0"):

@@ -1,3 +1,8 @@
+import io
+import re
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from agencies.models import Agency, FundingMode
 from audit_portal.tests.spreadsheet_helpers import (
     confirm,
@@ -79,3 +84,67 @@ def test_only_administrators_may_import(client_for):
         response = upload_for_preview(client_for(persona), IMPORT_URL, upload)
         assert response.status_code == 302
     assert not Agency.objects.filter(code="137").exists()
+
+
+HOSTILE_NAMES = [
+    '=HYPERLINK("http://evil.example/","点我")',
+    "+cmd|' /C calc'!A0",
+    "@SUM(1)",
+    "-1+1",
+]
+
+
+def _export(client, file_format):
+    return client.post(
+        "/admin/agencies/agency/export/",
+        {
+            "format": file_format,
+            **{f"agencyresource_{f}": "on" for f in ("code", "name", "funding_mode", "is_active")},
+        },
+    )
+
+
+def test_exports_write_formulas_typed_by_users_as_text(client_for):
+    from openpyxl import load_workbook
+
+    agencies = Agency.objects.order_by("code")[: len(HOSTILE_NAMES)]
+    for agency, name in zip(agencies, HOSTILE_NAMES, strict=True):
+        Agency.objects.filter(pk=agency.pk).update(name=name)
+    client = client_for("administrator")
+
+    xlsx = _export(client, "0").content
+    sheet = load_workbook(io.BytesIO(xlsx)).active
+    names = [row[1] for row in sheet.iter_rows(min_row=2)]
+    assert not [cell.value for cell in names if cell.data_type == "f"]  # no live formula
+    values = {cell.value for cell in names}
+    assert {"'" + name for name in HOSTILE_NAMES} <= values
+
+    csv = _export(client, "1").content.decode("utf-8-sig")
+    for name in HOSTILE_NAMES:
+        assert f"'{name}" in csv.replace('""', '"')
+        assert f",{name}" not in csv.replace('""', '"')
+
+
+def test_an_exported_file_imports_back_unchanged(client_for):
+    Agency.objects.filter(code="004").update(name=HOSTILE_NAMES[0])
+    client = client_for("administrator")
+    exported = _export(client, "0").content
+    upload = SimpleUploadedFile("agencies.xlsx", exported)
+    preview = upload_for_preview(client, IMPORT_URL, upload)
+    assert confirm(client, IMPORT_URL, preview).status_code == 302
+    assert Agency.objects.get(code="004").name == HOSTILE_NAMES[0]
+
+
+def test_a_report_number_format_with_an_unknown_placeholder_is_refused(client_for, cycle):
+    client = client_for("administrator")
+    page = client.get(f"/admin/agencies/cycle/{cycle.pk}/change/").content.decode()
+    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', page))
+    fields.pop("csrfmiddlewaretoken", None)
+    for bad in ("稽核〔{year}〕{编码}号", "{code.__class__}", "稽核{year"):
+        response = client.post(
+            f"/admin/agencies/cycle/{cycle.pk}/change/", fields | {"report_number_format": bad}
+        )
+        assert response.status_code == 200
+        assert "只能包含占位符 {year}、{code}" in response.content.decode()
+    cycle.refresh_from_db()
+    assert cycle.report_number_format == "稽核〔{year}〕{code}号"

@@ -125,3 +125,20 @@ def test_changing_grade_bands_regrades_open_audits_but_not_finalized_ones(client
     finalized.refresh_from_db()
     assert open_audit.grade == "good"  # 92.0 was 优秀 and is 良好 under the new bands
     assert finalized.grade == "excellent"  # as finalized
+
+
+def test_a_number_that_is_not_whole_is_refused_not_read_as_another_row(client_for):
+    client = client_for("administrator")
+    text = Standard.objects.get_by_natural_key(2023, 1, 1).text
+    rows = [
+        [2023, 1, "组织机构管理", 1.5, "新的标准一", 10, "否", "全部"],
+        [2023, 1, "组织机构管理", "x", "新的标准二", 10, "否", "全部"],
+        [2023, 1.5, "组织机构管理", 2, "新的标准三", 10, "否", "全部"],
+    ]
+    preview = upload_for_preview(client, IMPORT_URL, xlsx_upload(HEADER, rows))
+    page = preview.content.decode()
+    assert page.count("不是整数") >= 2, page
+    assert "没有序号为 1.5 的类别" in page
+    assert "ConversionSyntax" not in page and "确认导入" not in page
+    assert Standard.objects.get_by_natural_key(2023, 1, 1).text == text  # 1-1 untouched
+    assert Standard.objects.count() == 29
