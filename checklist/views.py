@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from agencies.models import Audit, load_auditors
@@ -26,14 +27,35 @@ from .models import Assessment, AssessmentChange, Result, Standard
 
 
 class AssessmentForm(forms.Form):
-    """The fields of one standard on the scoring page, as the browser sends them."""
+    """The fields of one standard on the scoring page, as the browser sends them.
+
+    The text limits are shown on the page (a counter near the limit) and the page sends the
+    last saved text of a field that is over its limit, so that the other fields still save.
+    """
 
     version = forms.IntegerField(min_value=0)
     result = forms.ChoiceField(choices=[("", ""), *Result.choices], required=False)
-    points = forms.CharField(required=False, max_length=20)
-    finding = forms.CharField(required=False, max_length=5000)
-    rectification = forms.CharField(required=False, max_length=5000)
-    not_applicable_reason = forms.CharField(required=False, max_length=2000)
+    points = forms.CharField(label=_lazy("Points"), required=False, max_length=20)
+    finding = forms.CharField(label=_lazy("Finding"), required=False, max_length=5000)
+    rectification = forms.CharField(
+        label=_lazy("Rectification requirement"), required=False, max_length=5000
+    )
+    not_applicable_reason = forms.CharField(
+        label=_lazy("Reason for 不适用"), required=False, max_length=2000
+    )
+
+    def problem(self) -> tuple[str, str]:
+        """The first error as (field, message for the person who typed)."""
+        for name, errors in self.errors.items():
+            if name in ("version", "result"):
+                # not typed by anyone: the page is out of date or was tampered with
+                return name, _(
+                    "The page is missing information needed to save. Copy what you typed "
+                    "somewhere safe, then reload the page."
+                )
+            if name in self.fields:
+                return name, f"{self.fields[name].label}：{errors[0]}"
+        return "", _("The entry could not be read.")
 
     def entry(self) -> services.Entry:
         data = self.cleaned_data
@@ -200,9 +222,8 @@ def assessment(request: HttpRequest, year: int, code: str, category: int, number
     if not form.is_valid():
         if audit.status in EDITABLE_STATUSES and not can_edit_scores(request.user, audit):
             raise PermissionDenied
-        return _status_response(
-            request, standard, error=_("The form was incomplete; reload the page."), status=422
-        )
+        field, message = form.problem()
+        return _status_response(request, standard, error=message, field=field, status=422)
     try:
         saved = services.save_assessment(
             audit=audit,
@@ -216,7 +237,7 @@ def assessment(request: HttpRequest, year: int, code: str, category: int, number
     except services.NotAllowed:
         raise PermissionDenied from None
     except services.ScoringError as error:
-        return _status_response(request, standard, error=str(error), status=422)
+        return _status_response(request, standard, error=str(error), field=error.field, status=422)
 
     row = Row(
         standard=standard,
@@ -239,10 +260,13 @@ def assessment(request: HttpRequest, year: int, code: str, category: int, number
     return HttpResponse(render_to_string("checklist/scoring.html#saved", context, request))
 
 
-def _status_response(request, standard, *, status, error="", conflict=None) -> HttpResponse:
+def _status_response(
+    request, standard, *, status, error="", field="", conflict=None
+) -> HttpResponse:
     context = {
         "row": Row(standard=standard, assessment=None, url=""),
         "error": error,
+        "error_field": field,
         "conflict": conflict,
         "oob": True,
     }

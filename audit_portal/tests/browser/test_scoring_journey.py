@@ -166,9 +166,120 @@ def test_a_failed_save_says_so_and_can_be_retried(browser_for, portal, seeded_tr
 
     page.route("**/scoring/1-3/", lambda route: route.abort())
     item.locator("label", has_text=re.compile("^符合$")).click()
-    expect(item.locator("[data-state=failed]")).to_contain_text("保存失败")
+    expect(item.locator("[data-state=failed]")).to_contain_text("无法连接服务器")
 
     page.unroute("**/scoring/1-3/")
     item.get_by_role("button", name="重试").click()
     _saved(item)
     assert Audit.objects.get(agency__code="007").assessments.get().result == "compliant"
+
+
+def test_points_the_browser_refuses_say_so_and_the_rest_still_saves(
+    browser_for, portal, seeded_transactional_db
+):
+    from checklist.models import Assessment
+
+    Audit.objects.get(agency__code="007").auditors.add(persona_user("auditor"))
+    page = browser_for("auditor")
+    page.goto(f"{portal}/cycles/2023/agencies/007/scoring/")
+    item = _item(page, "1-4")
+    item.locator("label", has_text=re.compile("^基本符合$")).click()
+    _saved(item)
+    for wrong in ("12", "-1", "3.55"):
+        item.get_by_label("得分").fill(wrong)
+        item.get_by_label("问题描述").fill(f"制度缺失 {wrong}")
+        item.get_by_label("问题描述").blur()
+        failed = item.locator(".assessment-status [data-state=failed]")
+        expect(failed).to_contain_text("分数未保存：须在 0 到 10 之间")
+        expect(failed).to_contain_text("其他内容已保存")
+        expect(item.get_by_label("得分")).to_have_class(re.compile("is-invalid"))
+        expect(item.get_by_label("得分")).to_have_value(wrong)  # what was typed stays
+        saved = Assessment.objects.get(audit__agency__code="007", standard__number=4)
+        assert (saved.finding, saved.points) == (f"制度缺失 {wrong}", None)
+
+    item.get_by_label("得分").fill("7.5")
+    item.get_by_label("得分").blur()
+    _saved(item)
+    expect(item.get_by_label("得分")).not_to_have_class(re.compile("is-invalid"))
+
+
+def _stored(condition, seconds=10):
+    """Wait until the database shows what an autosave should have stored."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the autosave did not arrive"
+        time.sleep(0.1)
+
+
+def test_text_over_its_limit_is_counted_named_and_never_lost(
+    browser_for, portal, seeded_transactional_db
+):
+    from checklist.models import Assessment
+
+    def _assessment():
+        return Assessment.objects.get(audit__agency__code="007", standard__number=5)
+
+    Audit.objects.get(agency__code="007").auditors.add(persona_user("auditor"))
+    page = browser_for("auditor")
+    page.goto(f"{portal}/cycles/2023/agencies/007/scoring/")
+    item = _item(page, "1-5")
+    item.locator("label", has_text=re.compile("^不符合$")).click()
+    _saved(item)
+    finding = item.get_by_label("问题描述")
+    finding.fill("查" * 4100)
+    expect(item.locator(".length-counter")).to_have_text("4100 / 5000 字")
+    finding.blur()
+    _stored(lambda: len(_assessment().finding) == 4100)
+    finding.fill("查" * 5003)
+    item.get_by_label("整改要求").fill("限期补齐")
+    item.get_by_label("整改要求").blur()
+    failed = item.locator(".assessment-status [data-state=failed]")
+    expect(failed).to_contain_text("问题描述未保存：最多 5000 字，现在是 5003 字")
+    expect(item.locator(".length-counter")).to_contain_text("超出 3 字")
+    assert "刷新" not in failed.text_content()
+    saved = _assessment()
+    assert (len(saved.finding), saved.rectification) == (4100, "限期补齐")
+    expect(finding).to_have_value("查" * 5003)
+
+
+def test_a_refusal_by_the_server_is_said_in_chinese(browser_for, portal, seeded_transactional_db):
+    Audit.objects.get(agency__code="007").auditors.add(persona_user("auditor"))
+    page = browser_for("auditor")
+    page.goto(f"{portal}/cycles/2023/agencies/007/scoring/")
+    item = _item(page, "1-6")
+    page.route("**/scoring/1-6/", lambda route: route.fulfill(status=403, body="denied"))
+    item.locator("label", has_text=re.compile("^符合$")).click()
+    expect(item.locator("[data-state=failed]")).to_contain_text("您现在无权修改这项评分")
+    page.unroute("**/scoring/1-6/")
+    page.route("**/scoring/1-6/", lambda route: route.fulfill(status=502, body="bad gateway"))
+    item.get_by_role("button", name="重试").click()
+    expect(item.locator("[data-state=failed]")).to_contain_text("服务器出错（答复 502）")
+
+
+def test_choosing_a_version_in_the_conflict_box_works_on_the_first_click(
+    browser_for, portal, seeded_transactional_db
+):
+    from checklist.models import Assessment
+
+    Audit.objects.get(agency__code="007").auditors.add(persona_user("auditor"))
+    first = browser_for("auditor")
+    second = browser_for("manager")
+    for page in (first, second):
+        page.goto(f"{portal}/cycles/2023/agencies/007/scoring/")
+    _item(first, "1-1").locator("label", has_text=re.compile("^符合$")).click()
+    _saved(_item(first, "1-1"))
+
+    mine = _item(second, "1-1")
+    mine.get_by_label("整改要求").fill("我的整改要求")
+    conflict = mine.locator("[data-state=conflict]")
+    expect(conflict).to_be_visible()
+    # more typing while the conflict is shown, then straight to the button: the text
+    # field's own change (with the old version) must not bring the conflict back
+    mine.get_by_label("整改要求").fill("我的整改要求（补充）")
+    conflict.get_by_role("button", name="用我的内容覆盖").click()
+    _saved(mine)
+    expect(mine.locator("[data-state=conflict]")).to_have_count(0)
+    saved = Assessment.objects.get(audit__agency__code="007", standard__number=1)
+    assert saved.rectification == "我的整改要求（补充）"
