@@ -144,9 +144,8 @@ def circular(cycle) -> dict:
     for (key, result), count in failures.items():
         entry = common.setdefault(key, {"code": key, "text": texts[key], "largely": 0, "non": 0})
         entry["largely" if result == Result.LARGELY_COMPLIANT else "non"] += count
-    most_common = sorted(common.values(), key=lambda e: (-(e["largely"] + e["non"]), e["code"]))[
-        :10
-    ]
+    # 不符合 weighs more than 基本符合: rank by 不符合, then by 基本符合 (the legend says so).
+    most_common = sorted(common.values(), key=lambda e: (-e["non"], -e["largely"], e["code"]))[:10]
     return {
         "office": settings.PORTAL_OFFICE_NAME,
         "cycle": cycle,

@@ -1,3 +1,5 @@
+import re
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -119,7 +121,12 @@ def test_counts_per_status_and_a_grade_chart(client_for):
     assert 'data-testid="count-finalized">已定稿 1<' in body
     assert 'data-testid="count-in_progress">稽核中 1<' in body
     assert "<svg" in body and 'aria-label="等级分布"' in body
-    assert "（共 2 个，含暂评）" in body
+    # the chart counts the finalized audit only; the provisional grade is listed apart
+    chart = body[body.index("<svg") : body.index("</svg>")]
+    counts = re.findall(r'class="chart-count">(\d+)<', chart)
+    assert counts == ["1", "0", "0", "0"]
+    assert "（已定稿 1 个）" in body
+    assert "尚未定稿（暂评，不计入图表）： 良好 1" in body
 
 
 def test_only_managers_see_the_assignment_controls(client_for):

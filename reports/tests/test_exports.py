@@ -69,3 +69,24 @@ def test_exports_are_for_the_office(client_for):
     ):
         assert client_for("staff004").get(url).status_code == 403
         assert client_for("anonymous").get(url).status_code == 302
+
+
+def test_standards_failed_outright_rank_above_ones_largely_met(client_for, auditor, cycle):
+    from checklist.models import Assessment
+    from checklist.tests.helpers import audit_of
+    from reports import data
+
+    audit_of("007").auditors.add(auditor)
+    _finalized(client_for, auditor, "004", ("1-3", "2-5"))
+    _finalized(client_for, auditor, "007", ("1-3",))
+    # 1-3: 基本符合 at two agencies; 2-5: 不符合 at one
+    Assessment.objects.filter(standard__category__position=1, standard__number=3).update(
+        result="largely"
+    )
+    common = data.circular(cycle)["common"]
+    assert [(c["code"], c["largely"], c["non"]) for c in common] == [
+        ("2-5", 0, 1),
+        ("1-3", 2, 0),
+    ]
+    text = pdf_text(client_for("manager").get("/cycles/2023/circular.pdf").content)
+    assert "不符合”的次数从多到少排列" in text.replace("\n", "")
