@@ -66,3 +66,27 @@ def test_demo_accounts_are_created_once_with_the_demo_password(db, settings):
     assert accounts["agency004"].agency.code == "004"
     assert accounts["agency007"].agency.code == "007"
     assert Audit.objects.get(agency__code="004").auditors.get() == accounts["auditor1"]
+
+
+def test_the_readme_names_the_demo_accounts_and_their_agencies_as_created(db):
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from audit_portal.management.commands.create_demo_accounts import (
+        DEMO_ACCOUNTS,
+        DEMO_ASSIGNMENTS,
+    )
+
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    rows = dict(re.findall(r"^\| `(\w+)` \| (.+?) \|$", readme, flags=re.MULTILINE))
+    for username, full_name, _role, code in DEMO_ACCOUNTS:
+        row = rows[username]
+        assert row.startswith(f"{full_name} |"), row
+        assigned = sorted(c for c, names in DEMO_ASSIGNMENTS.items() if username in names)
+        for agency_code in assigned + ([code] if code else []):
+            name = Agency.objects.get(code=agency_code).name
+            assert f"{name} ({agency_code})" in row, (username, row)
+        mentioned = re.findall(r"\((\d{3})\)", row)
+        assert sorted(mentioned) == sorted(assigned + ([code] if code else [])), row
