@@ -31,7 +31,7 @@ def test_one_access_line_per_request_with_its_id(client_for, caplog):
         response = client_for("auditor").get("/cycles/2023/")
     (line,) = [r for r in caplog.records if r.name == "portal.access"]
     assert line.getMessage().startswith("GET /cycles/2023/ 200 ")
-    assert line.getMessage().endswith("user=alice")
+    assert line.getMessage().endswith("user=alice address=127.0.0.1")
     assert line.request_id == response["X-Request-ID"]
 
 

@@ -126,19 +126,23 @@ def test_the_scoring_page_fits_a_tablet(browser_for, portal, seeded_transactiona
     assert page.evaluate("document.documentElement.scrollWidth") <= 768
 
 
-def test_two_auditors_on_one_standard_see_each_others_save(
-    browser_for, portal, seeded_transactional_db
-):
+def _saved_by_the_auditor_first(browser_for, portal):
+    """The auditor and a manager on 怀柔's scoring page; the auditor saves 1-1 as 符合 first.
+    Returns both pages and the manager's now outdated 1-1."""
     Audit.objects.get(agency__code="007").auditors.add(persona_user("auditor"))
     first = browser_for("auditor")
     second = browser_for("manager")
     for page in (first, second):
         page.goto(f"{portal}/cycles/2023/agencies/007/scoring/")
-
     _item(first, "1-1").locator("label", has_text=re.compile("^符合$")).click()
     _saved(_item(first, "1-1"))
+    return first, second, _item(second, "1-1")
 
-    mine = _item(second, "1-1")
+
+def test_two_auditors_on_one_standard_see_each_others_save(
+    browser_for, portal, seeded_transactional_db
+):
+    first, _second, mine = _saved_by_the_auditor_first(browser_for, portal)
     mine.locator("label", has_text=re.compile("^不符合$")).click()
     conflict = mine.locator("[data-state=conflict]")
     expect(conflict).to_contain_text("艾稽核")
@@ -263,15 +267,7 @@ def test_choosing_a_version_in_the_conflict_box_works_on_the_first_click(
 ):
     from checklist.models import Assessment
 
-    Audit.objects.get(agency__code="007").auditors.add(persona_user("auditor"))
-    first = browser_for("auditor")
-    second = browser_for("manager")
-    for page in (first, second):
-        page.goto(f"{portal}/cycles/2023/agencies/007/scoring/")
-    _item(first, "1-1").locator("label", has_text=re.compile("^符合$")).click()
-    _saved(_item(first, "1-1"))
-
-    mine = _item(second, "1-1")
+    _first, _second, mine = _saved_by_the_auditor_first(browser_for, portal)
     mine.get_by_label("整改要求").fill("我的整改要求")
     conflict = mine.locator("[data-state=conflict]")
     expect(conflict).to_be_visible()
