@@ -189,10 +189,6 @@ def _encode(pairs) -> str:
     return "&".join(f"{quote(name, safe='')}={value}" for name, value in pairs)
 
 
-def _plain(pairs):
-    return [(name, quote(value, safe="")) for name, value in pairs]
-
-
 def _path_targets(file_id, bundle_id):
     """(url name, URL with a slot {} for the hostile value, integer slot?) for every path
     parameter of every pattern; of the admin's, one model's (every model's are alike)."""
