@@ -97,6 +97,17 @@ def applicable_counts(cycle: Cycle) -> dict[str, int]:
     }
 
 
+def mode_dependent_standards(cycle: Cycle) -> list[str]:
+    """Codes of the cycle's standards that apply to 直投 or 非直投 agencies only (3-7): for an
+    agency whose mode is not set these count as applicable, which the pages must say."""
+    rows = (
+        cycle.categories.filter(standards__applies_to__in=FundingMode.values)
+        .values_list("position", "standards__number")
+        .order_by("position", "standards__number")
+    )
+    return [f"{position}-{number}" for position, number in rows]
+
+
 def _with_progress(audits, cycle):
     counts = applicable_counts(cycle)
     audits = list(audits)
@@ -145,6 +156,7 @@ def cycle_overview(request: HttpRequest, year: int) -> HttpResponse:
             "grade_chart": grade_distribution_svg(grade_counts),
             "graded": sum(grade_counts.values()),
             "provisional": [(g, provisional[g.value]) for g in Grade if provisional.get(g.value)],
+            "mode_dependent": mode_dependent_standards(cycle),
             "filters": filters,
             "current": filters.cleaned_data if filters.is_valid() else {},
             "auditors": auditors,
@@ -237,6 +249,7 @@ def audit_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
         "show_scores": show_scores,
         "findings": findings,
         "applicable_count": applicable_counts(cycle)[audit.agency.funding_mode],
+        "mode_dependent": mode_dependent_standards(cycle),
     }
     if request.user.is_office_staff:
         context.update(

@@ -23,7 +23,7 @@ from security.events import audit_target, record
 from security.models import Kind
 
 from . import services
-from .models import Assessment, AssessmentChange, Result, Standard
+from .models import Applicability, Assessment, AssessmentChange, Result, Standard
 
 
 class AssessmentForm(forms.Form):
@@ -179,6 +179,9 @@ def scoring(request: HttpRequest, year: int, code: str) -> HttpResponse:
         "result_choices": _result_choices(),
         "sections": _sections(rows),
         "summary": services.summary(scores, standards),
+        "mode_unset_standards": []
+        if audit.agency.funding_mode
+        else [s.code for s in standards if s.applies_to != Applicability.ALL],
     }
     return render(request, "checklist/scoring.html", context)
 

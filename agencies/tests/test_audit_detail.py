@@ -86,3 +86,21 @@ def test_office_staff_see_scores_so_far_and_the_record(client_for, auditor, mana
     _finalize_004(auditor, manager)
     body = client_for("manager").get("/cycles/2023/agencies/004/").content.decode()
     assert "当前得分" in body and "定稿" in body and "提交复核" in body
+
+
+def test_it_says_when_the_agencys_direct_or_indirect_mode_is_not_set(client_for):
+    from agencies.models import Agency, FundingMode
+
+    body = client_for("auditor").get("/cycles/2023/agencies/004/").content.decode()
+    mode = body[body.index('data-testid="funding-mode"') :][:400]
+    assert "未设定" in mode and "3-7" in mode
+
+    overview = client_for("manager").get("/cycles/2023/").content.decode()
+    assert overview.count("直投／非直投未设置") == 50
+
+    Agency.objects.filter(code="004").update(funding_mode=FundingMode.DIRECT)
+    body = client_for("auditor").get("/cycles/2023/agencies/004/").content.decode()
+    mode = body[body.index('data-testid="funding-mode"') :][:200]
+    assert "直投" in mode and "未设定" not in mode
+    overview = client_for("manager").get("/cycles/2023/").content.decode()
+    assert overview.count("直投／非直投未设置") == 49

@@ -90,3 +90,23 @@ def test_queries_do_not_grow_with_the_number_of_standards(client_for, auditor, c
 
     assert client.get(URL).content.decode().count('class="assessment-item"') == 100
     assert with_100 == with_29
+
+
+def test_it_shows_each_standards_scope_and_when_the_agencys_mode_is_unset(client_for):
+    from agencies.models import Agency, FundingMode
+
+    body = client_for("manager").get(URL).content.decode()
+    item = body[body.index('<span class="standard-code">3-7</span>') :][:2000]
+    assert 'data-testid="scope">仅限非直投代办处<' in item
+    assert body.count('data-testid="scope"') == 1
+    assert 'data-testid="mode-unset"' in body
+    assert "尚未设置“直投／非直投”" in body and "（3-7）" in body
+
+    Agency.objects.filter(code="004").update(funding_mode=FundingMode.INDIRECT)
+    body = client_for("manager").get(URL).content.decode()
+    assert 'data-testid="mode-unset"' not in body
+    assert 'data-testid="scope">仅限非直投代办处<' in body
+
+    Agency.objects.filter(code="004").update(funding_mode=FundingMode.DIRECT)
+    body = client_for("manager").get(URL).content.decode()
+    assert '<span class="standard-code">3-7</span>' not in body  # not applicable at all
