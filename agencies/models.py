@@ -257,6 +257,76 @@ class Audit(models.Model):
         return any(auditor.pk == user.pk for auditor in self.auditors.all())
 
 
+WORKFLOW_ACTIONS = ("submitted", "returned", "finalized", "reopened")
+
+
+def attach_returns(audits) -> None:
+    """Set ``returned`` on each audit: the manager's return (an AuditEvent with its comment,
+    who and when) while the audit is back with its auditors, else None. One query for all."""
+    audits = list(audits)
+    latest = {}
+    events = (
+        AuditEvent.objects.filter(audit__in=audits, action__in=WORKFLOW_ACTIONS)
+        .select_related("actor")
+        .order_by("audit_id", "-at", "-id")
+    )
+    for event in events:
+        latest.setdefault(event.audit_id, event)
+    for audit in audits:
+        event = latest.get(audit.pk)
+        returned = event is not None and event.action == AuditEvent.Action.RETURNED
+        audit.returned = event if returned and audit.status == AuditStatus.IN_PROGRESS else None
+
+
+def changes_since_return(audit: Audit) -> tuple:
+    """For an audit back under review after a return: the return and, per standard changed
+    since, (code, [(field, before, after)]) from the first value before to the last after.
+    Read through checklist's reverse names (``assessments``, ``changes``)."""
+    events = list(audit.events.filter(action__in=WORKFLOW_ACTIONS).select_related("actor")[:2])
+    if audit.status != AuditStatus.UNDER_REVIEW or len(events) < 2:
+        return None, []
+    if events[0].action != AuditEvent.Action.SUBMITTED or events[1].action != "returned":
+        return None, []
+    returned = events[1]
+    changed = []
+    assessments = audit.assessments.select_related("standard__category").prefetch_related("changes")
+    for assessment in sorted(
+        assessments, key=lambda a: (a.standard.category.position, a.standard.number)
+    ):
+        later = sorted(
+            (c for c in assessment.changes.all() if c.changed_at > returned.at),
+            key=lambda c: c.version,
+        )
+        if not later:
+            continue
+        before, after = {}, {}
+        for change in later:
+            for name in change.new:
+                before.setdefault(name, change.old.get(name))
+                after[name] = change.new[name]
+        summary = type(later[0])(old=before, new=after).lines()
+        lines = [line for line in summary if line[1] != line[2]]
+        if lines:
+            changed.append((assessment.standard.code, lines))
+    return returned, changed
+
+
+def documents_not_received(audit: Audit) -> list:
+    """The cycle's required documents the office has not accepted for this audit yet, each
+    with its request (or None): what a person submitting the audit is reminded of. Read
+    through the reverse names of evidence's models, which this app does not import."""
+    requests = {r.document_id: r for r in audit.document_requests.all()}
+    documents = list(audit.cycle.required_documents.order_by("number"))
+    for document in documents:
+        document.request = requests.get(document.pk)
+    return [document for document in documents if not is_accepted(document)]
+
+
+def is_accepted(document) -> bool:
+    """Whether a required document (with ``request`` set) has been accepted by the office."""
+    return document.request is not None and document.request.status == "accepted"
+
+
 def load_auditors(audit: Audit) -> list:
     """The audit's auditors by user name, loaded once (one query) so that showing them and
     is_assigned_to() ask nothing more."""

@@ -21,7 +21,18 @@ from audit_portal.inputs import parse_id
 
 from . import services
 from .charts import grade_distribution_svg
-from .models import Audit, AuditEvent, AuditStatus, Cycle, FundingMode, Grade, load_auditors
+from .models import (
+    Audit,
+    AuditEvent,
+    AuditStatus,
+    Cycle,
+    FundingMode,
+    Grade,
+    attach_returns,
+    changes_since_return,
+    is_accepted,
+    load_auditors,
+)
 
 STATUS_ORDER = Case(
     *[When(status=s.value, then=Value(i)) for i, s in enumerate(AuditStatus)],
@@ -212,11 +223,9 @@ def my_audits(request: HttpRequest, year: int) -> HttpResponse:
         .filter(auditors=request.user)
         .prefetch_related(Prefetch("auditors", queryset=User.objects.order_by("username")))
     )
-    return render(
-        request,
-        "agencies/my_audits.html",
-        {"cycle": cycle, "audits": _with_progress(audits, cycle)},
-    )
+    audits = _with_progress(audits, cycle)
+    attach_returns(audits)
+    return render(request, "agencies/my_audits.html", {"cycle": cycle, "audits": audits})
 
 
 @require_safe
@@ -225,6 +234,7 @@ def audit_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
     audit = get_audit_for_user(request.user, year, code)
     cycle = audit.cycle
     auditors = load_auditors(audit)
+    attach_returns([audit])
     show_scores = can_view_scores(request.user, audit)
     findings = []
     if show_scores:
@@ -252,11 +262,19 @@ def audit_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
         "mode_dependent": mode_dependent_standards(cycle),
     }
     if request.user.is_office_staff:
+        issued_reports = list(audit.issued_reports.defer("content").order_by("-version"))
         context.update(
             {
                 "events": AuditEvent.objects.filter(audit=audit).select_related("actor")[:20],
                 # reports.IssuedReport through its reverse name (agencies does not import reports)
-                "issued_reports": audit.issued_reports.defer("content").order_by("-version"),
+                "issued_reports": issued_reports,
+                "next_report_number": cycle.report_number(audit.agency, len(issued_reports) + 1),
+                "incomplete": [
+                    a for a in audit.assessments.select_related("standard__category") if a.missing()
+                ],
+                "unscored": max(context["applicable_count"] - audit.scored_count, 0),
+                "since_return": changes_since_return(audit),
+                "documents_not_received": [d for d in documents if not is_accepted(d)],
                 "can_edit": can_edit_scores(request.user, audit),
                 "is_manager": request.user.is_manager,
             }

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from agencies.models import Audit, load_auditors
+from agencies.models import Audit, attach_returns, documents_not_received, load_auditors
 from audit_portal.access import (
     EDITABLE_STATUSES,
     can_edit_scores,
@@ -168,6 +168,7 @@ def _sections(rows) -> list[dict]:
 def scoring(request: HttpRequest, year: int, code: str) -> HttpResponse:
     audit = get_audit_for_scoring(request.user, year, code)
     load_auditors(audit)
+    attach_returns([audit])
     standards = services.applicable_standards(audit)
     rows = _rows(audit, standards)
     scores = services.audit_scores(audit, standards, [r.assessment for r in rows if r.assessment])
@@ -179,6 +180,7 @@ def scoring(request: HttpRequest, year: int, code: str) -> HttpResponse:
         "result_choices": _result_choices(),
         "sections": _sections(rows),
         "summary": services.summary(scores, standards),
+        "documents_not_received": documents_not_received(audit),
         "mode_unset_standards": []
         if audit.agency.funding_mode
         else [s.code for s in standards if s.applies_to != Applicability.ALL],

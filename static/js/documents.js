@@ -4,8 +4,8 @@
   "use strict";
   const english = document.documentElement.lang === "en";
   const text = english
-    ? { done: "Uploaded", failed: "Not uploaded: ", network: "the connection failed; try again.", duplicate: " (same content as an earlier file)", late: " (after the deadline)" }
-    : { done: "已上传", failed: "上传失败：", network: "网络连接中断，请重试。", duplicate: "（与之前上传的文件内容相同）", late: "（逾期上传）" };
+    ? { done: "Uploaded", failed: "Not uploaded: ", network: "the connection failed; try again.", duplicate: " (same content as an earlier file)", late: " (after the deadline)", shortened: " (the name was too long and is kept as “%s”)" }
+    : { done: "已上传", failed: "上传失败：", network: "网络连接中断，请重试。", duplicate: "（与之前上传的文件内容相同）", late: "（逾期上传）", shortened: "（文件名过长，已缩短保存为“%s”）" };
 
   function csrfToken(form) {
     return form.querySelector("input[name=csrfmiddlewaretoken]").value;
@@ -65,17 +65,20 @@
         if (request.status === 201) {
           bar.value = 100;
           item.dataset.state = "done";
-          state.textContent = text.done + (answer.duplicate ? text.duplicate : "") + (answer.late ? text.late : "");
+          state.textContent = text.done + (answer.duplicate ? text.duplicate : "") + (answer.late ? text.late : "")
+            + (answer.name && answer.name !== file.name ? text.shortened.replace("%s", answer.name) : "");
           form._stored = true;
         } else {
-          item.dataset.state = "failed";
-          state.textContent = text.failed + (answer.error || request.statusText);
+          failed(answer.error || request.statusText);
         }
       });
-      request.addEventListener("error", () => {
+      request.addEventListener("error", () => failed(text.network));
+      // A refused file: the row keeps the whole name, turns red and loses its bar.
+      function failed(reason) {
         item.dataset.state = "failed";
-        state.textContent = text.failed + text.network;
-      });
+        bar.hidden = true;
+        state.textContent = text.failed + reason;
+      }
       request.addEventListener("loadend", resolve);
       request.send(data);
     });

@@ -38,6 +38,7 @@
     others: ["其他内容已保存。", "Everything else was saved."],
     counter: ["%s / %s 字", "%s / %s characters"],
     over: ["超出 %s 字，删减后才能保存", "%s characters over the limit: shorten to save"],
+    noResult: ["请选择结果。", "Choose a result."],
   };
   const say = (entry, ...values) => {
     let message = entry[english() ? 1 : 0];
@@ -256,6 +257,32 @@
     const form = formOf(event.detail.elt);
     if (form && form.hasAttribute("data-autosave")) setStatus(form, "failed", say(text.timeout));
   });
+
+  // Before 提交复核: what is still incomplete, as the page shows it now (saves since it was
+  // loaded included): no result chosen, or what the line under the standard says is missing.
+  const confirmSubmit = document.getElementById("confirm-submit");
+  if (confirmSubmit) {
+    confirmSubmit.addEventListener("confirm:open", () => {
+      const list = confirmSubmit.querySelector("[data-incomplete-list]");
+      list.replaceChildren();
+      for (const item of document.querySelectorAll(".assessment-item")) {
+        const code = item.querySelector(".standard-code").textContent.trim();
+        const chosen = item.querySelector("input[name=result]:checked");
+        const missing = [...item.querySelectorAll(".assessment-status .missing")]
+          .map((span) => span.textContent.replace(/^·\s*/, "").trim());
+        if (!chosen) missing.push(say(text.noResult));
+        if (missing.length) {
+          const entry = document.createElement("li");
+          entry.textContent = `${code}：${missing.join("")}`;
+          list.appendChild(entry);
+        }
+      }
+      const incomplete = list.children.length > 0;
+      confirmSubmit.querySelector("[data-incomplete]").hidden = !incomplete;
+      confirmSubmit.querySelector("[data-complete]").hidden = incomplete;
+      confirmSubmit.querySelector("[data-confirmed]").disabled = incomplete;
+    });
+  }
 
   window.addEventListener("beforeunload", (event) => {
     if (pending.size) {

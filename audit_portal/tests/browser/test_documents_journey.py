@@ -50,12 +50,29 @@ def test_upload_return_upload_again_accept(browser_for, portal, seeded_transacti
     expect(first.locator(".document-files li")).to_have_count(2)
 
     bad = _section(staff, 2)
+    long_name = "二〇二三年度互助保障业务内部审计整改情况报告（第一稿）.pdf"
     bad.locator("input[type=file]").set_input_files(
-        [{"name": "报告.pdf", "mimeType": "application/pdf", "buffer": samples.EXE}]
+        [{"name": long_name, "mimeType": "application/pdf", "buffer": samples.EXE}]
     )
-    expect(bad.locator(".upload-progress li[data-state=failed]")).to_contain_text(
-        "并不是真正的 PDF 文件"
+    refused = bad.locator(".upload-progress li[data-state=failed]")
+    expect(refused).to_contain_text("并不是真正的 PDF 文件")
+    # the row keeps the whole name, turns red and shows no (full, green) progress bar
+    expect(refused.locator(".upload-name")).to_have_text(long_name)
+    expect(refused.locator("progress")).to_be_hidden()
+    name_box = refused.locator(".upload-name").bounding_box()
+    assert name_box["width"] > 200
+    assert "rgb(176, 42, 55)" in refused.evaluate("e => getComputedStyle(e).color")
+
+    # a name over 150 characters is stored shortened, and the uploader is told so
+    very_long = "关于" + "互助保障" * 40 + "的说明.pdf"
+    bad.locator("input[type=file]").set_input_files(
+        [{"name": very_long, "mimeType": "application/pdf", "buffer": samples.PDF}]
     )
+    stored = EvidenceFile.objects.order_by("-pk").first
+    shortened = bad.locator(".upload-progress li[data-state=done]")
+    expect(shortened).to_contain_text("文件名过长，已缩短保存为")
+    assert len(stored().original_name) <= 150
+    expect(shortened).to_contain_text(stored().original_name)
 
     auditor = browser_for("auditor")
     auditor.goto(portal + DOCS)

@@ -36,6 +36,15 @@ def test_score_submit_return_finalize_and_read(browser_for, portal, seeded_trans
     items = auditor.locator(".assessment-item")
     expect(items).to_have_count(29)
 
+    # Asked before submitting: nothing is scored yet, so the dialog lists it and will not submit
+    auditor.get_by_role("button", name="提交复核").click()
+    dialog = auditor.locator("#confirm-submit")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("[data-incomplete-list]")).to_contain_text("1-1：请选择结果。")
+    expect(dialog.get_by_role("button", name="提交复核")).to_be_disabled()
+    dialog.get_by_role("button", name="返回继续评分").click()
+    expect(dialog).to_be_hidden()
+
     codes = items.locator(".standard-code").all_inner_texts()
     for code in codes:
         item = _item(auditor, code)
@@ -58,6 +67,9 @@ def test_score_submit_return_finalize_and_read(browser_for, portal, seeded_trans
     expect(_item(auditor, "1-2").locator(".assessment-history summary")).to_contain_text("修改记录")
 
     auditor.get_by_role("button", name="提交复核").click()
+    expect(dialog).to_contain_text("所有标准都已完成")
+    expect(dialog.get_by_test_id("documents-not-received")).to_contain_text("（未提交）")
+    dialog.get_by_role("button", name="提交复核").click()
     expect(auditor.locator(".alert-success")).to_contain_text("待复核")
 
     manager = browser_for("manager")
@@ -66,6 +78,13 @@ def test_score_submit_return_finalize_and_read(browser_for, portal, seeded_trans
     manager.get_by_role("button", name="退回").click()
     expect(manager.locator(".alert-success")).to_contain_text("稽核中")
 
+    # 已退回, with the comment, who and when, wherever the auditor looks
+    for path in ("mine/", "agencies/004/", "agencies/004/scoring/"):
+        auditor.goto(f"{portal}/cycles/2023/{path}")
+        returned = auditor.get_by_test_id("returned")
+        expect(returned).to_contain_text("已退回")
+        expect(returned).to_contain_text("1-2 请写明缺失的会议日期")
+        expect(returned).to_contain_text("孟主任")
     auditor.goto(f"{portal}/cycles/2023/agencies/004/")
     expect(auditor.locator(".audit-events")).to_contain_text("1-2 请写明缺失的会议日期")
     auditor.goto(f"{portal}/cycles/2023/agencies/004/scoring/")
@@ -74,10 +93,19 @@ def test_score_submit_return_finalize_and_read(browser_for, portal, seeded_trans
     finding.blur()
     _saved(_item(auditor, "1-2"))
     auditor.get_by_role("button", name="提交复核").click()
+    auditor.locator("#confirm-submit").get_by_role("button", name="提交复核").click()
     expect(auditor.locator(".alert-success")).to_contain_text("待复核")
 
     manager.reload()
+    changed = manager.get_by_test_id("changes-since-return")
+    expect(changed).to_contain_text("1-2")
+    expect(changed).to_contain_text("（2023年3月、6月）")
+    expect(changed).not_to_contain_text("1-1")
+    expect(auditor.get_by_test_id("returned")).to_have_count(0)
     manager.get_by_role("button", name="定稿").click()
+    finalize = manager.locator("#confirm-finalize")
+    expect(finalize).to_contain_text("稽核〔2023〕004号")
+    finalize.get_by_role("button", name="定稿并出具 稽核〔2023〕004号").click()
     expect(manager.locator(".alert-success")).to_contain_text("已定稿")
     assert Audit.objects.get(agency__code="004").status == AuditStatus.FINALIZED
 
