@@ -75,12 +75,25 @@ class AuditAdmin(admin.ModelAdmin):
         "scored_count",
         "total_score",
         "grade",
-        "category_scores",
+        "scores_by_category",
         "finalized_at",
     )
+    exclude = ("category_scores",)
     list_display = ("cycle", "serial", "agency", "status", "total_score", "grade")
     list_filter = ("cycle", "status")
     list_select_related = ("cycle", "agency")
     search_fields = ("agency__code", "agency__name")
     filter_horizontal = ("auditors",)
     ordering = ("cycle", "serial")
+
+    @admin.display(description=_("category scores"))
+    def scores_by_category(self, audit):
+        """The stored category scores in words, not their JSON."""
+        return (
+            "；".join(
+                f"{entry['name']} {entry['score'] if entry['score'] is not None else '—'}"
+                f"（{entry['scored']}/{entry['applicable']}）"
+                for entry in audit.category_scores
+            )
+            or "—"
+        )

@@ -8,3 +8,15 @@ class AuditPortalConfig(AppConfig):
 
     def ready(self):
         from . import lookups  # noqa: F401  (registers the safe `in` for integer columns)
+
+
+class TasksDatabaseConfig(AppConfig):
+    """django-tasks' database backend under a Chinese name in the admin (its own name is
+    not translatable)."""
+
+    name = "django_tasks_db"
+    label = "django_tasks_database"
+    verbose_name = _("Background tasks")
+
+    def ready(self):
+        from django_tasks_db import signal_handlers  # noqa: F401  (as its own AppConfig does)

@@ -107,7 +107,7 @@ INSTALLED_APPS = [
     "import_export",
     "template_partials",
     "django_tasks",
-    "django_tasks_db",
+    "audit_portal.apps.TasksDatabaseConfig",  # django_tasks_db, named in Chinese
     "audit_portal",
     "accounts",
     "agencies",

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from import_export import resources, widgets
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
+from import_export.forms import SelectableFieldsExportForm
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -36,10 +37,20 @@ def as_typed(value):
     return value
 
 
+class ChineseExportForm(SelectableFieldsExportForm):
+    """The export page lists each column by its fixed Chinese header (编码), not by the
+    resource's field name made English ("Code (编码)")."""
+
+    def _get_field_label(self, resource, field_name: str) -> str:
+        field = resource.fields.get(field_name)
+        return field.column_name if field is not None else field_name
+
+
 class SpreadsheetAdmin(ImportExportModelAdmin):
     """Excel first, CSV for the odd tool that cannot write .xlsx."""
 
     formats = [XLSX, CSV]
+    export_form_class = ChineseExportForm
 
 
 class SpreadsheetResource(resources.ModelResource):

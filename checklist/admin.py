@@ -118,7 +118,14 @@ class CategoryAdmin(admin.ModelAdmin):
 @admin.register(Standard)
 class StandardAdmin(SpreadsheetAdmin):
     resource_classes = [StandardResource]
-    list_display = ("code", "short_text", "max_points", "is_veto", "applies_to", "category")
+    list_display = (
+        "standard_code",
+        "short_text",
+        "max_points",
+        "is_veto",
+        "applies_to",
+        "category",
+    )
     list_filter = ("category__cycle", "category", "is_veto", "applies_to")
     list_select_related = ("category__cycle",)
     search_fields = ("text",)
@@ -130,6 +137,10 @@ class StandardAdmin(SpreadsheetAdmin):
         if {"max_points", "is_veto", "applies_to"} & set(form.changed_data):
             services.refresh_cycle_scores(obj.category.cycle)
 
+    @admin.display(description=_("code"))
+    def standard_code(self, standard):
+        return standard.code
+
     @admin.display(description=_("text"))
     def short_text(self, standard):
         return standard.text[:40]
@@ -137,8 +148,13 @@ class StandardAdmin(SpreadsheetAdmin):
 
 class AssessmentChangeInline(ReadOnlyInline):
     model = AssessmentChange
-    fields = ("version", "changed_by", "changed_at", "old", "new")
+    fields = ("version", "changed_by", "changed_at", "what_changed")
     readonly_fields = fields
+
+    @admin.display(description=_("change"))
+    def what_changed(self, change):
+        """The change in words (结果：符合 → 基本符合), not the stored JSON."""
+        return "；".join(f"{label}：{old} → {new}" for label, old, new in change.lines())
 
 
 @admin.register(Assessment)
