@@ -10,6 +10,9 @@ purpose=${1:-run}
 packages=(
   python3-venv          # virtual environments on Debian/Ubuntu
   fonts-noto-cjk        # Chinese text in PDFs (Noto Sans/Serif CJK SC)
+  fonts-hanazono        # rare CJK (extensions A and B: 㐀, 𠀀) that Noto CJK lacks
+  fonts-noto-color-emoji  # emoji typed into findings (👍🏻, 🇨🇳, 👨‍👩‍👧)
+  fonts-symbola         # other symbols, the last resort before an empty box
   libpango-1.0-0        # WeasyPrint's text layout
   libpangoft2-1.0-0
   libharfbuzz-subset0   # WeasyPrint subsets fonts with it; without it a report renders ~50x slower

@@ -40,6 +40,8 @@ def test_chinese_is_in_embedded_subset_fonts(client_for, under_review):
     assert fonts, "no font in the PDF"
     assert all("+" in name for name in fonts), fonts  # ABCDEF+NotoSerifCJKsc-Regular: a subset
     assert any("CJK" in name for name in fonts)
+    # digits are emoji too: an emoji font must not draw the scores when nobody typed emoji
+    assert not any("Emoji" in name for name in fonts), fonts
 
 
 def test_finalizing_issues_a_numbered_report_whose_bytes_never_change(client_for, under_review):
@@ -115,3 +117,70 @@ def test_user_text_is_printed_not_obeyed(client_for, db, auditor):
     assert b"root:x:0:0" not in content
     text = pdf_text(content).replace("\n", "")
     assert 'rel="attachment"' in text and "file:///etc/passwd" in text
+
+
+# What users type into findings: emoji with modifiers and ZWJ sequences, rare ideographs
+# (extensions A and B), symbols of Chinese office text.
+TYPED = "👍🏻 🇨🇳 👨‍👩‍👧 𠀀 㐀 ① ※ ℃ ㎡"
+FONT_STACK = ("Noto Serif CJK SC", "HanaMinA", "HanaMinB", "Noto Color Emoji", "Symbola")
+JOINERS = {0x200D, 0xFE0F}  # drawn as part of their sequence, not as glyphs of their own
+
+
+def _installed_font_cmaps():
+    import subprocess
+
+    from fontTools.ttLib import TTCollection, TTFont
+
+    cmaps = {}
+    for family in FONT_STACK:
+        path = subprocess.run(
+            ["fc-match", "-f", "%{file}", family], capture_output=True, text=True, check=True
+        ).stdout
+        fonts = TTCollection(path).fonts if path.endswith(".ttc") else [TTFont(path)]
+        cmaps[family] = set().union(*(set(font.getBestCmap() or {}) for font in fonts))
+    return cmaps
+
+
+def test_what_users_type_prints_with_a_glyph_never_a_box(client_for, auditor):
+    from checklist.tests.helpers import audit_of, save
+
+    under_review = scored_and_submitted("004", auditor)
+    checklist_services.return_audit(audit=under_review, by=_manager(), comment="补充")
+    save(
+        audit_of("004"),
+        "1-3",
+        auditor,
+        result="largely",
+        points="6",
+        finding=f"签到表缺失 {TYPED}",
+        rectification="补齐",
+    )
+    content = client_for("manager").get(URL).content
+
+    # every character has a glyph in one of the report's fonts (none falls to a box)…
+    cmaps = _installed_font_cmaps()
+    for character in TYPED.replace(" ", ""):
+        if ord(character) in JOINERS:
+            continue
+        assert any(ord(character) in cmap for cmap in cmaps.values()), (
+            f"no font of the report has {character!r} (U+{ord(character):04X})"
+        )
+    # …and the PDF drew them with the fonts that have them
+    fonts = " ".join(pdf_fonts(content))
+    assert "Noto-Color-Emoji" in fonts and "HanaMin" in fonts, fonts
+    text = pdf_text(content)
+    for character in TYPED.replace(" ", ""):
+        assert character in text, character
+    # 结果 fits 基本符合 on one line: one word as laid out on the page, not 基本符 + 合
+    import subprocess
+
+    words = subprocess.run(
+        ["pdftotext", "-bbox", "-", "-"], input=content, capture_output=True, check=True
+    ).stdout.decode()
+    assert ">基本符合<" in words and ">基本符<" not in words
+
+
+def _manager():
+    from audit_portal.testing import persona_user
+
+    return persona_user("manager")
