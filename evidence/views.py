@@ -104,14 +104,15 @@ def upload(request: HttpRequest, year: int, code: str, number: int) -> HttpRespo
             return JsonResponse({"error": error}, status=422)
         messages.error(request, error)
         return redirect("documents", year, code)
-    stored, errors = [], []
+    stored, errors, shortened = [], [], []
     for upload_file in files:
         try:
-            stored.append(
-                services.store_upload(
-                    audit=audit, document=document, upload=upload_file, by=request.user
-                )
+            file = services.store_upload(
+                audit=audit, document=document, upload=upload_file, by=request.user
             )
+            stored.append(file)
+            if len(upload_file.name) > services.MAX_NAME_LENGTH:
+                shortened.append(file.original_name)
         except services.NotAllowed:
             raise PermissionDenied from None
         except (RefusedFile, services.DocumentError) as error:
@@ -139,6 +140,12 @@ def upload(request: HttpRequest, year: int, code: str, number: int) -> HttpRespo
             request,
             ngettext("%(n)s file uploaded.", "%(n)s files uploaded.", len(stored))
             % {"n": len(stored)},
+        )
+    for name in shortened:
+        messages.info(
+            request,
+            _("The file name was longer than %(limit)s characters; it is kept as “%(name)s”.")
+            % {"limit": services.MAX_NAME_LENGTH, "name": name},
         )
     return redirect("documents", year, code)
 

@@ -174,3 +174,14 @@ def test_a_rolled_back_upload_leaves_nothing_behind(client_for, chaoyang, monkey
     assert not EvidenceFile.objects.exists()
     assert not DocumentRequest.objects.exists()
     assert stored_files() == []
+
+
+def test_without_script_the_uploader_is_told_a_long_name_was_shortened(client_for, chaoyang):
+    name = "很长的文件名" * 30 + ".pdf"
+    response = client_for("staff004").post(
+        "/cycles/2023/agencies/004/documents/1/upload/",
+        {"files": samples.upload(name, samples.PDF)},
+        follow=True,
+    )
+    stored = EvidenceFile.objects.get().original_name
+    assert f"文件名超过 150 个字符，已保存为“{stored}”" in response.content.decode()
