@@ -98,7 +98,7 @@ def test_in_production_every_cookie_is_secure_httponly_and_samesite():
         ALLOWED_HOSTS="testserver",
         DATABASE_URL="sqlite:///:memory:",
     )
-    done = subprocess.run(  # noqa: S603  (our own interpreter and code)
+    done = subprocess.run(
         [sys.executable, "-c", code],
         cwd=settings.BASE_DIR,
         env=environment,
