@@ -119,6 +119,14 @@ def mode_dependent_standards(cycle: Cycle) -> list[str]:
     return [f"{position}-{number}" for position, number in rows]
 
 
+def _next_report_number(audit: Audit, issued: int) -> str:
+    """The number 定稿 will issue; "—" for a format saved before formats were checked."""
+    try:
+        return audit.cycle.report_number(audit.agency, issued + 1)
+    except (KeyError, IndexError, ValueError, AttributeError):
+        return "—"
+
+
 def _with_progress(audits, cycle):
     counts = applicable_counts(cycle)
     audits = list(audits)
@@ -268,7 +276,7 @@ def audit_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
                 "events": AuditEvent.objects.filter(audit=audit).select_related("actor")[:20],
                 # reports.IssuedReport through its reverse name (agencies does not import reports)
                 "issued_reports": issued_reports,
-                "next_report_number": cycle.report_number(audit.agency, len(issued_reports) + 1),
+                "next_report_number": _next_report_number(audit, len(issued_reports)),
                 "incomplete": [
                     a for a in audit.assessments.select_related("standard__category") if a.missing()
                 ],

@@ -104,3 +104,14 @@ def test_it_says_when_the_agencys_direct_or_indirect_mode_is_not_set(client_for)
     assert "直投" in mode and "未设定" not in mode
     overview = client_for("manager").get("/cycles/2023/").content.decode()
     assert overview.count("直投／非直投未设置") == 49
+
+
+def test_an_old_unchecked_report_number_format_does_not_break_the_page(client_for, auditor):
+    from agencies.models import Cycle
+    from reports.tests.helpers import scored_and_submitted
+
+    scored_and_submitted("004", auditor)
+    Cycle.objects.filter(year=2023).update(report_number_format="稽核{编码}号")
+    response = client_for("manager").get("/cycles/2023/agencies/004/")
+    assert response.status_code == 200
+    assert response.context["next_report_number"] == "—"
