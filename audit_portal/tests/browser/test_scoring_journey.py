@@ -35,6 +35,9 @@ def test_score_submit_return_finalize_and_read(browser_for, portal, seeded_trans
     expect(auditor).to_have_url(f"{portal}/cycles/2023/agencies/004/scoring/")
     items = auditor.locator(".assessment-item")
     expect(items).to_have_count(29)
+    # 朝阳's 直投／非直投 is not set: the page says which standard depends on it
+    expect(auditor.get_by_test_id("mode-unset")).to_contain_text("3-7")
+    expect(_item(auditor, "3-7").get_by_test_id("scope")).to_have_text("仅限非直投代办处")
 
     # Asked before submitting: nothing is scored yet, so the dialog lists it and will not submit
     auditor.get_by_role("button", name="提交复核").click()
@@ -108,6 +111,8 @@ def test_score_submit_return_finalize_and_read(browser_for, portal, seeded_trans
     finalize.get_by_role("button", name="定稿并出具 稽核〔2023〕004号").click()
     expect(manager.locator(".alert-success")).to_contain_text("已定稿")
     assert Audit.objects.get(agency__code="004").status == AuditStatus.FINALIZED
+    manager.goto(f"{portal}/cycles/2023/")
+    expect(manager.locator(".overview-chart figcaption")).to_contain_text("（已定稿 1 个）")
 
     staff = browser_for("staff004")
     expect(staff).to_have_url(f"{portal}/cycles/2023/agencies/004/")
