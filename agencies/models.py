@@ -315,10 +315,10 @@ def documents_not_received(audit: Audit) -> list:
     """The cycle's required documents the office has not accepted for this audit yet, each
     with its request (or None): what a person submitting the audit is reminded of. Read
     through the reverse names of evidence's models, which this app does not import."""
-    requests = {r.document_id: r for r in audit.document_requests.all()}
+    by_document = {r.document_id: r for r in audit.document_requests.all()}
     documents = list(audit.cycle.required_documents.order_by("number"))
     for document in documents:
-        document.request = requests.get(document.pk)
+        document.request = by_document.get(document.pk)
     return [document for document in documents if not is_accepted(document)]
 
 
