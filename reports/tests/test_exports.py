@@ -88,5 +88,12 @@ def test_standards_failed_outright_rank_above_ones_largely_met(client_for, audit
         ("2-5", 0, 1),
         ("1-3", 2, 0),
     ]
-    text = pdf_text(client_for("manager").get("/cycles/2023/circular.pdf").content)
-    assert "不符合”的次数从多到少排列" in text.replace("\n", "")
+    content = client_for("manager").get("/cycles/2023/circular.pdf").content
+    assert "不符合”的次数从多到少排列" in pdf_text(content).replace("\n", "")
+    # the ranking's agency column header stays on one line
+    import subprocess
+
+    words = subprocess.run(
+        ["pdftotext", "-bbox", "-", "-"], input=content, capture_output=True, check=True
+    ).stdout.decode()
+    assert ">代办处（经办机构）<" in words
