@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditPortalConfig(AppConfig):
+    default = True  # this module holds a second AppConfig (below)
     name = "audit_portal"
     verbose_name = _("Audit portal")
 
@@ -14,6 +15,7 @@ class TasksDatabaseConfig(AppConfig):
     """django-tasks' database backend under a Chinese name in the admin (its own name is
     not translatable)."""
 
+    default = False
     name = "django_tasks_db"
     label = "django_tasks_database"
     verbose_name = _("Background tasks")
