@@ -44,3 +44,28 @@ def report_bundle(db, manager):
         total=0,
         content=b"PK\x05\x06" + b"\0" * 18,
     )
+
+
+@pytest.fixture
+def every_model_has_a_row(manager, evidence_file):
+    """A row of every model the admin shows, so that its change pages can be opened."""
+    from checklist.tests.helpers import audit_of, save
+    from evidence.models import Reminder
+    from reports.models import IssuedReport, ReportBundle
+    from security.events import record
+    from security.models import Kind
+
+    audit = audit_of("004")
+    save(audit, "1-1", manager, result="compliant")
+    Reminder.objects.create(audit=audit, sent_by=manager, missing=9)
+    IssuedReport.objects.create(
+        audit=audit,
+        version=1,
+        number="n",
+        content=b"%PDF",
+        sha256="0" * 64,
+        size=4,
+        issued_by=manager,
+    )
+    ReportBundle.objects.create(cycle=audit.cycle, requested_by=manager, status="done", total=0)
+    record(Kind.DENIED, user=manager, target="x", status=403)

@@ -9,7 +9,6 @@ an English word in the visible text, apart from names such as PDF or Excel.
 import re
 from html.parser import HTMLParser
 
-import pytest
 from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 
@@ -117,37 +116,6 @@ def admin_pages():
             except NoReverseMatch:
                 pass
     return pages
-
-
-@pytest.fixture
-def every_model_has_a_row(manager, staff004):
-    from agencies.models import Audit
-    from checklist.tests.helpers import audit_of, save
-    from evidence import services
-    from evidence.models import Reminder, RequiredDocument
-    from reports.models import IssuedReport, ReportBundle
-    from security.events import record
-    from security.models import Kind
-
-    audit = audit_of("004")
-    save(audit, "1-1", manager, result="compliant")
-    Reminder.objects.create(audit=audit, sent_by=manager, missing=9)
-    IssuedReport.objects.create(
-        audit=audit,
-        version=1,
-        number="n",
-        content=b"%PDF",
-        sha256="0" * 64,
-        size=4,
-        issued_by=manager,
-    )
-    ReportBundle.objects.create(cycle=audit.cycle, requested_by=manager, status="done", total=0)
-    document = RequiredDocument.objects.get(cycle=audit.cycle, number=1)
-    services.store_bytes(
-        audit=audit, document=document, name="制度.pdf", content=b"%PDF-1.4 x", by=staff004
-    )
-    record(Kind.DENIED, user=manager, target="x", status=403)
-    assert Audit.objects.exists()
 
 
 def test_every_admin_page_reads_in_chinese(client_for, every_model_has_a_row):

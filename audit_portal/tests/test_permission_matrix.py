@@ -437,24 +437,7 @@ def test_portal_url(client_for, persona, name, case, request):
 
 
 @pytest.mark.parametrize("persona", EVERYONE)
-def test_admin_urls(client_for, persona, manager, evidence_file):
-    from checklist.tests.helpers import audit_of, save
-    from evidence.models import Reminder
-
-    # so that every model has a row
-    save(audit_of("004"), "1-1", manager, result="compliant")
-    Reminder.objects.create(audit=audit_of("004"), sent_by=manager, missing=9)
-    from reports.models import IssuedReport
-
-    IssuedReport.objects.create(
-        audit=audit_of("004"),
-        version=1,
-        number="n",
-        content=b"%PDF",
-        sha256="0" * 64,
-        size=4,
-        issued_by=manager,
-    )
+def test_admin_urls(client_for, persona, every_model_has_a_row):
     cases = list(admin_cases())
     assert len(cases) > 40
     for name, case in cases:
