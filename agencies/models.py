@@ -282,10 +282,10 @@ def changes_since_return(audit: Audit) -> tuple:
     """For an audit back under review after a return: the return and, per standard changed
     since, (code, [(field, before, after)]) from the first value before to the last after.
     Read through checklist's reverse names (``assessments``, ``changes``)."""
-    events = list(audit.events.filter(action__in=WORKFLOW_ACTIONS).select_related("actor")[:2])
-    if audit.status != AuditStatus.UNDER_REVIEW or len(events) < 2:
+    if audit.status != AuditStatus.UNDER_REVIEW:
         return None, []
-    if events[0].action != AuditEvent.Action.SUBMITTED or events[1].action != "returned":
+    events = list(audit.events.filter(action__in=WORKFLOW_ACTIONS).select_related("actor")[:2])
+    if [e.action for e in events] != [AuditEvent.Action.SUBMITTED, AuditEvent.Action.RETURNED]:
         return None, []
     returned = events[1]
     changed = []

@@ -277,9 +277,12 @@ def audit_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
                 # reports.IssuedReport through its reverse name (agencies does not import reports)
                 "issued_reports": issued_reports,
                 "next_report_number": _next_report_number(audit, len(issued_reports)),
+                # for the question before 提交复核, shown only while the audit is in progress
                 "incomplete": [
                     a for a in audit.assessments.select_related("standard__category") if a.missing()
-                ],
+                ]
+                if audit.status == AuditStatus.IN_PROGRESS
+                else [],
                 "unscored": max(context["applicable_count"] - audit.scored_count, 0),
                 "since_return": changes_since_return(audit),
                 "documents_not_received": [d for d in documents if not is_accepted(d)],

@@ -68,6 +68,13 @@ class AssessmentForm(forms.Form):
         )
 
 
+# The text fields' lengths as AssessmentForm accepts them, for the page's counters.
+TEXT_LIMITS = {
+    name: field.max_length
+    for name, field in AssessmentForm.base_fields.items()
+    if isinstance(field, forms.CharField)
+}
+
 # Changes listed beside each standard; the admin keeps the whole history.
 HISTORY_SHOWN = 10
 
@@ -94,6 +101,10 @@ class Row:
             Result.COMPLIANT,
             Result.NOT_APPLICABLE,
         )
+
+    @property
+    def limits(self) -> dict[str, int]:
+        return TEXT_LIMITS
 
     @property
     def version(self) -> int:

@@ -128,9 +128,7 @@ def test_score_submit_return_finalize_and_read(browser_for, portal, seeded_trans
 
 
 def test_scoring_works_with_the_keyboard_alone(browser_for, portal, seeded_transactional_db):
-    Audit.objects.get(agency__code="007").auditors.add(persona_user("auditor"))
-    page = browser_for("auditor")
-    page.goto(f"{portal}/cycles/2023/agencies/007/scoring/")
+    page = _auditor_scoring_huairou(browser_for, portal)
     item = _item(page, "1-1")
 
     item.locator("input[name=result]").first.focus()
@@ -195,10 +193,16 @@ def test_two_auditors_on_one_standard_see_each_others_save(
     expect(_item(first, "1-1").get_by_label("问题描述")).to_have_value("制度未更新")
 
 
-def test_a_failed_save_says_so_and_can_be_retried(browser_for, portal, seeded_transactional_db):
+def _auditor_scoring_huairou(browser_for, portal):
+    """An auditor assigned to 怀柔 (007), on its scoring page."""
     Audit.objects.get(agency__code="007").auditors.add(persona_user("auditor"))
     page = browser_for("auditor")
     page.goto(f"{portal}/cycles/2023/agencies/007/scoring/")
+    return page
+
+
+def test_a_failed_save_says_so_and_can_be_retried(browser_for, portal, seeded_transactional_db):
+    page = _auditor_scoring_huairou(browser_for, portal)
     item = _item(page, "1-3")
 
     page.route("**/scoring/1-3/", lambda route: route.abort())
@@ -216,9 +220,7 @@ def test_points_the_browser_refuses_say_so_and_the_rest_still_saves(
 ):
     from checklist.models import Assessment
 
-    Audit.objects.get(agency__code="007").auditors.add(persona_user("auditor"))
-    page = browser_for("auditor")
-    page.goto(f"{portal}/cycles/2023/agencies/007/scoring/")
+    page = _auditor_scoring_huairou(browser_for, portal)
     item = _item(page, "1-4")
     item.locator("label", has_text=re.compile("^基本符合$")).click()
     _saved(item)
@@ -258,9 +260,7 @@ def test_text_over_its_limit_is_counted_named_and_never_lost(
     def _assessment():
         return Assessment.objects.get(audit__agency__code="007", standard__number=5)
 
-    Audit.objects.get(agency__code="007").auditors.add(persona_user("auditor"))
-    page = browser_for("auditor")
-    page.goto(f"{portal}/cycles/2023/agencies/007/scoring/")
+    page = _auditor_scoring_huairou(browser_for, portal)
     item = _item(page, "1-5")
     item.locator("label", has_text=re.compile("^不符合$")).click()
     _saved(item)
@@ -282,9 +282,7 @@ def test_text_over_its_limit_is_counted_named_and_never_lost(
 
 
 def test_a_refusal_by_the_server_is_said_in_chinese(browser_for, portal, seeded_transactional_db):
-    Audit.objects.get(agency__code="007").auditors.add(persona_user("auditor"))
-    page = browser_for("auditor")
-    page.goto(f"{portal}/cycles/2023/agencies/007/scoring/")
+    page = _auditor_scoring_huairou(browser_for, portal)
     item = _item(page, "1-6")
     page.route("**/scoring/1-6/", lambda route: route.fulfill(status=403, body="denied"))
     item.locator("label", has_text=re.compile("^符合$")).click()
