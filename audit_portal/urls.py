@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("security.urls")),
 ]
 
+handler400 = views.bad_request
 handler500 = views.server_error

@@ -68,3 +68,25 @@ def server_error(request: HttpRequest) -> HttpResponse:
         response["Retry-After"] = "30"
     response["Cache-Control"] = "no-store"
     return response
+
+
+def bad_request(request: HttpRequest, exception) -> HttpResponse:
+    """handler400. A session that could not be saved because the database is unreachable
+    (Django reports it as an interrupted session, a 400) is the outage's 503, not the
+    visitor's mistake."""
+    cause = exception
+    while cause is not None:
+        if isinstance(cause, DATABASE_UNAVAILABLE):
+            response = HttpResponse(
+                loader.render_to_string(
+                    "503.html", {"request_id": getattr(request, "request_id", "")}
+                ),
+                status=503,
+            )
+            response["Retry-After"] = "30"
+            response["Cache-Control"] = "no-store"
+            return response
+        cause = cause.__context__
+    from django.views.defaults import bad_request as django_bad_request
+
+    return django_bad_request(request, exception)
