@@ -15,6 +15,9 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
+    # nginx's error pages (README, "Production"), in Chinese
+    path("download-unavailable/", views.download_unavailable, name="download_unavailable"),
+    path("upload-too-large/", views.upload_too_large, name="upload_too_large"),
     path("admin/", admin.site.urls),
     path("", include("agencies.urls")),
     path("", include("checklist.urls")),

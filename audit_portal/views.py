@@ -1,8 +1,10 @@
+import logging
 import sys
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.decorators.cache import never_cache
@@ -12,6 +14,8 @@ from accounts.models import Role
 from agencies.models import Audit
 
 from .access import latest_cycle
+
+logger = logging.getLogger("portal.downloads")
 
 
 @require_safe
@@ -90,3 +94,55 @@ def bad_request(request: HttpRequest, exception) -> HttpResponse:
     from django.views.defaults import bad_request as django_bad_request
 
     return django_bad_request(request, exception)
+
+
+def _bare_page(request: HttpRequest, template: str, status: int) -> HttpResponse:
+    response = HttpResponse(
+        loader.render_to_string(template, {"request_id": getattr(request, "request_id", "")}),
+        status=status,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_safe
+def download_unavailable(request: HttpRequest) -> HttpResponse:
+    """Where nginx turns when it cannot send a file the portal handed to it (README,
+    "Production": error_page in the internal location). The download was recorded when it
+    was handed over; this records that it did not arrive, with the same request id, and
+    tells the person in Chinese instead of saving nginx's error page as their PDF."""
+    from security.events import record
+    from security.models import Kind
+
+    original = request.headers.get("X-Original-URI", "")
+    prefix = settings.EVIDENCE_X_ACCEL_REDIRECT_PREFIX
+    if prefix and original.startswith(prefix):
+        # Someone asked for the internal location from outside (nginx refuses that with a
+        # 404, which its error_page brings here): nothing was handed over, nothing failed.
+        raise Http404
+    logger.error(
+        "the front server could not send a file the portal handed to it: %s",
+        original[:500].encode("unicode_escape").decode("ascii"),
+    )
+    record(Kind.DOWNLOAD_FAILED, request=request, status=503, target=original)
+    response = _bare_page(request, "download_unavailable.html", 503)
+    response["Retry-After"] = "300"
+    return response
+
+
+@require_safe
+def upload_too_large(request: HttpRequest) -> HttpResponse:
+    """nginx's answer (error_page 413) when an upload passes client_max_body_size, in
+    Chinese and with the portal's own limit."""
+    response = HttpResponse(
+        loader.render_to_string(
+            "413.html",
+            {
+                "request_id": getattr(request, "request_id", ""),
+                "max_mb": settings.EVIDENCE_MAX_UPLOAD_BYTES // (1024 * 1024),
+            },
+        ),
+        status=413,
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,3 +1,7 @@
+import logging
+import os
+import stat
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -44,6 +48,8 @@ from .models import (
     evidence_storage,
 )
 
+logger = logging.getLogger("portal.downloads")
+
 
 def _document(audit: Audit, number: int) -> RequiredDocument:
     return get_object_or_404(RequiredDocument, cycle_id=audit.cycle_id, number=number)
@@ -59,6 +65,7 @@ def _page_context(request, audit: Audit) -> dict:
         "can_review": can_review_documents(user, audit),
         "accept": ",".join(f".{ext}" for ext in ALLOWED_EXTENSIONS),
         "max_mb": settings.EVIDENCE_MAX_UPLOAD_BYTES // (1024 * 1024),
+        "max_bytes": settings.EVIDENCE_MAX_UPLOAD_BYTES,
         "statuses": DocumentStatus,
     }
 
@@ -164,10 +171,14 @@ def download(request: HttpRequest, year: int, code: str, file_id: int) -> HttpRe
     """A file as an attachment under its own name, after the permission check."""
     _audit, file = _file_for(request, year, code, file_id)
     prefix = settings.EVIDENCE_X_ACCEL_REDIRECT_PREFIX
-    if prefix:
+    if prefix and _front_server_can_read(file):
+        # nginx sends the file. The name travels in X-Evidence-Disposition, which nginx
+        # turns into Content-Disposition only when it really sends the file: nginx keeps
+        # an upstream Content-Disposition on its own error pages, and the browser would save
+        # a 403 page as the user's PDF (README, "Production", the internal location).
         response = HttpResponse(content_type="application/octet-stream")
         response["X-Accel-Redirect"] = escape_uri_path(prefix.rstrip("/") + "/" + file.key)
-        response["Content-Disposition"] = content_disposition_header(True, file.original_name)
+        response["X-Evidence-Disposition"] = content_disposition_header(True, file.original_name)
     else:
         response = FileResponse(
             evidence_storage().open(file.key, "rb"),
@@ -179,6 +190,25 @@ def download(request: HttpRequest, year: int, code: str, file_id: int) -> HttpRe
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _front_server_can_read(file: EvidenceFile) -> bool:
+    """Whether the stored file is readable by the store's group (nginx's user is in it).
+    A file stored before the modes changed, or copied in by hand, is sent by the portal
+    itself (and logged), so nobody gets a 403 for it; `check --deploy` lists them."""
+    try:
+        path = evidence_storage().path(file.key)
+        mode = os.stat(path).st_mode
+    except (NotImplementedError, OSError):
+        return True
+    if mode & stat.S_IRGRP:
+        return True
+    logger.warning(
+        "evidence file %s is not readable by its group; sent by the portal, not nginx "
+        "(run manage.py check --deploy)",
+        file.key,
+    )
+    return False
 
 
 @require_POST
@@ -280,11 +310,14 @@ def grid(request: HttpRequest, year: int) -> HttpResponse:
             audit__cycle=cycle
         ).values_list("audit_id", "document_id", "status")
     }
+    # The latest attempt per agency: when sent, its time; when not, why (shown in red).
     last_reminded = {}
-    for audit_id, sent_at in Reminder.objects.filter(audit__cycle=cycle).values_list(
-        "audit_id", "sent_at"
+    for audit_id, sent_at, error in (
+        Reminder.objects.filter(audit__cycle=cycle)
+        .order_by("sent_at", "pk")
+        .values_list("audit_id", "sent_at", "error")
     ):
-        last_reminded[audit_id] = max(sent_at, last_reminded.get(audit_id, sent_at))
+        last_reminded[audit_id] = {"at": sent_at, "error": error}
     today = timezone.localdate()
     wanted = request.GET.get("show", "")
     counts = dict.fromkeys(DocumentStatus.values, 0)
@@ -336,17 +369,32 @@ def remind(request: HttpRequest, year: int) -> HttpResponse:
     if request.user.role not in (Role.MANAGER, Role.AUDITOR):
         raise PermissionDenied
     reminders = services.remind_agencies(cycle=cycle, by=request.user)
-    if reminders:
+    if reminders.sent:
         messages.success(
             request,
             ngettext(
                 "Reminder e-mailed to %(n)s agency.",
                 "Reminders e-mailed to %(n)s agencies.",
-                len(reminders),
+                len(reminders.sent),
             )
-            % {"n": len(reminders)},
+            % {"n": len(reminders.sent)},
         )
-    else:
+    by_reason = {}
+    for reminder in reminders.failed:
+        by_reason.setdefault(reminder.error, []).append(reminder.audit.agency.name)
+    for reason, names in by_reason.items():
+        messages.error(
+            request,
+            ngettext(
+                "The reminder to %(n)s agency was not sent (%(names)s): %(reason)s. "
+                "It is recorded in the grid; try again later, or tell the administrator.",
+                "The reminders to %(n)s agencies were not sent (%(names)s): %(reason)s. "
+                "They are recorded in the grid; try again later, or tell the administrator.",
+                len(names),
+            )
+            % {"n": len(names), "names": "、".join(names), "reason": reason},
+        )
+    if not reminders.sent and not reminders.failed:
         messages.info(
             request,
             _(

@@ -22,12 +22,18 @@ def security_event_middleware(get_response):
         status = response.status_code
         if status in (400, 403) or (status == 404 and _signed_in(request)):
             record(Kind.DENIED, request=request, status=status, target=request.path)
-        elif 200 <= status < 300 and response.has_header("Content-Disposition"):
-            name = attachment_name(response["Content-Disposition"]) or request.path
+        elif 200 <= status < 300 and (disposition := _disposition(response)):
+            name = attachment_name(disposition) or request.path
             record(Kind.DOWNLOAD, request=request, status=status, target=name)
         return response
 
     return middleware
+
+
+def _disposition(response) -> str:
+    """The attachment header of a download, also of one handed to nginx (which adds it as
+    Content-Disposition only when it sends the file; see evidence.views.download)."""
+    return response.get("Content-Disposition") or response.get("X-Evidence-Disposition") or ""
 
 
 def _signed_in(request) -> bool:

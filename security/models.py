@@ -23,6 +23,7 @@ class Kind(models.TextChoices):
     SIGN_OUT = "sign_out", _("Signed out")
     DENIED = "denied", _("Request refused")
     DOWNLOAD = "download", _("Download")
+    DOWNLOAD_FAILED = "download_failed", _("Download not delivered")
     FINALIZE = "finalize", _("Audit finalized")
     REOPEN = "reopen", _("Audit reopened")
 

@@ -77,6 +77,15 @@ ROWS = {
         Case("/healthz", statuses(200)),
         Case("/healthz", statuses(405), method="post"),
     ],
+    # nginx's error pages: the same answer for everyone
+    "download_unavailable": [
+        Case("/download-unavailable/", statuses(503)),
+        Case("/download-unavailable/", statuses(405), method="post"),
+    ],
+    "upload_too_large": [
+        Case("/upload-too-large/", statuses(413)),
+        Case("/upload-too-large/", statuses(405), method="post"),
+    ],
     "cycle_list": [
         Case("/cycles/", office_only()),
         Case("/cycles/", statuses(405), method="post"),

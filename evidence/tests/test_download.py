@@ -1,9 +1,14 @@
 import io
+import stat
 import struct
 import zipfile
+from pathlib import Path
 
-from evidence.models import EvidenceFile
+import pytest
+
+from evidence.models import EvidenceFile, evidence_storage
 from evidence.tests import samples
+from security.models import SecurityEvent
 
 XHR = {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"}
 
@@ -37,7 +42,66 @@ def test_with_nginx_the_download_is_handed_to_x_accel_redirect(client_for, chaoy
     response = client_for("auditor").get(f"/cycles/2023/agencies/004/files/{file.pk}/")
     assert response["X-Accel-Redirect"] == f"/protected-evidence/{file.key}"
     assert response.content == b""
+    # nginx adds the name only when it sends the file (never on its own error page)
+    assert not response.has_header("Content-Disposition")
+    assert response["X-Evidence-Disposition"].startswith("attachment;")
+    download = SecurityEvent.objects.get(kind="download")
+    assert download.target == "a.pdf" and download.status == 200
+
+
+def test_stored_files_are_readable_by_the_group_and_nobody_else(client_for, chaoyang):
+    file = upload(client_for("staff004"), "004", 1, "a.pdf")
+    path = Path(evidence_storage().path(file.key))
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    for folder in (path.parent, path.parent.parent):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o2750
+
+
+def test_a_file_the_front_server_cannot_read_is_sent_by_the_portal(client_for, chaoyang, settings):
+    settings.EVIDENCE_X_ACCEL_REDIRECT_PREFIX = "/protected-evidence/"
+    file = upload(client_for("staff004"), "004", 1, "old.pdf")
+    Path(evidence_storage().path(file.key)).chmod(0o600)  # stored by an older version
+    response = client_for("auditor").get(f"/cycles/2023/agencies/004/files/{file.pk}/")
+    assert not response.has_header("X-Accel-Redirect")
+    assert b"".join(response.streaming_content) == samples.PDF
     assert response["Content-Disposition"].startswith("attachment;")
+
+
+def test_when_nginx_cannot_send_a_file_the_person_is_told_and_it_is_recorded(client_for, db):
+    response = client_for("auditor").get(
+        "/download-unavailable/", HTTP_X_ORIGINAL_URI="/cycles/2023/agencies/004/files/7/"
+    )
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert "文件暂时无法下载" in page and "没有下载任何内容" in page
+    assert not response.has_header("Content-Disposition")
+    event = SecurityEvent.objects.get(kind="download_failed")
+    assert event.target == "/cycles/2023/agencies/004/files/7/" and event.status == 503
+    assert event.username == "mona" or event.username
+
+
+def test_asking_nginx_for_the_internal_location_is_not_a_failed_download(client_for, db, settings):
+    settings.EVIDENCE_X_ACCEL_REDIRECT_PREFIX = "/protected-evidence/"
+    response = client_for("auditor").get(
+        "/download-unavailable/", HTTP_X_ORIGINAL_URI="/protected-evidence/2023/004/abc"
+    )
+    assert response.status_code == 404
+    assert not SecurityEvent.objects.filter(kind="download_failed").exists()
+
+
+@pytest.mark.parametrize("original", ["\x00/../é", "/x" * 5000, "\ud800"])
+def test_hostile_original_addresses_are_stored_safely(client_for, db, original):
+    response = client_for("auditor").get("/download-unavailable/", HTTP_X_ORIGINAL_URI=original)
+    assert response.status_code == 503
+    assert SecurityEvent.objects.filter(kind="download_failed").count() == 1
+
+
+def test_an_upload_over_the_proxys_limit_is_explained_in_chinese(client, settings):
+    settings.EVIDENCE_MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+    response = client.get("/upload-too-large/")
+    assert response.status_code == 413
+    page = response.content.decode()
+    assert "文件太大，没有上传" in page and "100 MB" in page
 
 
 def test_files_are_never_under_a_public_url(client_for, chaoyang):

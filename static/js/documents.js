@@ -4,8 +4,14 @@
   "use strict";
   const english = document.documentElement.lang === "en";
   const text = english
-    ? { done: "Uploaded", failed: "Not uploaded: ", network: "the connection failed; try again.", duplicate: " (same content as an earlier file)", late: " (after the deadline)", shortened: " (the name was too long and is kept as “%s”)" }
-    : { done: "已上传", failed: "上传失败：", network: "网络连接中断，请重试。", duplicate: "（与之前上传的文件内容相同）", late: "（逾期上传）", shortened: "（文件名过长，已缩短保存为“%s”）" };
+    ? { done: "Uploaded", failed: "Not uploaded: ", network: "the connection failed; try again.", duplicate: " (same content as an earlier file)", late: " (after the deadline)", shortened: " (the name was too long and is kept as “%s”)",
+        tooLarge: "the file is larger than %s MB, the most the server accepts. Compress or split it, then upload the parts.",
+        unavailable: "the server cannot take files right now; nothing was stored. Try again in a few minutes.",
+        unexpected: "the server did not accept the file (answer %s); nothing was stored. Try again, or tell the administrator." }
+    : { done: "已上传", failed: "上传失败：", network: "网络连接中断，请重试。", duplicate: "（与之前上传的文件内容相同）", late: "（逾期上传）", shortened: "（文件名过长，已缩短保存为“%s”）",
+        tooLarge: "文件超过服务器允许的 %s MB 上限，没有上传。请压缩或拆分成几个较小的文件后再上传。",
+        unavailable: "服务器暂时无法接收文件，没有保存任何内容。请过几分钟再试。",
+        unexpected: "服务器没有接收这个文件（状态码 %s），没有保存任何内容。请重试；如仍不行，请告知管理员。" };
 
   function csrfToken(form) {
     return form.querySelector("input[name=csrfmiddlewaretoken]").value;
@@ -45,8 +51,24 @@
     });
   }
 
+  // Why a file was not stored when the answer is not the portal's own (a proxy's page).
+  function reasonFor(form, status) {
+    if (status === 413) return text.tooLarge.replace("%s", form.dataset.maxMb);
+    if (status === 502 || status === 503 || status === 504) return text.unavailable;
+    return text.unexpected.replace("%s", status);
+  }
+
   function send(form, file, item, bar, state) {
     return new Promise((resolve) => {
+      // The server's limit, checked before a single byte is sent: a 300 MB scan is refused
+      // at once instead of after minutes of uploading.
+      if (file.size > Number(form.dataset.maxBytes)) {
+        item.dataset.state = "failed";
+        bar.hidden = true;
+        state.textContent = text.failed + text.tooLarge.replace("%s", form.dataset.maxMb);
+        resolve();
+        return;
+      }
       const data = new FormData();
       data.append("files", file);
       const request = new XMLHttpRequest();
@@ -69,7 +91,7 @@
             + (answer.name && answer.name !== file.name ? text.shortened.replace("%s", answer.name) : "");
           form._stored = true;
         } else {
-          failed(answer.error || request.statusText);
+          failed(answer.error || reasonFor(form, request.status));
         }
       });
       request.addEventListener("error", () => failed(text.network));
