@@ -16,6 +16,7 @@ for name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE
 os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
 # Each test run keeps its evidence files in a folder of its own, never in var/.
 os.environ.setdefault("EVIDENCE_ROOT", tempfile.mkdtemp(prefix="audit-portal-test-evidence-"))
+os.environ.setdefault("REPORT_BUNDLE_ROOT", os.environ["EVIDENCE_ROOT"] + "-bundles")
 
 from .settings import *  # noqa: E402, F403
 from .settings import DATABASES, STORAGES  # noqa: E402

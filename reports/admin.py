@@ -16,5 +16,4 @@ class IssuedReportAdmin(ReadOnlyAdmin):
 
 @admin.register(ReportBundle)
 class ReportBundleAdmin(ReadOnlyAdmin):
-    list_display = ("cycle", "requested_at", "requested_by", "status", "done", "total")
-    exclude = ("content",)
+    list_display = ("cycle", "requested_at", "requested_by", "status", "done", "total", "size")

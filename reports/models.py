@@ -1,4 +1,6 @@
 import hashlib
+from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.db import models
@@ -53,13 +55,19 @@ class IssuedReport(models.Model):
 
 
 class ReportBundle(models.Model):
-    """A ZIP of every agency report of a cycle, built in the background."""
+    """A ZIP of every agency report of a cycle, built in the background.
+
+    The ZIP itself is a file in REPORT_BUNDLE_ROOT (``file_name``), never in the database,
+    so it neither bloats the tables nor the backups; it is deleted, and the bundle marked
+    expired, REPORT_BUNDLE_RETENTION_HOURS after it was built (``reports.bundles``).
+    """
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting")
         RUNNING = "running", _("Rendering")
         DONE = "done", _("Ready")
         FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Deleted after the retention period")
 
     cycle = models.ForeignKey(
         Cycle, verbose_name=_("cycle"), on_delete=models.CASCADE, related_name="+"
@@ -76,7 +84,9 @@ class ReportBundle(models.Model):
     )
     total = models.PositiveSmallIntegerField(_("reports"), default=0)
     done = models.PositiveSmallIntegerField(_("reports ready"), default=0)
-    content = models.BinaryField(_("ZIP"), null=True, blank=True)
+    file_name = models.CharField(_("file"), max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
 
@@ -91,3 +101,13 @@ class ReportBundle(models.Model):
     @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def path(self) -> Path | None:
+        return Path(settings.REPORT_BUNDLE_ROOT) / self.file_name if self.file_name else None
+
+    @property
+    def kept_until(self):
+        if self.status != self.Status.DONE or self.finished_at is None:
+            return None
+        return self.finished_at + timedelta(hours=settings.REPORT_BUNDLE_RETENTION_HOURS)

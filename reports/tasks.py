@@ -3,7 +3,7 @@
 Run the worker with `manage.py db_worker`; tests and `make run` run tasks at once.
 """
 
-import io
+import hashlib
 import multiprocessing
 import os
 import zipfile
@@ -16,19 +16,22 @@ from django_tasks import task
 
 from agencies.models import AuditStatus
 
-from . import data, pdf
+from . import bundles, data, pdf
 from .models import IssuedReport, ReportBundle
 
 
 @task()
 def build_report_bundle(bundle_id: int) -> int:
+    bundles.expire()
     bundle = ReportBundle.objects.select_related("cycle").get(pk=bundle_id)
     audits = list(bundle.cycle.audits.select_related("agency", "cycle").order_by("serial"))
+    file_name = bundles.new_file_name()
     ReportBundle.objects.filter(pk=bundle_id).update(
-        status=ReportBundle.Status.RUNNING, total=len(audits), done=0
+        status=ReportBundle.Status.RUNNING, total=len(audits), done=0, file_name=file_name
     )
-    buffer = io.BytesIO()
+    partial = bundles.partial_path(file_name)
     processes = getattr(settings, "REPORT_RENDER_PROCESSES", None) or os.cpu_count() or 1
+    digest = hashlib.sha256()
     try:
         # The database work (gathering each report's data and HTML) stays here; the CPU
         # work (WeasyPrint) runs on every core. Issued reports go in as issued.
@@ -44,18 +47,34 @@ def build_report_bundle(bundle_id: int) -> int:
             else:
                 html = render_to_string("reports/agency_report.html", data.agency_report(audit))
                 jobs.append((audit, "草稿", html))
-        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with (
+            os.fdopen(descriptor, "wb") as stream,
+            zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_STORED) as archive,
+        ):
             for done, (audit, suffix, content) in enumerate(_rendered(jobs, processes), start=1):
                 name = f"{audit.serial:02d}-{audit.agency.code}-{audit.agency.name}-{suffix}.pdf"
                 archive.writestr(name.replace("/", "_"), content)
                 ReportBundle.objects.filter(pk=bundle_id).update(done=done)
+        with open(partial, "rb") as stream:
+            for block in iter(lambda: stream.read(1024 * 1024), b""):
+                digest.update(block)
+        size = partial.stat().st_size
+        bundles.publish(file_name)
     except Exception as error:
+        partial.unlink(missing_ok=True)
         ReportBundle.objects.filter(pk=bundle_id).update(
-            status=ReportBundle.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now()
+            status=ReportBundle.Status.FAILED,
+            error=str(error)[:2000],
+            finished_at=timezone.now(),
+            file_name="",
         )
         raise
     ReportBundle.objects.filter(pk=bundle_id).update(
-        status=ReportBundle.Status.DONE, content=buffer.getvalue(), finished_at=timezone.now()
+        status=ReportBundle.Status.DONE,
+        size=size,
+        sha256=digest.hexdigest(),
+        finished_at=timezone.now(),
     )
     return len(audits)
 

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -129,7 +129,7 @@ def bundle_start(request: HttpRequest, year: int) -> HttpResponse:
 def _bundle(request, year, bundle_id) -> ReportBundle:
     cycle = get_cycle_for_office(request.user, year)
     require_manager(request.user)
-    return get_object_or_404(ReportBundle.objects.defer("content"), pk=bundle_id, cycle=cycle)
+    return get_object_or_404(ReportBundle, pk=bundle_id, cycle=cycle)
 
 
 @require_safe
@@ -144,7 +144,27 @@ def bundle_status(request: HttpRequest, year: int, bundle_id: int) -> HttpRespon
 @login_required
 def bundle_download(request: HttpRequest, year: int, bundle_id: int) -> HttpResponse:
     bundle = _bundle(request, year, bundle_id)
-    if bundle.status != ReportBundle.Status.DONE:
-        raise Http404
-    content = ReportBundle.objects.values_list("content", flat=True).get(pk=bundle.pk)
-    return _file(bytes(content), f"{year}年度全部稽核报告.zip", "application/zip")
+    if bundle.status == ReportBundle.Status.DONE and bundle.path is not None:
+        try:
+            stream = open(bundle.path, "rb")  # FileResponse closes it
+        except FileNotFoundError:
+            # deleted by hand, or a database restored without the bundles folder
+            ReportBundle.objects.filter(pk=bundle.pk).update(
+                status=ReportBundle.Status.EXPIRED, file_name=""
+            )
+        else:
+            response = FileResponse(
+                stream,
+                as_attachment=True,
+                filename=f"{year}年度全部稽核报告.zip",
+                content_type="application/zip",
+            )
+            response["Cache-Control"] = "private, no-store"
+            return response
+    if bundle.status in (ReportBundle.Status.DONE, ReportBundle.Status.EXPIRED):
+        messages.warning(
+            request,
+            _("This ZIP has been deleted after its retention period. Build a new one below."),
+        )
+        return redirect("report_bundle", year, bundle.pk)
+    raise Http404

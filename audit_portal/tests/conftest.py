@@ -1,6 +1,7 @@
 """Fixtures shared by the walks over every URL (permission matrix, hostile input)."""
 
 import pytest
+from django.utils import timezone
 
 from audit_portal.testing import persona_user
 
@@ -35,15 +36,22 @@ def evidence_file(db, staff004):
 def report_bundle(db, manager):
     """A finished ZIP of the cycle's reports (for the bundle URLs)."""
     from agencies.models import Cycle
+    from reports import bundles
     from reports.models import ReportBundle
 
-    return ReportBundle.objects.create(
+    name = bundles.new_file_name()
+    (bundles.root() / name).write_bytes(b"PK\x05\x06" + b"\0" * 18)
+    bundle = ReportBundle.objects.create(
         cycle=Cycle.objects.get(year=2023),
         requested_by=manager,
         status="done",
         total=0,
-        content=b"PK\x05\x06" + b"\0" * 18,
+        file_name=name,
+        size=22,
+        finished_at=timezone.now(),
     )
+    yield bundle
+    (bundles.root() / name).unlink(missing_ok=True)
 
 
 @pytest.fixture

@@ -1,5 +1,14 @@
+import hashlib
 import io
+import os
+import stat
+import time
 import zipfile
+from datetime import timedelta
+from pathlib import Path
+
+from django.core.management import call_command
+from django.utils import timezone
 
 from reports.models import IssuedReport, ReportBundle
 from reports.tests.helpers import scored_and_submitted
@@ -20,9 +29,9 @@ def test_a_manager_gets_every_report_of_the_cycle_as_one_zip(client_for, auditor
     assert "已生成 5 / 5 份报告" in page and "下载 ZIP" in page
     assert ReportBundle.objects.get().status == ReportBundle.Status.DONE
 
-    archive = zipfile.ZipFile(
-        io.BytesIO(manager.get(f"/cycles/2023/reports/bundle/{bundle.pk}/download/").content)
-    )
+    download = manager.get(f"/cycles/2023/reports/bundle/{bundle.pk}/download/")
+    content = b"".join(download.streaming_content)
+    archive = zipfile.ZipFile(io.BytesIO(content))
     names = archive.namelist()
     assert len(names) == 5
     assert names[0] == "01-004-朝阳-稽核〔2023〕004号.pdf"
@@ -71,3 +80,67 @@ def test_reports_render_on_several_cores_in_order(db):
     assert [r[0] for r in results] == audits
     assert results[1][2] == b"%PDF-issued"
     assert results[0][2].startswith(b"%PDF-") and results[2][2].startswith(b"%PDF-")
+
+
+def test_the_zip_is_a_private_file_not_a_database_row_and_is_deleted_in_time(
+    client_for, settings, tmp_path
+):
+    from agencies.models import Audit
+
+    settings.REPORT_BUNDLE_ROOT = tmp_path / "bundles"
+    Audit.objects.filter(serial__gt=2).delete()
+    manager = client_for("manager")
+    manager.post("/cycles/2023/reports/bundle/")
+    bundle = ReportBundle.objects.get()
+    assert bundle.status == "done" and bundle.size > 0 and len(bundle.sha256) == 64
+    assert bundle.path.parent == Path(settings.REPORT_BUNDLE_ROOT)
+    assert stat.S_IMODE(bundle.path.stat().st_mode) == 0o600
+    assert hashlib.sha256(bundle.path.read_bytes()).hexdigest() == bundle.sha256
+    assert not any(f.get_internal_type() == "BinaryField" for f in ReportBundle._meta.fields)
+    page = manager.get(f"/cycles/2023/reports/bundle/{bundle.pk}/").content.decode()
+    assert "之后自动删除" in page
+
+    # a day later the daily clean-up (and any new build) deletes it
+    ReportBundle.objects.filter(pk=bundle.pk).update(
+        finished_at=timezone.now()
+        - timedelta(hours=settings.REPORT_BUNDLE_RETENTION_HOURS, minutes=1)
+    )
+    out = io.StringIO()
+    call_command("cleanup_report_bundles", stdout=out)
+    assert "已删除 1 个" in out.getvalue()
+    bundle.refresh_from_db()
+    assert bundle.status == "expired" and not bundle.path
+    assert list(Path(settings.REPORT_BUNDLE_ROOT).iterdir()) == []
+    answer = manager.get(f"/cycles/2023/reports/bundle/{bundle.pk}/download/", follow=True)
+    page = answer.content.decode()
+    assert answer.redirect_chain and "已超过保留期限" in page and "重新生成" in page
+
+
+def test_a_zip_missing_on_disk_is_told_not_a_500(client_for, settings):
+    from agencies.models import Audit
+
+    Audit.objects.filter(serial__gt=1).delete()
+    manager = client_for("manager")
+    manager.post("/cycles/2023/reports/bundle/")
+    bundle = ReportBundle.objects.get()
+    bundle.path.unlink()  # a database restored without the bundles folder
+    answer = manager.get(f"/cycles/2023/reports/bundle/{bundle.pk}/download/", follow=True)
+    assert answer.status_code == 200 and "已超过保留期限" in answer.content.decode()
+    assert ReportBundle.objects.get().status == "expired"
+
+
+def test_leftovers_of_a_build_that_died_are_removed(db, settings, tmp_path):
+    from reports import bundles
+
+    settings.REPORT_BUNDLE_ROOT = tmp_path / "bundles"
+    folder = bundles.root()
+    old_partial = folder / "dead.zip.partial"
+    old_partial.write_bytes(b"half")
+    fresh_partial = folder / "building.zip.partial"
+    fresh_partial.write_bytes(b"half")
+    orphan = folder / "orphan.zip"
+    orphan.write_bytes(b"PK")
+    long_ago = time.time() - 7 * 3600
+    os.utime(old_partial, (long_ago, long_ago))
+    assert bundles.expire() == (0, 2)
+    assert [p.name for p in folder.iterdir()] == ["building.zip.partial"]
