@@ -92,6 +92,6 @@ class EvidenceFileAdmin(ReadOnlyAdmin):
 
 @admin.register(Reminder)
 class ReminderAdmin(ReadOnlyAdmin):
-    list_display = ("audit", "sent_at", "sent_by", "missing", "recipients")
+    list_display = ("audit", "sent_at", "sent_by", "missing", "recipients", "error")
     list_filter = ("audit__cycle",)
     list_select_related = ("audit__cycle", "audit__agency", "sent_by")

@@ -193,6 +193,8 @@ class Reminder(models.Model):
     sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
     recipients = models.TextField(_("recipients"), blank=True)
     missing = models.PositiveSmallIntegerField(_("documents missing"))
+    # Empty when the mail server took the message; otherwise why it was not sent.
+    error = models.TextField(_("not sent because"), blank=True)
 
     class Meta:
         verbose_name = _("reminder")

@@ -7,12 +7,16 @@ steps can leave a stored file without a row, never a row without its file;
 ``manage.py cleanup_evidence`` removes such files.
 """
 
+import contextlib
+import logging
+import smtplib
+import socket
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -34,6 +38,8 @@ from .models import (
     StandardEvidence,
     evidence_storage,
 )
+
+logger = logging.getLogger("portal.reminders")
 
 MAX_NAME_LENGTH = 150
 
@@ -269,16 +275,78 @@ def missing_counts(cycle) -> dict[int, int]:
     }
 
 
-def remind_agencies(*, cycle, by, audits=None) -> list[Reminder]:
-    """E-mail the staff of every agency with missing or returned documents, and record it.
+@dataclass
+class Reminders:
+    """What ``remind_agencies`` did: the reminders sent and the ones that failed (each
+    recorded, with the reason in Chinese)."""
 
-    Agencies whose staff have no e-mail address are skipped (and not recorded).
+    sent: list = field(default_factory=list)
+    failed: list = field(default_factory=list)
+
+
+def mail_failure_reason(error: Exception) -> str:
+    """Why a reminder was not sent, in words a manager can pass on to the administrator."""
+    host = f"{settings.EMAIL_HOST}:{settings.EMAIL_PORT}"
+    if isinstance(error, socket.gaierror):
+        return _("the mail server %(host)s was not found") % {"host": settings.EMAIL_HOST}
+    if isinstance(error, ConnectionRefusedError):
+        return _("the mail server %(host)s refused the connection") % {"host": host}
+    if any(isinstance(e, TimeoutError) for e in _chain(error)):
+        # smtplib reports a silent server as "Connection unexpectedly closed: timed out"
+        return _("the mail server %(host)s did not answer within %(seconds)s seconds") % {
+            "host": host,
+            "seconds": settings.EMAIL_TIMEOUT,
+        }
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        answers = "; ".join(
+            f"{address} {code} {_decoded(text)}"
+            for address, (code, text) in error.recipients.items()
+        )
+        return _("the mail server refused the recipients (%(answers)s)") % {"answers": answers}
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        return _("the mail server did not accept the portal's user name or password")
+    if isinstance(error, smtplib.SMTPResponseException):
+        return _("the mail server answered %(code)s %(text)s") % {
+            "code": error.smtp_code,
+            "text": _decoded(error.smtp_error),
+        }
+    if isinstance(error, smtplib.SMTPServerDisconnected):
+        return _("the mail server %(host)s closed the connection") % {"host": host}
+    return _("the mail server %(host)s cannot be reached (%(error)s)") % {
+        "host": host,
+        "error": error,
+    }
+
+
+def _chain(error: BaseException):
+    while error is not None:
+        yield error
+        error = error.__cause__ or error.__context__
+
+
+def _decoded(text) -> str:
+    return (text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text))[:200]
+
+
+# The connection itself is gone: every reminder after this one would fail the same way.
+CONNECTION_LOST = (smtplib.SMTPServerDisconnected, OSError)
+
+
+def remind_agencies(*, cycle, by, audits=None) -> Reminders:
+    """E-mail the staff of every agency with missing or returned documents, and record
+    each reminder, sent or not.
+
+    Agencies whose staff have no e-mail address are skipped (and not recorded). One SMTP
+    connection serves them all; a server that cannot be reached fails once (within
+    EMAIL_TIMEOUT), not once per agency, and a refused message fails only its agency.
+    Every reminder is recorded as soon as its fate is known, so a failure later on never
+    loses the record of the ones already sent.
     """
     from accounts.models import Role, User
 
     missing = missing_counts(cycle)
     audits = audits if audits is not None else cycle.audits.select_related("agency")
-    reminders = []
+    outbox = []
     for audit in audits:
         count = missing.get(audit.pk, 0)
         if not count or audit.status == AuditStatus.FINALIZED:
@@ -294,23 +362,61 @@ def remind_agencies(*, cycle, by, audits=None) -> list[Reminder]:
             "documents", args=[cycle.year, audit.agency.code]
         )
         deadline = cycle.document_deadline.isoformat() if cycle.document_deadline else "—"
-        send_mail(
+        message = EmailMessage(
             subject=f"【{settings.PORTAL_OFFICE_NAME}】{cycle.title}：请尽快提交稽核资料",
-            message=(
+            body=(
                 f"{audit.agency.name}：\n\n"
                 f"{cycle.title}尚有 {count} 项稽核前资料未提交或被退回补充，"
                 f"资料提交截止日期为 {deadline}。请登录稽核管理平台上传：\n{link}\n\n"
                 f"{settings.PORTAL_OFFICE_NAME}"
             ),
-            from_email=None,
-            recipient_list=recipients,
+            to=recipients,
         )
-        reminders.append(
-            Reminder.objects.create(
-                audit=audit, sent_by=by, recipients=", ".join(recipients), missing=count
-            )
+        outbox.append((audit, count, recipients, message))
+    result = Reminders()
+    if not outbox:
+        return result
+
+    def note(audit, count, recipients, error=None):
+        reminder = Reminder.objects.create(
+            audit=audit,
+            sent_by=by,
+            recipients=", ".join(recipients),
+            missing=count,
+            error=mail_failure_reason(error) if error else "",
         )
-    return reminders
+        (result.failed if error else result.sent).append(reminder)
+
+    connection = get_connection(fail_silently=False)
+    try:
+        connection.open()
+    except (smtplib.SMTPException, OSError) as error:
+        logger.error("reminders not sent: the mail server cannot be reached: %r", error)
+        for audit, count, recipients, _message in outbox:
+            note(audit, count, recipients, error)
+        return result
+    try:
+        lost = None
+        for audit, count, recipients, message in outbox:
+            if lost is not None:
+                note(audit, count, recipients, lost)
+                continue
+            try:
+                message.connection = connection
+                message.send()
+            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as error:
+                logger.warning("reminder to %s refused: %r", audit.agency.code, error)
+                note(audit, count, recipients, error)
+            except CONNECTION_LOST as error:
+                logger.error("reminders stopped: the mail server connection failed: %r", error)
+                lost = error
+                note(audit, count, recipients, error)
+            else:
+                note(audit, count, recipients)
+    finally:
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            connection.close()
+    return result
 
 
 @transaction.atomic

@@ -1,0 +1,159 @@
+"""Reminders against a real SMTP server on loopback (aiosmtpd), through Django's SMTP
+backend: one that accepts, one that refuses a recipient, one that drops the connection
+half-way, one that never answers, and none at all."""
+
+import socket
+import time
+from contextlib import closing
+from email import message_from_bytes
+from email.policy import default
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from accounts.models import User
+from evidence import services
+from evidence.models import Reminder
+
+HUAIROU = "huairou@example.org"
+CHAOYANG = "chaoyang@example.org"
+
+
+class Accepting:
+    def __init__(self, refuse=(), drop_after=None):
+        self.received = []
+        self.refuse = set(refuse)
+        self.drop_after = drop_after
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.drop_after is not None and len(self.received) >= self.drop_after:
+            server.transport.close()  # the server goes away in the middle of the work
+            return "421 closing"
+        self.received.append(envelope)
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def smtp(settings):
+    """Start a real SMTP server with the given handler; the portal's settings point at it."""
+    controllers = []
+
+    def start(handler):
+        controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+        controller.start()
+        controllers.append(controller)
+        use_server(settings, controller.port)
+        return handler
+
+    yield start
+    for controller in controllers:
+        controller.stop()
+
+
+def free_port() -> int:
+    with closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def use_server(settings, port, timeout=2):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_TIMEOUT = timeout
+
+
+@pytest.fixture
+def two_agencies_missing(staff004, staff007):
+    """Both agencies with staff have missing documents and an e-mail address."""
+    User.objects.filter(pk=staff004.pk).update(email=CHAOYANG)
+    User.objects.filter(pk=staff007.pk).update(email=HUAIROU)
+
+
+def remind(client_for):
+    return client_for("manager").post("/cycles/2023/documents/remind/", follow=True)
+
+
+def test_a_real_smtp_server_receives_every_reminder(client_for, smtp, two_agencies_missing):
+    server = smtp(Accepting())
+    page = remind(client_for).content.decode()
+    assert "已向 2 个代办处发送提醒邮件。" in page
+    assert sorted(tuple(e.rcpt_tos) for e in server.received) == [(CHAOYANG,), (HUAIROU,)]
+    messages = [message_from_bytes(e.original_content, policy=default) for e in server.received]
+    assert all("请尽快提交稽核资料" in m["Subject"] for m in messages)
+    assert any("/cycles/2023/agencies/007/documents/" in m.get_content() for m in messages)
+    assert Reminder.objects.filter(error="").count() == 2
+
+
+def test_a_refused_recipient_fails_its_agency_only(client_for, smtp, two_agencies_missing):
+    server = smtp(Accepting(refuse={HUAIROU}))
+    response = remind(client_for)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "已向 1 个代办处发送提醒邮件。" in page
+    assert "怀柔" in page and "550" in page and "未发送" in page
+    assert [e.rcpt_tos for e in server.received] == [[CHAOYANG]]
+    sent = Reminder.objects.get(error="")
+    failed = Reminder.objects.exclude(error="").get()
+    assert sent.audit.agency.code == "004" and failed.audit.agency.code == "007"
+    assert "550" in failed.error
+    grid = client_for("manager").get("/cycles/2023/documents/").content.decode()
+    assert grid.count('data-testid="reminder-failed"') == 1
+
+
+def test_a_server_lost_half_way_keeps_the_reminders_already_sent(
+    client_for, smtp, two_agencies_missing
+):
+    server = smtp(Accepting(drop_after=1))
+    page = remind(client_for).content.decode()
+    assert len(server.received) == 1
+    assert "已向 1 个代办处发送提醒邮件。" in page and "未发送" in page
+    assert Reminder.objects.filter(error="").count() == 1
+    assert Reminder.objects.exclude(error="").count() == 1
+
+
+def test_a_server_that_never_answers_fails_once_within_the_timeout(
+    client_for, settings, two_agencies_missing
+):
+    # Accepts the connection (the kernel completes it) but never says a word.
+    with closing(socket.socket()) as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        use_server(settings, silent.getsockname()[1], timeout=1)
+        started = time.monotonic()
+        response = remind(client_for)
+        elapsed = time.monotonic() - started
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert elapsed < 5, "one timeout for the whole batch, not one per agency"
+    assert "1 秒内没有应答" in page and "朝阳" in page and "怀柔" in page
+    assert Reminder.objects.exclude(error="").count() == 2
+    assert not Reminder.objects.filter(error="").exists()
+
+
+def test_no_mail_server_at_all_is_a_message_not_a_500(client_for, settings, two_agencies_missing):
+    use_server(settings, free_port())  # nothing listens there
+    response = remind(client_for)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "拒绝连接" in page and "未发送" in page
+    assert Reminder.objects.exclude(error="").count() == 2
+
+
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [
+        (socket.gaierror(-2, "Name or service not known"), "找不到邮件服务器"),
+        (ConnectionRefusedError(111, "Connection refused"), "拒绝连接"),
+        (TimeoutError("timed out"), "秒内没有应答"),
+        (OSError(101, "Network is unreachable"), "无法连接"),
+    ],
+)
+def test_each_failure_is_explained_in_chinese(db, error, words):
+    assert words in services.mail_failure_reason(error)
