@@ -59,6 +59,8 @@ LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SECURE_BY_DEFAULT)
+# A monitoring probe on the server itself asks gunicorn for /healthz over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = int(
     os.environ.get("SECURE_HSTS_SECONDS", "31536000" if SECURE_BY_DEFAULT else "0")
 )
@@ -259,10 +261,21 @@ EVIDENCE_MAX_UPLOAD_BYTES = int(os.environ.get("EVIDENCE_MAX_UPLOAD_MB", "100"))
 EVIDENCE_ZIP_MAX_ENTRIES = int(os.environ.get("EVIDENCE_ZIP_MAX_ENTRIES", "10000"))
 FILE_UPLOAD_TEMP_DIR = Path(os.environ.get("FILE_UPLOAD_TEMP_DIR", EVIDENCE_ROOT / ".incoming"))
 FILE_UPLOAD_HANDLERS = ["evidence.uploads.EvidenceUploadHandler"]
-FILE_UPLOAD_PERMISSIONS = 0o600
+# Stored files and folders are readable by the owner and the owner's group, never by
+# others: behind nginx the front server's user (www-data) joins the portal's group and so
+# can send the files itself; the folders are setgid, so every file keeps that group.
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o2750
 # With nginx in front, set this to the internal location that maps to EVIDENCE_ROOT (for
 # example /protected-evidence/): downloads are then checked by Django and sent by nginx.
+# `manage.py check --deploy` then verifies that EVIDENCE_FRONT_SERVER_USER can read them.
 EVIDENCE_X_ACCEL_REDIRECT_PREFIX = os.environ.get("EVIDENCE_X_ACCEL_REDIRECT_PREFIX", "")
+EVIDENCE_FRONT_SERVER_USER = os.environ.get("EVIDENCE_FRONT_SERVER_USER", "www-data")
+
+# The ZIP of all reports is a file in this private folder (never in the database or the
+# backups), removed REPORT_BUNDLE_RETENTION_HOURS after it was built.
+REPORT_BUNDLE_ROOT = Path(os.environ.get("REPORT_BUNDLE_ROOT", VAR_DIR / "bundles"))
+REPORT_BUNDLE_RETENTION_HOURS = int(os.environ.get("REPORT_BUNDLE_RETENTION_HOURS", "24"))
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
@@ -275,6 +288,10 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+# Seconds to wait for the mail server before a reminder counts as not sent (the page then
+# says which agencies were not reminded); without it a dead server would hang the request.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "audit-portal@localhost")
 # The portal's address as people reach it, for links in e-mails.
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
