@@ -32,4 +32,24 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# gunicorn's own lines in the portal's format: the same time zone, with its offset.
+logconfig_dict = {
+    # not handed on to the root logger, where the portal's own handler would print them again
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},
+        # the portal writes its own access line, with the request id (accesslog = None)
+        "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False},
+    },
+    "formatters": {
+        "generic": {
+            "()": "audit_portal.logs.OneLineFormatter",
+            "format": "%(asctime)s %(levelname)s [-] %(name)s %(message)s",
+        }
+    },
+}
 proc_name = "audit-portal"
+# gunicorn's control socket (for `gunicornc`) defaults to $HOME/.gunicorn, which the service
+# user cannot write: it is off unless GUNICORN_CONTROL_SOCKET names a path the user owns
+# (with systemd's RuntimeDirectory=audit-portal: /run/audit-portal/gunicorn.ctl).
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket
