@@ -1,5 +1,5 @@
 # The two commands a new user needs: `make run` and `make test` (see README).
-.PHONY: run test messages lint bench loadtest faulttest
+.PHONY: run test messages lint bench loadtest faulttest prodtest
 
 run:
 	scripts/run.sh
@@ -33,3 +33,8 @@ loadtest:
 faulttest:
 	scripts/venv.sh requirements-dev.txt
 	.venv/bin/python scripts/fault_test.py
+
+# The README's Production section as written: nginx (TLS), gunicorn, worker, PostgreSQL (root).
+prodtest:
+	scripts/venv.sh requirements-dev.txt
+	.venv/bin/python scripts/production_test.py

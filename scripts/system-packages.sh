@@ -19,7 +19,9 @@ packages=(
   gettext               # makemessages/compilemessages for the Chinese catalogue
 )
 if [ "$purpose" = test ]; then
-  packages+=(chromium poppler-utils postgresql)
+  # Chromium for the browser tests; PostgreSQL's server for the fault, load and production
+  # tests; nginx, openssl and curl for the production test (README's set-up, run as written)
+  packages+=(chromium poppler-utils postgresql nginx openssl curl)
 fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

@@ -5,7 +5,8 @@
 #                       creates and drops its own test_audit_portal database there)
 #   REQUIRE_POSTGRES=1  fail, rather than run SQLite only, when PostgreSQL cannot be reached
 #                       (or its server programs for the fault and load tests are missing)
-#   SKIP_FAULT_TESTS=1  leave out the fault test and the short load test (about 2 minutes)
+#   SKIP_FAULT_TESTS=1  leave out the production test, the fault test and the short load
+#                       test (about 2 minutes)
 # Extra arguments go to pytest, e.g. scripts/test.sh -k permission
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,6 +56,18 @@ elif [ "${REQUIRE_POSTGRES:-0}" = 1 ]; then
 else
   echo "PostgreSQL is not reachable at $postgres_url, so the suite ran on SQLite only."
   echo "Set TEST_POSTGRES_URL to test against another server."
+fi
+
+echo "== production test: the README's Production section as written (nginx with TLS, gunicorn, worker, PostgreSQL)"
+if [ "${SKIP_FAULT_TESTS:-0}" = 1 ]; then
+  echo "SKIP_FAULT_TESTS=1: left out."
+elif [ "$(id -u)" -eq 0 ]; then
+  $py scripts/production_test.py
+elif [ "${REQUIRE_POSTGRES:-0}" = 1 ]; then
+  echo "REQUIRE_POSTGRES=1 and the production test needs root (it creates users, runs nginx): failing." >&2
+  exit 1
+else
+  echo "Not root, so the production test did not run (it creates users and runs nginx as www-data)."
 fi
 
 echo "== fault test and a 15-second load test (gunicorn + a PostgreSQL cluster of their own)"
