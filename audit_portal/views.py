@@ -96,11 +96,10 @@ def bad_request(request: HttpRequest, exception) -> HttpResponse:
     return django_bad_request(request, exception)
 
 
-def _bare_page(request: HttpRequest, template: str, status: int) -> HttpResponse:
-    response = HttpResponse(
-        loader.render_to_string(template, {"request_id": getattr(request, "request_id", "")}),
-        status=status,
-    )
+def _bare_page(request: HttpRequest, template: str, status: int, **context) -> HttpResponse:
+    """A page rendered without the database, for nginx's error pages."""
+    context["request_id"] = getattr(request, "request_id", "")
+    response = HttpResponse(loader.render_to_string(template, context), status=status)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -134,15 +133,6 @@ def download_unavailable(request: HttpRequest) -> HttpResponse:
 def upload_too_large(request: HttpRequest) -> HttpResponse:
     """nginx's answer (error_page 413) when an upload passes client_max_body_size, in
     Chinese and with the portal's own limit."""
-    response = HttpResponse(
-        loader.render_to_string(
-            "413.html",
-            {
-                "request_id": getattr(request, "request_id", ""),
-                "max_mb": settings.EVIDENCE_MAX_UPLOAD_BYTES // (1024 * 1024),
-            },
-        ),
-        status=413,
+    return _bare_page(
+        request, "413.html", 413, max_mb=settings.EVIDENCE_MAX_UPLOAD_BYTES // (1024 * 1024)
     )
-    response["Cache-Control"] = "no-store"
-    return response
