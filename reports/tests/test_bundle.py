@@ -100,6 +100,10 @@ def test_the_zip_is_a_private_file_not_a_database_row_and_is_deleted_in_time(
     page = manager.get(f"/cycles/2023/reports/bundle/{bundle.pk}/").content.decode()
     assert "之后自动删除" in page
 
+    out = io.StringIO()
+    call_command("cleanup_report_bundles", stdout=out)
+    assert "已删除 0 个" in out.getvalue() and bundle.path.exists()  # kept within the period
+
     # a day later the daily clean-up (and any new build) deletes it
     ReportBundle.objects.filter(pk=bundle.pk).update(
         finished_at=timezone.now()
