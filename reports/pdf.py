@@ -18,15 +18,29 @@ class FetchRefused(ValueError):
 
 
 def refuse_every_url(url, timeout=10, ssl_context=None, **kwargs):
-    """WeasyPrint's url_fetcher: reports load nothing; log what was asked for."""
+    """Reports load nothing; log what was asked for."""
     logger.warning("PDF rendering refused to fetch %s", url[:200])
     raise FetchRefused(f"fetching {url[:100]} is not allowed")
+
+
+def _url_fetcher():
+    """WeasyPrint's url_fetcher. WeasyPrint 70 asks its fetcher whether an error is fatal
+    (``_fail_on_errors``), so a plain function crashed the whole render at the first
+    stylesheet or image it met; a URLFetcher whose fetch always refuses leaves the render
+    going, the resource left out."""
+    from weasyprint.urls import URLFetcher
+
+    class RefuseEveryURL(URLFetcher):
+        def fetch(self, url, headers=None):
+            return refuse_every_url(url)
+
+    return RefuseEveryURL(fail_on_errors=False)
 
 
 def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=html, base_url="about:blank", url_fetcher=refuse_every_url).write_pdf()
+    return HTML(string=html, base_url="about:blank", url_fetcher=_url_fetcher()).write_pdf()
 
 
 def agency_report_pdf(data: dict) -> bytes:
