@@ -106,3 +106,21 @@ def test_another_agencys_staff_cannot_see_or_remove_anything(client_for, chaoyan
     assert other.post(f"/cycles/2023/agencies/004/files/{file.pk}/remove/").status_code == 404
     assert other.get(f"/cycles/2023/agencies/007/files/{file.pk}/").status_code == 404
     assert EvidenceFile.objects.exists()
+
+
+def test_a_finalized_audits_documents_can_be_neither_accepted_nor_returned(client_for, chaoyang):
+    from agencies.models import Audit, AuditStatus
+
+    staff = client_for("staff004")
+    for number in (1, 2):
+        upload(staff, number, content=samples.PDF + bytes([number]))
+    Audit.objects.filter(pk=chaoyang.pk).update(status=AuditStatus.FINALIZED)
+    for persona in ("auditor", "manager"):
+        reviewer = client_for(persona)
+        accept = reviewer.post(BASE + "review/", {"action": "accept", "documents": ["1"]})
+        give_back = reviewer.post(
+            BASE + "review/", {"action": "return", "document": "2", "reason": "缺少签字页"}
+        )
+        assert (accept.status_code, give_back.status_code) == (403, 403)
+    assert (status(1), status(2)) == (DocumentStatus.SUBMITTED, DocumentStatus.SUBMITTED)
+    assert not EvidenceEvent.objects.filter(action__in=["accepted", "returned"]).exists()
