@@ -3,8 +3,16 @@
 Tests run with DEBUG off, as production does. Only what must differ is set here.
 """
 
+import atexit
 import os
+import shutil
 import tempfile
+
+# One temporary folder per test process for everything a run writes (evidence, report ZIPs,
+# the SQLite test database with its -wal and -shm), removed when the process ends. A
+# process started by a test inherits EVIDENCE_ROOT and so writes into its parent's folder.
+_SCRATCH = tempfile.mkdtemp(prefix="audit-portal-test-")
+atexit.register(shutil.rmtree, _SCRATCH, ignore_errors=True)
 
 os.environ.setdefault(
     "SECRET_KEY", "test-suite-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
@@ -15,8 +23,8 @@ for name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE
     os.environ.setdefault(name, "0")
 os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
 # Each test run keeps its evidence files in a folder of its own, never in var/.
-os.environ.setdefault("EVIDENCE_ROOT", tempfile.mkdtemp(prefix="audit-portal-test-evidence-"))
-os.environ.setdefault("REPORT_BUNDLE_ROOT", os.environ["EVIDENCE_ROOT"] + "-bundles")
+os.environ.setdefault("EVIDENCE_ROOT", os.path.join(_SCRATCH, "evidence"))
+os.environ.setdefault("REPORT_BUNDLE_ROOT", os.path.join(_SCRATCH, "bundles"))
 
 from .settings import *  # noqa: E402, F403
 from .settings import DATABASES, STORAGES  # noqa: E402
@@ -38,6 +46,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # browser tests' server thread and the test, and refuses concurrent writes outright
     # instead of queueing them as the real (file, WAL, IMMEDIATE) database does.
     DATABASES["default"]["TEST"] = {
-        "NAME": os.path.join(tempfile.mkdtemp(prefix="audit-portal-test-db-"), "test.sqlite3")
+        "NAME": os.path.join(_SCRATCH, "test.sqlite3")
     }
 REPORT_RENDER_PROCESSES = 1  # the parallel path is exercised by make bench and one test

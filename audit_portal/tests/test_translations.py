@@ -9,21 +9,29 @@ from pathlib import Path
 
 import polib
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES"
 
 
-SOURCE_DIRS = [
-    "accounts",
-    "agencies",
-    "audit_portal",
-    "checklist",
-    "evidence",
-    "reports",
-    "templates",
-]
+# Every app of the project (found, not listed, so that a new one cannot be left out), and
+# the templates.
+SOURCE_DIRS = sorted(
+    {
+        Path(app.path).name
+        for app in apps.get_app_configs()
+        if Path(app.path).parent == Path(settings.BASE_DIR)
+    }
+) + ["templates"]
+
+
+def test_every_app_of_the_project_is_searched():
+    assert {"accounts", "agencies", "audit_portal", "checklist", "evidence", "reports"} < set(
+        SOURCE_DIRS
+    )
+    assert "security" in SOURCE_DIRS
 
 
 @pytest.fixture

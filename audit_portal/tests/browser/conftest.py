@@ -62,12 +62,26 @@ def page(browser, request):
     page.set_default_timeout(15_000)
     violations = _watch_for_csp_violations(page)
     yield page
-    assert not violations, f"the Content-Security-Policy blocked something: {violations}"
-    failed = getattr(request.node, "rep_call", None)
-    if failed is not None and failed.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    _screenshots_if_failed(request, [page])
     context.close()
+    assert not violations, f"the Content-Security-Policy blocked something: {violations}"
+
+
+def _screenshots_if_failed(request, pages) -> None:
+    """A failed test leaves a picture of each of its pages in test-artifacts/ (taken before
+    anything else is checked, so a later assertion cannot skip it)."""
+    failed = getattr(request.node, "rep_call", None)
+    if failed is None or not failed.failed:
+        return
+    ARTIFACTS.mkdir(exist_ok=True)
+    for number, page in enumerate(pages, start=1):
+        suffix = f"-{number}" if len(pages) > 1 else ""
+        try:
+            page.screenshot(
+                path=str(ARTIFACTS / f"{request.node.name}{suffix}.png"), full_page=True
+            )
+        except Exception as error:
+            print(f"no screenshot of page {number}: {error}")
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -95,15 +109,17 @@ def sign_in(page, portal):
 
 
 @pytest.fixture
-def browser_for(browser, portal):
+def browser_for(browser, portal, request):
     """Open a signed-in page for a persona; each may be used side by side with others."""
     contexts = []
+    pages = []
     watched: list[list[str]] = []
 
     def open_as(persona, width=1280):
         context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
         contexts.append(context)
         page = context.new_page()
+        pages.append(page)
         page.set_default_timeout(15_000)
         watched.append(_watch_for_csp_violations(page))
         page.goto(f"{portal}/accounts/login/")
@@ -114,6 +130,7 @@ def browser_for(browser, portal):
         return page
 
     yield open_as
+    _screenshots_if_failed(request, pages)
     for context in contexts:
         context.close()
     blocked = [message for messages in watched for message in messages]

@@ -1,7 +1,10 @@
 """A manager reads the security log in a real browser: a refused request shows up, and the
 filters narrow it down."""
 
+import pytest
 from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
 
 
 def test_a_manager_finds_a_refused_request_in_the_security_log(browser_for, portal):
