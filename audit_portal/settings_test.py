@@ -45,7 +45,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A test database on disk, not in memory: in-memory SQLite shares one cache between the
     # browser tests' server thread and the test, and refuses concurrent writes outright
     # instead of queueing them as the real (file, WAL, IMMEDIATE) database does.
-    DATABASES["default"]["TEST"] = {
-        "NAME": os.path.join(_SCRATCH, "test.sqlite3")
-    }
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(_SCRATCH, "test.sqlite3")}
 REPORT_RENDER_PROCESSES = 1  # the parallel path is exercised by make bench and one test

@@ -18,13 +18,16 @@ CATALOGUE = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES"
 
 # Every app of the project (found, not listed, so that a new one cannot be left out), and
 # the templates.
-SOURCE_DIRS = sorted(
-    {
-        Path(app.path).name
-        for app in apps.get_app_configs()
-        if Path(app.path).parent == Path(settings.BASE_DIR)
-    }
-) + ["templates"]
+SOURCE_DIRS = [
+    *sorted(
+        {
+            Path(app.path).name
+            for app in apps.get_app_configs()
+            if Path(app.path).parent == Path(settings.BASE_DIR)
+        }
+    ),
+    "templates",
+]
 
 
 def test_every_app_of_the_project_is_searched():
