@@ -112,3 +112,21 @@ def test_finalized_scores_are_those_of_the_assessments(under_review, manager):
     audit = services.finalize_audit(audit=under_review, by=manager)
     assert audit.total_score == Decimal("95.9")  # (27 × 10 + 2 × 4) / 290
     assert audit.grade == "excellent"
+
+
+def test_an_unknown_result_is_refused_and_nothing_is_stored(chaoyang, auditor):
+    from checklist.models import Assessment
+
+    with pytest.raises(services.ScoringError, match="请从给定的结果中选择"):
+        save(chaoyang, "1-1", auditor, result="excellent")
+    assert not Assessment.objects.filter(audit=chaoyang).exists()
+
+
+def test_an_auditor_not_assigned_cannot_submit(scored, db):
+    from accounts.models import Role, User
+
+    stranger = User.objects.create(username="stranger", role=Role.AUDITOR)
+    with pytest.raises(services.ScoringError, match="只有分配到该代办处的稽核员"):
+        services.submit_audit(audit=scored, by=stranger)
+    scored.refresh_from_db()
+    assert scored.status == AuditStatus.IN_PROGRESS

@@ -148,3 +148,26 @@ def test_leftovers_of_a_build_that_died_are_removed(db, settings, tmp_path):
     os.utime(old_partial, (long_ago, long_ago))
     assert bundles.expire() == (0, 2)
     assert [p.name for p in folder.iterdir()] == ["building.zip.partial"]
+
+
+def test_a_bundle_that_fails_is_marked_failed_and_the_manager_is_told(
+    client_for, settings, tmp_path, monkeypatch
+):
+    from agencies.models import Audit
+    from reports import pdf
+
+    settings.REPORT_BUNDLE_ROOT = tmp_path / "bundles"
+    Audit.objects.filter(serial__gt=1).delete()
+
+    def broken(html):
+        raise RuntimeError("renderer crashed")
+
+    monkeypatch.setattr(pdf, "html_to_pdf", broken)
+    manager = client_for("manager")
+    manager.post("/cycles/2023/reports/bundle/")
+    bundle = ReportBundle.objects.get()
+    assert bundle.status == ReportBundle.Status.FAILED and "renderer crashed" in bundle.error
+    assert bundle.file_name == "" and list((tmp_path / "bundles").iterdir()) == []
+    page = manager.get(f"/cycles/2023/reports/bundle/{bundle.pk}/").content.decode()
+    assert "生成 ZIP 失败" in page
+    assert manager.get(f"/cycles/2023/reports/bundle/{bundle.pk}/download/").status_code == 404
