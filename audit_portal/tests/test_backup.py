@@ -189,3 +189,42 @@ def test_a_file_missing_from_the_store_stops_the_backup(installation, tmp_path):
     with pytest.raises(BackupError, match="在存储中找不到"):
         create_backup(archive)
     assert not archive.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_a_restore_that_fails_half_way_leaves_nothing_behind(installation, tmp_path):
+    from django.core.files.base import ContentFile
+
+    archive = tmp_path / "backup.tar"
+    create_backup(archive)
+    keys = sorted(EvidenceFile.objects.values_list("key", flat=True))
+    empty_the_installation()
+    storage = evidence_storage()
+    # a file left in the store under one of the backup's keys (copied in by hand, say)
+    storage.save(keys[-1], ContentFile(b"not from the backup"))
+
+    with pytest.raises(BackupError, match="无法按原名写入存储"):
+        restore_backup(archive)
+    assert not EvidenceFile.objects.exists() and not IssuedReport.objects.exists()
+    assert not storage.exists(keys[0])  # the file it had written is removed again
+    with storage.open(keys[-1], "rb") as stream:
+        assert stream.read() == b"not from the backup"  # and what was there is untouched
+    assert storage.listdir(keys[-1].rsplit("/", 1)[0])[1] == [keys[-1].rsplit("/", 1)[1]]
+    storage.delete(keys[-1])
+
+
+def test_a_restore_whose_rows_differ_from_its_manifest_is_undone(installation, tmp_path):
+    archive = tmp_path / "backup.tar"
+    create_backup(archive)
+    empty_the_installation()
+
+    def miscount(name, content):
+        if name != "manifest.json":
+            return content
+        manifest = json.loads(content)
+        manifest["rows"]["agencies.Agency"] += 1
+        return json.dumps(manifest).encode()
+
+    with pytest.raises(BackupError, match="与备份清单不一致"):
+        restore_backup(_rewrite(archive, tmp_path, miscount))
+    assert not EvidenceFile.objects.exists() and not IssuedReport.objects.exists()
+    assert every_file() == {}
