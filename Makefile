@@ -1,5 +1,5 @@
 # The two commands a new user needs: `make run` and `make test` (see README).
-.PHONY: run test messages lint bench loadtest faulttest prodtest
+.PHONY: run test messages lint bench loadtest faulttest prodtest mutate
 
 run:
 	scripts/run.sh
@@ -38,3 +38,10 @@ faulttest:
 prodtest:
 	scripts/venv.sh requirements-dev.txt
 	.venv/bin/python scripts/production_test.py
+
+# Mutation testing of the rule modules ([tool.mutmut] in pyproject.toml); about an hour on
+# two cores, not part of make test. Writes the survivors to mutation-survivors.md.
+mutate:
+	scripts/venv.sh requirements-dev.txt
+	.venv/bin/mutmut run --max-children $$(nproc) || true
+	.venv/bin/python scripts/mutation_survivors.py

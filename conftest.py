@@ -12,6 +12,16 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Under mutation testing (make mutate) several test processes run side by side, each
+    forked from one that collected the tests: each gets a test database of its own."""
+    if "MUTANT_UNDER_TEST" in os.environ:
+        from pytest_django.fixtures import _set_suffix_to_test_databases
+
+        _set_suffix_to_test_databases(suffix=f"mutant{os.getpid()}")
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Every test starts from the seed's data and the personas, loaded once per run."""
     with django_db_blocker.unblock():
