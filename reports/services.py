@@ -33,7 +33,3 @@ def finalize_and_issue(*, audit: Audit, by) -> IssuedReport:
     """Finalize an audit under review and issue its report, both or neither."""
     audit = checklist_services.finalize_audit(audit=audit, by=by)
     return issue_report(audit=audit, by=by)
-
-
-def latest_report(audit: Audit) -> IssuedReport | None:
-    return IssuedReport.objects.filter(audit=audit).order_by("-version").first()

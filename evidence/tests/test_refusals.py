@@ -80,3 +80,32 @@ def test_staff_of_another_agency_upload_nothing_here(client_for, chaoyang):
     )
     assert response.status_code == 404
     assert not EvidenceFile.objects.exists()
+
+
+def test_staff_of_another_agency_are_refused_by_the_service_too(chaoyang, staff007):
+    from evidence.models import RequiredDocument
+
+    document = RequiredDocument.objects.get(cycle=chaoyang.cycle, number=1)
+    with pytest.raises(services.NotAllowed, match="您不能为该代办处上传文件"):
+        services.store_bytes(
+            audit=chaoyang, document=document, name="a.pdf", content=samples.PDF, by=staff007
+        )
+    assert not EvidenceFile.objects.exists()
+
+
+@pytest.mark.parametrize("name", [".pdf", ".hidden.pdf"])
+def test_a_file_without_a_usable_name_is_refused(client_for, chaoyang, name):
+    response = client_for("staff004").post(
+        f"{BASE}1/upload/", {"files": [samples.upload(name, samples.PDF)]}, **XHR
+    )
+    assert response.status_code == 422
+    assert "文件名无效，请重命名后再上传" in response.json()["error"]
+    assert not EvidenceFile.objects.exists()
+
+
+def test_accepting_a_document_never_submitted_accepts_nothing(chaoyang, auditor):
+    from evidence.models import RequiredDocument
+
+    document = RequiredDocument.objects.get(cycle=chaoyang.cycle, number=6)
+    assert services.accept_documents(audit=chaoyang, documents=[document], by=auditor) == 0
+    assert not DocumentRequest.objects.filter(status=DocumentStatus.ACCEPTED).exists()
