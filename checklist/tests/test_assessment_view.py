@@ -107,3 +107,36 @@ def test_get_renders_the_item_afresh(client_for, chaoyang):
 def test_unknown_or_inapplicable_standards_are_404(client_for, chaoyang):
     assert client_for("manager").get("/cycles/2023/agencies/004/scoring/9-1/").status_code == 404
     assert client_for("manager").get("/cycles/2023/agencies/004/scoring/1-99/").status_code == 404
+
+
+def _summary(html: str) -> str:
+    start = html.index('<div id="score-summary"')
+    fragment = html[start : html.index("</ul>", start)]
+    return fragment.replace(' hx-swap-oob="true"', "")
+
+
+def test_the_summary_after_a_save_says_what_the_page_says(client_for, chaoyang, auditor):
+    from checklist.tests.helpers import score_everything
+
+    client = client_for("auditor")
+    saved = _summary(
+        post(client, result=Result.NON_COMPLIANT, points="4", finding="缺记录").content.decode()
+    )
+    page = _summary(client.get("/cycles/2023/agencies/004/scoring/").content.decode())
+    assert saved == page
+    assert "暂评" in saved  # a total of part of the standards says so
+    assert "已评 1 / 29 项标准" in saved
+
+    # every other standard scored: the last save completes the audit and gives its grade
+    score_everything(chaoyang, auditor, shortfalls={"1-2"})
+    Assessment.objects.filter(
+        audit=chaoyang, standard__number=2, standard__category__position=1
+    ).delete()
+    from checklist.services import refresh_audit_scores
+
+    refresh_audit_scores(chaoyang)
+    last = _summary(
+        post(client, result=Result.NON_COMPLIANT, points="4", finding="缺记录").content.decode()
+    )
+    assert last == _summary(client.get("/cycles/2023/agencies/004/scoring/").content.decode())
+    assert "暂评" not in last and "暂无等级" not in last
