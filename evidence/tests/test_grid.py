@@ -102,3 +102,45 @@ def test_queries_do_not_grow_with_the_number_of_agencies(client_for, cycle, chao
         response = client.get("/cycles/2023/documents/")
     assert len(response.context["rows"]) == 500
     assert len(second) == len(first)
+
+
+def test_who_is_reminded_and_what_the_message_says(client_for, cycle, staff004, staff007, settings):
+    """004 finalized and 007 complete are skipped (and the agencies after them still
+    reminded); at 008 every active agency member with an address is written to, nobody
+    else; the message links to the portal and names the deadline."""
+    from agencies.models import Agency, AuditStatus
+
+    settings.PORTAL_BASE_URL = "https://audit.bj.example.org/"
+    cycle.document_deadline = date(2023, 11, 30)
+    cycle.save()
+    User.objects.filter(pk=staff004.pk).update(email="chaoyang@example.org")
+    User.objects.filter(pk=staff007.pk).update(email="huairou@example.org")
+    Audit.objects.filter(cycle=cycle, agency__code="004").update(status=AuditStatus.FINALIZED)
+    huairou = Audit.objects.get(cycle=cycle, agency__code="007")
+    from evidence.models import DocumentRequest, DocumentStatus, RequiredDocument
+
+    for document in RequiredDocument.objects.filter(cycle=cycle):
+        DocumentRequest.objects.create(
+            audit=huairou, document=document, status=DocumentStatus.ACCEPTED
+        )
+    miyun = Agency.objects.get(code="008")
+    for name, email, active in [
+        ("miyun1", "a@miyun.example.org", True),
+        ("miyun2", "b@miyun.example.org", True),
+        ("miyun3", "", True),  # no address
+        ("miyun4", "gone@miyun.example.org", False),  # left the agency
+    ]:
+        User.objects.create(
+            username=name, role="agency_staff", agency=miyun, email=email, is_active=active
+        )
+    response = client_for("manager").post("/cycles/2023/documents/remind/", follow=True)
+
+    assert "已向 1 个代办处发送提醒邮件。" in response.content.decode()
+    (message,) = mail.outbox
+    assert message.to == ["a@miyun.example.org", "b@miyun.example.org"]
+    assert "https://audit.bj.example.org/cycles/2023/agencies/008/documents/" in message.body
+    assert "2023-11-30" in message.body and "10 项" in message.body
+    (reminder,) = Reminder.objects.all()
+    assert reminder.audit.agency.code == "008" and reminder.missing == 10
+    assert reminder.recipients == "a@miyun.example.org, b@miyun.example.org"
+    assert reminder.error == ""

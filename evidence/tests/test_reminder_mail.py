@@ -2,6 +2,7 @@
 backend: one that accepts, one that refuses a recipient, one that drops the connection
 half-way, one that never answers, and none at all."""
 
+import smtplib
 import socket
 import threading
 from contextlib import closing, suppress
@@ -170,3 +171,51 @@ def test_no_mail_server_at_all_is_a_message_not_a_500(client_for, settings, two_
 )
 def test_each_failure_is_explained_in_chinese(db, error, words):
     assert words in services.mail_failure_reason(error)
+
+
+def test_after_a_lost_connection_the_rest_are_recorded_not_sent(
+    client_for, smtp, two_agencies_missing
+):
+    from agencies.models import Agency
+
+    User.objects.create(
+        username="miyun",
+        role="agency_staff",
+        agency=Agency.objects.get(code="008"),
+        email="miyun@example.org",
+    )
+    server = smtp(Accepting(drop_after=1))
+    page = remind(client_for).content.decode()
+    assert len(server.received) == 1
+    sent = Reminder.objects.get(error="")
+    second, third = Reminder.objects.exclude(error="").order_by("audit__serial")
+    assert (sent.audit.agency.code, second.audit.agency.code, third.audit.agency.code) == (
+        "004",
+        "007",
+        "008",
+    )
+    assert third.error == second.error and "中断了连接" in third.error
+    assert (third.recipients, third.missing) == ("miyun@example.org", 10)
+    assert "有 2 个代办处的提醒邮件未发送（怀柔、密云）" in page
+
+
+@pytest.mark.parametrize(
+    ("error", "text"),
+    [
+        (
+            smtplib.SMTPRecipientsRefused({"a@x.org": (550, b"5.1.1 no such user")}),
+            "邮件服务器拒收了收件地址（a@x.org 550 5.1.1 no such user）",
+        ),
+        (smtplib.SMTPAuthenticationError(535, b"bad credentials"), "不接受本平台的用户名或密码"),
+        (smtplib.SMTPDataError(554, b"spam"), "邮件服务器答复 554 spam"),
+        (smtplib.SMTPServerDisconnected("gone"), "邮件服务器 127.0.0.1:2525 中断了连接"),
+        (
+            OSError(101, "Network is unreachable"),
+            "无法连接邮件服务器 127.0.0.1:2525（[Errno 101] Network is unreachable）",
+        ),
+        (socket.gaierror(-2, "Name or service not known"), "找不到邮件服务器 127.0.0.1"),
+    ],
+)
+def test_the_reason_names_the_server_and_its_answer(db, settings, error, text):
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 2525
+    assert text in services.mail_failure_reason(error)
