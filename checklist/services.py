@@ -128,17 +128,14 @@ def refresh_audit_scores(audit: Audit) -> Scores:
     return scores
 
 
-def refresh_cycle_scores(cycle) -> int:
+def refresh_cycle_scores(cycle) -> None:
     """Recompute the stored scores of a cycle's open audits after its rules changed
     (grade bands, maximum points, veto items). Finalized audits keep the scores they were
     finalized with: those are the ones on the issued report."""
     audits = Audit.objects.filter(cycle=cycle).exclude(status=AuditStatus.FINALIZED)
-    count = 0
     for audit in audits.select_related("cycle", "agency"):
         with transaction.atomic():
             refresh_audit_scores(_lock(audit))
-        count += 1
-    return count
 
 
 def _lock(audit: Audit, by=None) -> Audit:

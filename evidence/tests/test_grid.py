@@ -3,6 +3,7 @@ from datetime import date, timedelta
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django.utils.timezone import localtime
 
 from accounts.models import User
@@ -144,3 +145,28 @@ def test_who_is_reminded_and_what_the_message_says(client_for, cycle, staff004, 
     assert reminder.audit.agency.code == "008" and reminder.missing == 10
     assert reminder.recipients == "a@miyun.example.org, b@miyun.example.org"
     assert reminder.error == ""
+
+
+def test_a_document_is_overdue_from_the_day_after_the_deadline(cycle, chaoyang):
+    from evidence.models import DocumentStatus
+    from evidence.services import is_overdue
+
+    cycle.document_deadline = date(2023, 11, 30)
+    cycle.save()
+    audit = Audit.objects.select_related("cycle").get(pk=chaoyang.pk)
+    on_the_day, day_after = date(2023, 11, 30), date(2023, 12, 1)
+    assert not is_overdue(audit, DocumentStatus.MISSING, on_the_day)
+    assert is_overdue(audit, DocumentStatus.MISSING, day_after)
+    assert is_overdue(audit, DocumentStatus.RETURNED, day_after)
+    assert not is_overdue(audit, DocumentStatus.SUBMITTED, day_after)
+    assert not is_overdue(audit, DocumentStatus.ACCEPTED, day_after)
+
+
+def test_the_documents_page_marks_what_is_overdue(client_for, cycle, chaoyang):
+    cycle.document_deadline = timezone.localdate() - timedelta(days=1)
+    cycle.save()
+    upload(client_for("staff004"), "004", 1)
+    page = client_for("staff004").get("/cycles/2023/agencies/004/documents/")
+    rows = {row.document.number: row for row in page.context["rows"]}
+    assert not rows[1].overdue and rows[2].overdue
+    assert page.content.decode().count("逾期") >= 9
