@@ -1,0 +1,76 @@
+"""Reading a ZIP's central directory without unpacking it (evidence.filetypes._zip_names):
+the edge cases of the format, each against what Python's own zipfile reads."""
+
+import struct
+import zipfile
+
+import pytest
+
+from evidence.filetypes import TooManyEntries, _zip_names
+
+
+def write_zip(path, names, comment=b""):
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
+        for name in names:
+            archive.writestr(name, b"x")
+        archive.comment = comment
+    return path
+
+
+def read(path, limit=100_000):
+    return list(_zip_names(str(path), limit))
+
+
+def test_names_in_order_with_an_archive_comment_of_the_largest_size(tmp_path):
+    path = write_zip(tmp_path / "a.zip", ["[Content_Types].xml", "word/document.xml", "名称.txt"],
+                     comment=b"c" * 0xFFFF)  # fmt: skip
+    assert read(path) == zipfile.ZipFile(path).namelist()
+
+
+def test_an_archive_with_extra_fields_and_entry_comments(tmp_path):
+    path = tmp_path / "b.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for index in range(3):
+            info = zipfile.ZipInfo(f"f{index}.txt")
+            info.extra = struct.pack("<HH", 0xCAFE, 4) + b"abcd"
+            info.comment = b"entry comment" * index
+            archive.writestr(info, b"y")
+    assert read(path) == ["f0.txt", "f1.txt", "f2.txt"]
+
+
+def test_more_than_65535_entries_are_counted_from_the_zip64_record(tmp_path):
+    path = write_zip(tmp_path / "many.zip", (f"{i}" for i in range(0x10000 + 5)))
+    with pytest.raises(TooManyEntries):
+        read(path, limit=10_000)
+    names = read(path, limit=0x20000)
+    assert len(names) == 0x10000 + 5 and names[-1] == str(0x10000 + 4)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda data: data[:-10], id="end record cut"),
+        pytest.param(
+            lambda data: data[: data.rfind(b"PK\x01\x02")] + data[-22:], id="directory cut"
+        ),
+        pytest.param(
+            lambda data: data.replace(b"PK\x01\x02", b"PK\x09\x09"), id="directory damaged"
+        ),
+        pytest.param(lambda data: b"", id="empty"),
+    ],
+)
+def test_a_broken_directory_is_refused(tmp_path, damage):
+    path = write_zip(tmp_path / "c.zip", ["a.txt", "b.txt"])
+    path.write_bytes(damage(path.read_bytes()))
+    with pytest.raises((ValueError, struct.error)):
+        read(path)
+
+
+def test_a_damaged_zip64_record_is_refused(tmp_path):
+    path = write_zip(tmp_path / "d.zip", (f"{i}" for i in range(0x10000 + 1)))
+    data = bytearray(path.read_bytes())
+    at = data.rfind(b"PK\x06\x06")
+    data[at : at + 4] = b"PK\x00\x00"
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="ZIP64"):
+        read(path)
