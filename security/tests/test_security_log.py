@@ -221,3 +221,12 @@ def test_an_admin_export_is_recorded_as_a_download(client_for, administrator):
     (download,) = events(Kind.DOWNLOAD)
     assert download.user == administrator
     assert download.target.endswith(".xlsx") and download.path == "/admin/agencies/agency/export/"
+
+
+@pytest.mark.parametrize(
+    ("since", "accepted"),
+    [("2000-01-01", True), ("1999-12-31", False), ("2099-12-31", True), ("2100-01-01", False)],
+)
+def test_dates_are_taken_from_2000_to_2099_inclusive(client_for, since, accepted):
+    page = client_for("manager").get(f"/security/events/?since={since}").content.decode()
+    assert ("请输入 2000-01-01 至 2099-12-31 之间的日期" in page) is not accepted
