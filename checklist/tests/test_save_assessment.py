@@ -218,3 +218,8 @@ def test_the_database_refuses_less_than_maximum_for_compliant(chaoyang, auditor)
             max_points=Decimal(10),
             updated_by=auditor,
         )
+
+
+def test_a_finding_typed_before_the_result_is_kept(chaoyang, auditor):
+    saved = save(chaoyang, "1-1", auditor, finding="先记下的发现")
+    assert (saved.result, saved.finding, saved.version) == ("", "先记下的发现", 1)

@@ -213,3 +213,19 @@ def test_more_points_never_lower_the_total(all_items, data):
         old.category, old.max_points, old.result, old.points + D("0.1"), old.is_veto
     )
     assert compute_scores(raised).total >= compute_scores(all_items).total
+
+
+def test_a_cycles_own_grade_bands_are_used(db):
+    from agencies.models import Cycle
+    from checklist.scoring import Bands, grade_for
+
+    cycle = Cycle.objects.get(year=2023)
+    cycle.grade_excellent_min, cycle.grade_good_min, cycle.grade_pass_min = (
+        Decimal(95),
+        Decimal(85),
+        Decimal(65),
+    )
+    bands = Bands.of(cycle)
+    assert (bands.excellent, bands.good, bands.passing) == (Decimal(95), Decimal(85), Decimal(65))
+    assert grade_for(Decimal(62), bands) == "fail"
+    assert grade_for(Decimal(65), bands) == "pass"
