@@ -61,16 +61,14 @@ def server_error(request: HttpRequest) -> HttpResponse:
     and a proxy or script that the request may be repeated; once the database answers again
     the next request opens a new connection (CONN_HEALTH_CHECKS), with nothing to restart.
     """
-    error = sys.exc_info()[1]
-    context = {"request_id": getattr(request, "request_id", "")}
-    if isinstance(error, DATABASE_UNAVAILABLE):
-        template, status = "503.html", 503
-    else:
-        template, status = "500.html", 500
-    response = HttpResponse(loader.render_to_string(template, context), status=status)
-    if status == 503:
-        response["Retry-After"] = "30"
-    response["Cache-Control"] = "no-store"
+    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        return _database_unavailable(request)
+    return _bare_page(request, "500.html", 500)
+
+
+def _database_unavailable(request: HttpRequest) -> HttpResponse:
+    response = _bare_page(request, "503.html", 503)
+    response["Retry-After"] = "30"
     return response
 
 
@@ -81,15 +79,7 @@ def bad_request(request: HttpRequest, exception) -> HttpResponse:
     cause = exception
     while cause is not None:
         if isinstance(cause, DATABASE_UNAVAILABLE):
-            response = HttpResponse(
-                loader.render_to_string(
-                    "503.html", {"request_id": getattr(request, "request_id", "")}
-                ),
-                status=503,
-            )
-            response["Retry-After"] = "30"
-            response["Cache-Control"] = "no-store"
-            return response
+            return _database_unavailable(request)
         cause = cause.__context__
     from django.views.defaults import bad_request as django_bad_request
 
@@ -97,7 +87,7 @@ def bad_request(request: HttpRequest, exception) -> HttpResponse:
 
 
 def _bare_page(request: HttpRequest, template: str, status: int, **context) -> HttpResponse:
-    """A page rendered without the database, for nginx's error pages."""
+    """A page rendered without the database (it may be what failed): the error pages."""
     context["request_id"] = getattr(request, "request_id", "")
     response = HttpResponse(loader.render_to_string(template, context), status=status)
     response["Cache-Control"] = "no-store"
