@@ -56,36 +56,30 @@ def test_two_saves_from_the_same_version_exactly_one_wins(seeded_transactional_d
     assert AssessmentChange.objects.filter(assessment=row, version=version + 1).count() == 1
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs row-level concurrency: SQLite's IMMEDIATE transactions let no second writer "
-    "in while the save runs (the PostgreSQL run of make test covers it)",
-)
-def test_a_writer_that_skips_the_audit_lock_is_still_not_overwritten(seeded_transactional_db):
+def test_a_write_the_save_did_not_see_is_not_overwritten(seeded_transactional_db):
     """The version check is in the UPDATE itself, not only in the audit lock: a change
-    committed by another connection between the save's read and its write wins over it."""
+    that lands between the save's read and its write makes the save fail. The change is
+    made just before the save's UPDATE runs (on the save's own connection, so the test
+    needs no second writer, which SQLite's IMMEDIATE transactions would not let in)."""
     auditor = persona_user("manager")
     audit = audit_of("004")
     row = save(audit, "1-2", auditor, result="compliant")
     interfered = []
 
-    def other_writer():
-        Assessment.objects.filter(pk=row.pk).update(
-            finding="管理员在别处的修改", version=F("version") + 1
-        )
-        connections.close_all()
-
     def before_the_update(execute, sql, params, many, context):
         if sql.startswith('UPDATE "checklist_assessment"') and not interfered:
             interfered.append(sql)
-            thread = threading.Thread(target=other_writer)
-            thread.start()
-            thread.join()
+            Assessment.objects.filter(pk=row.pk).update(
+                finding="管理员在别处的修改", version=F("version") + 1
+            )
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(before_the_update), pytest.raises(services.StaleVersion):
         save(audit, "1-2", auditor, version=1, result="non_compliant", points="2",
              finding="迟到的保存", rectification="整改")  # fmt: skip
     assert interfered
+    # the refused save rolls back its whole transaction, the interloper's write with it:
+    # what stays is the row as it was, with nothing of the late save
     row.refresh_from_db()
-    assert (row.finding, row.version) == ("管理员在别处的修改", 2)
+    assert (row.finding, row.version) == ("", 1)
+    assert not AssessmentChange.objects.filter(assessment=row, version=2).exists()
