@@ -42,6 +42,7 @@ prodtest:
 # Mutation testing of the rule modules ([tool.mutmut] in pyproject.toml); about an hour on
 # two cores, not part of make test. Writes the survivors to mutation-survivors.md.
 mutate:
+	scripts/system-packages.sh test
 	scripts/venv.sh requirements-dev.txt
 	.venv/bin/mutmut run --max-children $$(nproc) || true
 	.venv/bin/python scripts/mutation_survivors.py

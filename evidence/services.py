@@ -328,11 +328,7 @@ def _decoded(text) -> str:
     return (text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text))[:200]
 
 
-# The connection itself is gone: every reminder after this one would fail the same way.
-CONNECTION_LOST = (smtplib.SMTPServerDisconnected, OSError)
-
-
-def remind_agencies(*, cycle, by, audits=None) -> Reminders:
+def remind_agencies(*, cycle, by) -> Reminders:
     """E-mail the staff of every agency with missing or returned documents, and record
     each reminder, sent or not.
 
@@ -345,9 +341,8 @@ def remind_agencies(*, cycle, by, audits=None) -> Reminders:
     from accounts.models import Role, User
 
     missing = missing_counts(cycle)
-    audits = audits if audits is not None else cycle.audits.select_related("agency")
     outbox = []
-    for audit in audits:
+    for audit in cycle.audits.select_related("agency"):
         count = missing.get(audit.pk, 0)
         if not count or audit.status == AuditStatus.FINALIZED:
             continue
@@ -361,13 +356,17 @@ def remind_agencies(*, cycle, by, audits=None) -> Reminders:
         link = settings.PORTAL_BASE_URL.rstrip("/") + reverse(
             "documents", args=[cycle.year, audit.agency.code]
         )
-        deadline = cycle.document_deadline.isoformat() if cycle.document_deadline else "—"
+        deadline = (
+            f"资料提交截止日期为 {cycle.document_deadline.isoformat()}。"
+            if cycle.document_deadline
+            else ""
+        )
         message = EmailMessage(
             subject=f"【{settings.PORTAL_OFFICE_NAME}】{cycle.title}：请尽快提交稽核资料",
             body=(
                 f"{audit.agency.name}：\n\n"
-                f"{cycle.title}尚有 {count} 项稽核前资料未提交或被退回补充，"
-                f"资料提交截止日期为 {deadline}。请登录稽核管理平台上传：\n{link}\n\n"
+                f"{cycle.title}尚有 {count} 项稽核前资料未提交或被退回补充。"
+                f"{deadline}请登录稽核管理平台上传：\n{link}\n\n"
                 f"{settings.PORTAL_OFFICE_NAME}"
             ),
             to=recipients,
@@ -387,10 +386,11 @@ def remind_agencies(*, cycle, by, audits=None) -> Reminders:
         )
         (result.failed if error else result.sent).append(reminder)
 
+    # Every smtplib error is an OSError, as is a refused or timed-out connection.
     connection = get_connection(fail_silently=False)
     try:
         connection.open()
-    except (smtplib.SMTPException, OSError) as error:
+    except OSError as error:
         logger.error("reminders not sent: the mail server cannot be reached: %r", error)
         for audit, count, recipients, _message in outbox:
             note(audit, count, recipients, error)
@@ -407,14 +407,14 @@ def remind_agencies(*, cycle, by, audits=None) -> Reminders:
             except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as error:
                 logger.warning("reminder to %s refused: %r", audit.agency.code, error)
                 note(audit, count, recipients, error)
-            except CONNECTION_LOST as error:
+            except OSError as error:  # the connection is gone: the rest would fail the same way
                 logger.error("reminders stopped: the mail server connection failed: %r", error)
                 lost = error
                 note(audit, count, recipients, error)
             else:
                 note(audit, count, recipients)
     finally:
-        with contextlib.suppress(smtplib.SMTPException, OSError):
+        with contextlib.suppress(OSError):  # the reminders are sent and recorded already
             connection.close()
     return result
 

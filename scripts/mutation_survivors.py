@@ -88,6 +88,14 @@ def main() -> int:
     if not results:
         print("No results: run `make mutate` (mutmut run) first.")
         return 1
+    if not any(status in ("killed", "timeout") for status in results.values()):
+        # mutmut stops before the first mutant when the unmutated tests fail: writing the
+        # file now would throw away every explanation in it
+        print(
+            "mutmut checked no mutant: did the tests fail before it began (see its output)? "
+            f"{OUTPUT.name} is left as it was."
+        )
+        return 1
     # a timeout counts as caught (the mutant hangs the tests); "not checked" is for a run
     # that was stopped before it reached them, and is only counted
     survivors = sorted(name for name, status in results.items() if status in SURVIVED)

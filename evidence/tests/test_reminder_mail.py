@@ -6,11 +6,13 @@ import smtplib
 import socket
 import threading
 from contextlib import closing, suppress
+from datetime import date
 from email import message_from_bytes
 from email.policy import default
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 from accounts.models import User
 from evidence import services
@@ -219,3 +221,115 @@ def test_after_a_lost_connection_the_rest_are_recorded_not_sent(
 def test_the_reason_names_the_server_and_its_answer(db, settings, error, text):
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 2525
     assert text in services.mail_failure_reason(error)
+
+
+def bodies(server):
+    return [
+        message_from_bytes(e.original_content, policy=default).get_content()
+        for e in server.received
+    ]
+
+
+def test_the_reminder_names_the_deadline_only_when_the_cycle_has_one(
+    client_for, smtp, cycle, two_agencies_missing
+):
+    server = smtp(Accepting())
+    remind(client_for)
+    assert all("被退回补充。请登录稽核管理平台上传" in body for body in bodies(server))
+    server.received.clear()
+    cycle.document_deadline = date(2023, 11, 30)
+    cycle.save()
+    remind(client_for)
+    assert len(server.received) == 2
+    assert all("资料提交截止日期为 2023-11-30。请登录" in body for body in bodies(server))
+
+
+def test_an_agency_without_addresses_does_not_stop_the_ones_after_it(client_for, smtp, staff007):
+    User.objects.filter(pk=staff007.pk).update(email=HUAIROU)  # 004 (first) has no address
+    server = smtp(Accepting())
+    page = remind(client_for).content.decode()
+    assert [e.rcpt_tos for e in server.received] == [[HUAIROU]]
+    assert "已向 1 个代办处发送提醒邮件。" in page
+    assert list(Reminder.objects.values_list("audit__agency__code", flat=True)) == ["007"]
+
+
+def test_a_refused_first_agency_does_not_stop_the_next(client_for, smtp, two_agencies_missing):
+    server = smtp(Accepting(refuse={CHAOYANG}))
+    remind(client_for)
+    assert [e.rcpt_tos for e in server.received] == [[HUAIROU]]
+    assert Reminder.objects.get(error="").audit.agency.code == "007"
+    assert "550" in Reminder.objects.exclude(error="").get(audit__agency__code="004").error
+
+
+def test_every_refused_address_of_an_agency_is_named(client_for, smtp, two_agencies_missing):
+    from agencies.models import Agency
+
+    second = "huairou2@example.org"
+    User.objects.create(
+        username="huairou2",
+        role="agency_staff",
+        agency=Agency.objects.get(code="007"),
+        email=second,
+    )
+    smtp(Accepting(refuse={HUAIROU, second}))
+    remind(client_for)
+    failed = Reminder.objects.exclude(error="").get()
+    assert failed.recipients == f"{HUAIROU}, {second}"
+    assert f"{HUAIROU} 550 5.1.1 mailbox unavailable; {second} 550 5.1.1 mailbox unavailable" in (
+        failed.error
+    )
+
+
+def test_after_a_lost_connection_every_later_agency_is_recorded(
+    client_for, smtp, two_agencies_missing
+):
+    from agencies.models import Agency
+
+    for code in ("008", "011"):
+        User.objects.create(
+            username=f"staff{code}",
+            role="agency_staff",
+            agency=Agency.objects.get(code=code),
+            email=f"{code}@example.org",
+        )
+    smtp(Accepting(drop_after=1))
+    remind(client_for)
+    failed = Reminder.objects.exclude(error="").order_by("audit__serial")
+    assert [r.audit.agency.code for r in failed] == ["007", "008", "011"]
+    assert Reminder.objects.get(error="").audit.agency.code == "004"
+
+
+class LongGoodbye(SMTP):
+    """Answers QUIT with a line longer than smtplib accepts, so closing the connection
+    raises after every message has gone."""
+
+    async def smtp_QUIT(self, arg):
+        await self.push("221 " + "x" * 9000)
+        self.transport.close()
+
+
+class LongGoodbyeController(Controller):
+    def factory(self):
+        return LongGoodbye(self.handler)
+
+
+def test_a_failure_while_closing_the_connection_loses_nothing(
+    client_for, settings, two_agencies_missing
+):
+    handler = Accepting()
+    controller = LongGoodbyeController(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        use_server(settings, controller.port)
+        response = remind(client_for)
+    finally:
+        controller.stop()
+    assert response.status_code == 200
+    assert len(handler.received) == 2
+    assert "已向 2 个代办处发送提醒邮件。" in response.content.decode()
+    assert Reminder.objects.filter(error="").count() == 2
+
+
+def test_a_server_answer_not_in_utf8_is_shown_readable_and_cut_short(db):
+    reason = services.mail_failure_reason(smtplib.SMTPDataError(554, b"\xff\xfe" + b"x" * 300))
+    assert reason == "邮件服务器答复 554 \ufffd\ufffd" + "x" * 198
