@@ -12,8 +12,8 @@ test:
 messages:
 	scripts/venv.sh requirements-dev.txt
 	DEBUG=1 .venv/bin/python manage.py makemessages -l zh_Hans --no-location --no-obsolete \
-		--ignore=.venv --ignore=var --ignore='*/tests/*' --ignore=conftest.py
-	DEBUG=1 .venv/bin/python manage.py compilemessages -l zh_Hans --ignore=.venv
+		--ignore=.venv --ignore=var --ignore=mutants --ignore='*/tests/*' --ignore=conftest.py
+	DEBUG=1 .venv/bin/python manage.py compilemessages -l zh_Hans --ignore=.venv --ignore=mutants
 
 lint:
 	.venv/bin/ruff check --fix .

@@ -50,7 +50,16 @@ class CycleAdmin(admin.ModelAdmin):
     fieldsets = (
         (
             None,
-            {"fields": ("year", "title", "document_deadline", "report_number_format", "previous")},
+            {
+                "fields": (
+                    "year",
+                    "title",
+                    "document_deadline",
+                    "rectification_days",
+                    "report_number_format",
+                    "previous",
+                )
+            },
         ),
         (
             _("Grade bands"),

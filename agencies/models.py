@@ -102,6 +102,14 @@ class Cycle(models.Model):
     )
     title = models.CharField(_("title"), max_length=100)
     document_deadline = models.DateField(_("document deadline"), null=True, blank=True)
+    rectification_days = models.PositiveSmallIntegerField(
+        _("rectification period (整改期限), days"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_(
+            "Each problem found must be rectified within this many days after the audit is finalized."
+        ),
+    )
     grade_excellent_min = models.DecimalField(
         _("minimum total for 优秀"), max_digits=4, decimal_places=1, default=90
     )

@@ -2,9 +2,10 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Value, When
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
@@ -268,6 +269,16 @@ def audit_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
         "findings": findings,
         "applicable_count": applicable_counts(cycle)[audit.agency.funding_mode],
         "mode_dependent": mode_dependent_standards(cycle),
+        # rectification.RectificationItem through its reverse name; the statuses are its
+        # ItemStatus values (closed; pending and returned are the agency's to answer)
+        "rectification": audit.rectification_items.filter(withdrawn=False).aggregate(
+            total=Count("id"),
+            closed=Count("id", filter=Q(status="closed")),
+            overdue=Count(
+                "id",
+                filter=Q(status__in=["pending", "returned"], deadline__lt=timezone.localdate()),
+            ),
+        ),
     }
     if request.user.is_office_staff:
         issued_reports = list(audit.issued_reports.defer("content").order_by("-version"))

@@ -91,3 +91,18 @@ def can_review_documents(user, audit: Audit) -> bool:
     if audit.status == AuditStatus.FINALIZED:
         return False
     return user.is_manager or (user.role == Role.AUDITOR and audit.is_assigned_to(user))
+
+
+def can_answer_rectification(user, audit: Audit) -> bool:
+    """The agency's own staff answer its rectification items (整改措施, proof)."""
+    return user.is_agency_staff and user.agency_id == audit.agency_id
+
+
+def can_verify_rectification(user, audit: Audit) -> bool:
+    """Managers and the agency's assigned auditors close (销号) or return its items."""
+    return user.is_manager or (user.role == Role.AUDITOR and audit.is_assigned_to(user))
+
+
+def can_manage_rectification(user) -> bool:
+    """Managers move deadlines and reopen closed items."""
+    return user.is_manager

@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "agencies",
     "checklist",
     "evidence",
+    "rectification",
     "reports",
     "security",
 ]

@@ -7,6 +7,7 @@ from django.db.models import Max
 
 from agencies.models import Audit
 from checklist import services as checklist_services
+from rectification import services as rectification
 
 from . import data, pdf
 from .models import IssuedReport
@@ -30,6 +31,9 @@ def issue_report(*, audit: Audit, by) -> IssuedReport:
 
 @transaction.atomic
 def finalize_and_issue(*, audit: Audit, by) -> IssuedReport:
-    """Finalize an audit under review and issue its report, both or neither."""
+    """Finalize an audit under review, issue its report and bring its rectification items
+    in line with the report's findings: all of it or none."""
     audit = checklist_services.finalize_audit(audit=audit, by=by)
-    return issue_report(audit=audit, by=by)
+    report = issue_report(audit=audit, by=by)
+    rectification.reconcile_items(audit=audit, by=by)
+    return report

@@ -55,7 +55,7 @@ def report_bundle(db, manager):
 
 
 @pytest.fixture
-def every_model_has_a_row(manager, evidence_file):
+def every_model_has_a_row(manager, evidence_file, rectification_item):
     """A row of every model the admin shows, so that its change pages can be opened."""
     from checklist.tests.helpers import audit_of, save
     from evidence.models import Reminder
@@ -77,3 +77,29 @@ def every_model_has_a_row(manager, evidence_file):
     )
     ReportBundle.objects.create(cycle=audit.cycle, requested_by=manager, status="done", total=0)
     record(Kind.DENIED, user=manager, target="x", status=403)
+
+
+@pytest.fixture
+def rectification_item(db, manager):
+    """A submitted rectification item of 朝阳 (004), for the rectification URLs."""
+    from datetime import timedelta
+
+    from checklist.models import Standard
+    from checklist.tests.helpers import audit_of
+    from rectification.models import ItemEvent, RectificationItem
+
+    audit = audit_of("004")
+    item = RectificationItem.objects.create(
+        audit=audit,
+        standard=Standard.objects.get(category__cycle=audit.cycle, category__position=1, number=2),
+        result="non_compliant",
+        finding="会议记录无分管领导签字。",
+        requirement="建立季度汇报制度。",
+        deadline=timezone.localdate() + timedelta(days=30),
+        status="submitted",
+        measures="已建立季度汇报制度。",
+        responsible="张三",
+        completed_on=timezone.localdate(),
+    )
+    ItemEvent.objects.create(item=item, action=ItemEvent.Action.CREATED, actor=manager)
+    return item

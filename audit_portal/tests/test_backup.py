@@ -228,3 +228,20 @@ def test_a_restore_whose_rows_differ_from_its_manifest_is_undone(installation, t
         restore_backup(_rewrite(archive, tmp_path, miscount))
     assert not EvidenceFile.objects.exists() and not IssuedReport.objects.exists()
     assert every_file() == {}
+
+
+def test_every_app_of_the_project_with_tables_is_backed_up():
+    from pathlib import Path
+
+    from django.apps import apps
+    from django.conf import settings
+
+    from audit_portal.backup import APP_LABELS
+
+    ours = {
+        app.label
+        for app in apps.get_app_configs()
+        if Path(app.path).parent == Path(settings.BASE_DIR) and list(app.get_models())
+    }
+    assert "rectification" in ours
+    assert ours <= set(APP_LABELS)

@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import Resolver404, resolve, reverse
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
 from .test_permission_matrix import EVERYONE, ROWS, admin_cases, all_patterns
 
@@ -81,7 +81,12 @@ SLOW_STEPS = {"report_bundle_start"}
 
 # Forms that no page shows in the walk's state (an audit is not finalized and under review
 # at once), with their fields.
-EXTRA_FORMS = {"audit_reopen": ["reason"]}
+EXTRA_FORMS = {
+    "audit_reopen": ["reason"],
+    # the walk's rectification item is submitted: not open to answer, not closed to reopen
+    "rectification_answer": ["measures", "responsible", "completed_on", "version", "action"],
+    "rectification_reopen": ["reason", "version"],
+}
 
 # The valid value of each path parameter, so that only the one under test is hostile.
 VALID_PATH = {"year": "2023", "code": "004", "category": "1", "number": "1"}
@@ -189,10 +194,10 @@ def _encode(pairs) -> str:
     return "&".join(f"{quote(name, safe='')}={value}" for name, value in pairs)
 
 
-def _path_targets(file_id, bundle_id):
+def _path_targets(file_id, bundle_id, item_id):
     """(url name, URL with a slot {} for the hostile value, integer slot?) for every path
     parameter of every pattern; of the admin's, one model's (every model's are alike)."""
-    valid = VALID_PATH | {"file_id": str(file_id), "bundle_id": str(bundle_id)}
+    valid = VALID_PATH | {"file_id": str(file_id), "bundle_id": str(bundle_id), "pk": str(item_id)}
     valid |= {"object_id": "1", "content_type_id": "1", "app_label": "agencies", "id": "1"}
     targets = []
     for name, route in all_patterns():
@@ -271,7 +276,7 @@ class Walk:
         return response
 
 
-def _discover(client_for, pages):
+def _discover(client_for, pages, item_id):
     """The forms and query parameters of the given pages, as the personas who can open them
     (office pages as a manager, the agency's as its staff, admin pages as an administrator)."""
     forms: dict = {}
@@ -293,21 +298,24 @@ def _discover(client_for, pages):
             }
             query_names.setdefault(page, set()).update(names)
     for name, fields in EXTRA_FORMS.items():
-        action = reverse(name, args=[2023, "004"])
+        try:
+            action = reverse(name, args=[2023, "004"])
+        except NoReverseMatch:
+            action = reverse(name, args=[2023, "004", item_id])
         form = Form(action, "post", [(f, "") for f in fields])
         forms.setdefault(form.key(), form)
     return forms, query_names
 
 
-def _pages(file_id, bundle_id):
+def _pages(file_id, bundle_id, item_id):
     """Every page the permission matrix opens with a GET, admin pages included."""
     urls = [case.url for cases in ROWS.values() for case in cases if case.method == "get"]
     urls += [case.url for _name, case in admin_cases()]
-    return sorted({url.format(file=file_id, bundle=bundle_id) for url in urls})
+    return sorted({url.format(file=file_id, bundle=bundle_id, item=item_id) for url in urls})
 
 
 @pytest.fixture
-def targets(db, manager, evidence_file, report_bundle, assigned_to_chaoyang):
+def targets(db, manager, evidence_file, report_bundle, assigned_to_chaoyang, rectification_item):
     """Pages, forms and query parameters to walk, found as the personas who can see them."""
     from checklist.services import submit_audit
     from checklist.tests.helpers import audit_of, save, score_everything
@@ -316,7 +324,7 @@ def targets(db, manager, evidence_file, report_bundle, assigned_to_chaoyang):
     save(audit_of("004"), "1-1", manager, result="largely", points="7", finding="x")
     score_everything(audit_of("007"), manager)
     submit_audit(audit=audit_of("007"), by=manager)
-    return _pages(evidence_file.pk, report_bundle.pk)
+    return _pages(evidence_file.pk, report_bundle.pk, rectification_item.pk)
 
 
 def _refused(response) -> bool:
@@ -391,10 +399,12 @@ def _walk_queries(walk, query_names):
 
 @pytest.mark.parametrize("persona", EVERYONE)
 def test_hostile_path_parameters_never_get_a_server_error(
-    client_for, persona, evidence_file, report_bundle, assigned_to_chaoyang
+    client_for, persona, evidence_file, report_bundle, assigned_to_chaoyang, rectification_item
 ):
     walk = Walk(client_for(persona), persona)
-    for name, url, integer in _path_targets(evidence_file.pk, report_bundle.pk):
+    for name, url, integer in _path_targets(
+        evidence_file.pk, report_bundle.pk, rectification_item.pk
+    ):
         # Only digits reach a view through an integer parameter; the rest are 404 at once.
         values = [v for v in HOSTILE if v.isdigit()] + ["%00"] if integer else SAMPLE
         for hostile in values:
@@ -413,12 +423,12 @@ def test_hostile_path_parameters_never_get_a_server_error(
 )
 @pytest.mark.parametrize("persona", EVERYONE)
 def test_hostile_form_fields_and_query_parameters_never_get_a_server_error(
-    client_for, persona, targets
+    client_for, persona, targets, rectification_item
 ):
     if persona != "administrator":
         # Everyone else is sent to sign in before the admin reads anything (see the path walk).
         targets = [page for page in targets if not page.startswith("/admin/")]
-    forms, query_names = _discover(client_for, targets)
+    forms, query_names = _discover(client_for, targets, rectification_item.pk)
     if persona == "manager":
         # every portal URL that takes a POST has a form in the walk
         posted = {name for name, method, _fields in forms if method == "post"}

@@ -239,6 +239,69 @@ ROWS = {
         ),
         Case("/cycles/2023/agencies/004/scoring/1-1/evidence/", statuses(405), method="put"),
     ],
+    "rectification": [
+        Case(
+            "/cycles/2023/agencies/004/rectification/",
+            office_only() | {STAFF004: 200, STAFF007: 404},
+        ),
+        Case("/cycles/2023/agencies/999/rectification/", office_only(office=404, staff=404)),
+        Case("/cycles/2023/agencies/004/rectification/", statuses(405), method="post"),
+    ],
+    "rectification_item": [
+        Case(
+            "/cycles/2023/agencies/004/rectification/{item}/",
+            office_only() | {STAFF004: 200, STAFF007: 404},
+        ),
+        Case(  # an item of 004 asked for under 007
+            "/cycles/2023/agencies/007/rectification/{item}/",
+            office_only(office=404, staff=404),
+        ),
+        Case("/cycles/2023/agencies/004/rectification/{item}/", statuses(405), method="post"),
+    ],
+    # Answering is the agency's; without a version the form is refused (422), not saved.
+    "rectification_answer": [
+        Case(
+            "/cycles/2023/agencies/004/rectification/{item}/answer/",
+            office_only(office=403) | {STAFF004: 422, STAFF007: 404},
+            method="post",
+        ),
+        Case("/cycles/2023/agencies/004/rectification/{item}/answer/", statuses(405)),
+    ],
+    # Verifying is a manager's or an assigned auditor's; an empty step is sent back (302).
+    **{
+        name: [
+            Case(
+                f"/cycles/2023/agencies/004/rectification/{{item}}/{step}/",
+                office_only(office=403)
+                | {ASSIGNED: 302, MANAGER: 302, STAFF004: 403, STAFF007: 404},
+                method="post",
+            ),
+            Case(f"/cycles/2023/agencies/004/rectification/{{item}}/{step}/", statuses(405)),
+        ]
+        for name, step in [("rectification_return", "return")]
+    },
+    "rectification_batch": [
+        Case(
+            "/cycles/2023/agencies/004/rectification/batch/",
+            office_only(office=403) | {ASSIGNED: 302, MANAGER: 302, STAFF004: 403, STAFF007: 404},
+            method="post",
+        ),
+        Case(  # moving deadlines is a manager's
+            "/cycles/2023/agencies/004/rectification/batch/",
+            office_only(office=403) | {MANAGER: 302, STAFF004: 403, STAFF007: 404},
+            method="post",
+            data={"action": "deadline"},
+        ),
+        Case("/cycles/2023/agencies/004/rectification/batch/", statuses(405)),
+    ],
+    "rectification_reopen": [
+        Case(
+            "/cycles/2023/agencies/004/rectification/{item}/reopen/",
+            office_only(office=403) | {MANAGER: 302, STAFF004: 403, STAFF007: 404},
+            method="post",
+        ),
+        Case("/cycles/2023/agencies/004/rectification/{item}/reopen/", statuses(405)),
+    ],
     "document_grid": [
         Case("/cycles/2023/documents/", office_only()),
         Case("/cycles/1999/documents/", office_only(office=404, staff=404)),
@@ -335,6 +398,8 @@ ADMIN_MAY = {
     "evidence.evidencefile": READ_ONLY,
     "evidence.reminder": READ_ONLY,
     "evidence.requireddocument": EVERYTHING,
+    "rectification.itemevent": READ_ONLY,
+    "rectification.rectificationitem": READ_ONLY,  # changed only through the loop's steps
     "reports.issuedreport": READ_ONLY,
     "reports.reportbundle": READ_ONLY,
     "security.securityevent": READ_ONLY,
@@ -471,9 +536,9 @@ def test_no_row_names_a_url_that_does_not_exist():
     assert set(ROWS) <= names
 
 
-def _check(client_for, persona, case, file_id=0, bundle_id=0):
+def _check(client_for, persona, case, file_id=0, bundle_id=0, item_id=0):
     client = client_for(persona)
-    url = case.url.format(file=file_id, bundle=bundle_id)
+    url = case.url.format(file=file_id, bundle=bundle_id, item=item_id)
     response = getattr(client, case.method)(url, case.data)
     expected = case.expected[persona]
     assert expected is not None, f"no expectation for {persona} on {case.url}"
@@ -501,7 +566,8 @@ def _check(client_for, persona, case, file_id=0, bundle_id=0):
 def test_portal_url(client_for, persona, name, case, request):
     file_id = request.getfixturevalue("evidence_file").pk if "{file}" in case.url else 0
     bundle_id = request.getfixturevalue("report_bundle").pk if "{bundle}" in case.url else 0
-    _check(client_for, persona, case, file_id, bundle_id)
+    item_id = request.getfixturevalue("rectification_item").pk if "{item}" in case.url else 0
+    _check(client_for, persona, case, file_id, bundle_id, item_id)
 
 
 @pytest.mark.parametrize("persona", EVERYONE)

@@ -1,0 +1,29 @@
+from django.contrib import admin
+
+from audit_portal.admin_site import ReadOnlyAdmin, ReadOnlyInline
+
+from .models import ItemEvent, RectificationItem
+
+
+class ItemEventInline(ReadOnlyInline):
+    model = ItemEvent
+    fields = ("at", "actor", "action", "comment", "changes")
+    readonly_fields = fields
+
+
+@admin.register(RectificationItem)
+class RectificationItemAdmin(ReadOnlyAdmin):
+    """Items change only through the loop's steps, each recorded; the admin reads them."""
+
+    list_display = ("audit", "standard", "status", "deadline", "closed_at")
+    list_filter = ("audit__cycle", "status")
+    list_select_related = ("audit__agency", "audit__cycle", "standard__category")
+    search_fields = ("audit__agency__name", "audit__agency__code", "finding")
+    inlines = [ItemEventInline]
+
+
+@admin.register(ItemEvent)
+class ItemEventAdmin(ReadOnlyAdmin):
+    list_display = ("at", "item", "action", "actor")
+    list_filter = ("action",)
+    list_select_related = ("item__audit__agency", "item__audit__cycle", "item__standard", "actor")

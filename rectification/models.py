@@ -1,0 +1,162 @@
+"""整改: the problems a finalized audit found, followed until each is fixed and closed (销号).
+
+An item copies its standard's finding and requirement as they were issued, so reopening the
+audit or editing the assessment never changes what the agency was asked to fix. Its steps
+are kept as events (who, when, what, before → after).
+"""
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Audit
+from checklist.models import Result, Standard
+
+# The results that make a finding to rectify.
+FINDING_RESULTS = (Result.LARGELY_COMPLIANT, Result.NON_COMPLIANT)
+
+
+class ItemStatus(models.TextChoices):
+    PENDING = "pending", _("To rectify")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned")
+    CLOSED = "closed", _("Closed")
+
+
+# The statuses in which the agency owes an answer (and can be late with it).
+AWAITING_AGENCY = (ItemStatus.PENDING, ItemStatus.RETURNED)
+
+
+class ItemQuerySet(models.QuerySet):
+    def overdue(self, today: date | None = None):
+        today = today or timezone.localdate()
+        return self.filter(status__in=AWAITING_AGENCY, deadline__lt=today)
+
+    def in_order(self):
+        return self.select_related("standard__category").order_by(
+            "standard__category__position", "standard__number", "id"
+        )
+
+
+class RectificationItem(models.Model):
+    audit = models.ForeignKey(
+        Audit,
+        verbose_name=_("audit"),
+        on_delete=models.PROTECT,
+        related_name="rectification_items",
+    )
+    standard = models.ForeignKey(
+        Standard, verbose_name=_("standard"), on_delete=models.PROTECT, related_name="+"
+    )
+    result = models.CharField(_("result as issued"), max_length=20, choices=Result.choices)
+    finding = models.TextField(_("finding (问题描述)"))
+    requirement = models.TextField(_("rectification requirement (整改要求)"))
+    deadline = models.DateField(_("deadline (整改期限)"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=ItemStatus.choices, default=ItemStatus.PENDING
+    )
+    measures = models.TextField(_("measures taken (整改措施)"), blank=True)
+    responsible = models.CharField(_("person responsible (责任人)"), max_length=50, blank=True)
+    completed_on = models.DateField(_("completed on (完成时间)"), null=True, blank=True)
+    return_reason = models.TextField(_("reason for returning"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    withdrawn = models.BooleanField(
+        _("withdrawn"),
+        default=False,
+        help_text=_("Closed because a reissued report no longer lists the finding."),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("rectification item")
+        verbose_name_plural = _("rectification items")
+        ordering = ["audit", "standard__category__position", "standard__number", "id"]
+        constraints = [
+            # one live item per finding; a withdrawn one may be followed by a new one
+            models.UniqueConstraint(
+                fields=["audit", "standard"],
+                condition=Q(withdrawn=False),
+                name="one_live_item_per_standard",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn=False) | Q(status=ItemStatus.CLOSED),
+                name="withdrawn_items_are_closed",
+            ),
+            models.CheckConstraint(
+                condition=Q(result__in=FINDING_RESULTS), name="items_are_findings"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.audit} {self.standard.code}"
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        """Late while the agency owes an answer: 待整改 or 退回 after the deadline."""
+        return self.status in AWAITING_AGENCY and self.deadline < (today or timezone.localdate())
+
+
+class ItemEvent(models.Model):
+    class Action(models.TextChoices):
+        CREATED = "created", _("created at finalization")
+        SAVED = "saved", _("answer saved")
+        SUBMITTED = "submitted", _("submitted")
+        RETURNED = "returned", _("returned")
+        CLOSED = "closed", _("closed (销号)")
+        REOPENED = "reopened", _("reopened")
+        DEADLINE = "deadline", _("deadline changed")
+        WITHDRAWN = "withdrawn", _("withdrawn: the reissued report no longer lists the problem")
+
+    item = models.ForeignKey(
+        RectificationItem,
+        verbose_name=_("rectification item"),
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    comment = models.TextField(_("comment"), blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("rectification step")
+        verbose_name_plural = _("rectification steps")
+        ordering = ["item", "at", "id"]
+
+    def __str__(self):
+        return f"{self.item} {self.get_action_display()}"
+
+    # The fields whose changes a step records (as raw values: the labels are the reader's
+    # language, chosen when the record is shown).
+    SHOWN_FIELDS = ("measures", "responsible", "completed_on", "status", "deadline")
+
+    def changes_shown(self) -> list[tuple[str, str, str]]:
+        """(field label, before, after) in the reader's language."""
+        labels = dict(ItemStatus.choices)
+        shown = []
+        for field, (old, new) in self.changes.items():
+            if field not in self.SHOWN_FIELDS:
+                continue
+            if field == "status":
+                old, new = labels.get(old, old), labels.get(new, new)
+            label = RectificationItem._meta.get_field(field).verbose_name
+            shown.append((str(label), str(old or ""), str(new or "")))
+        return shown

@@ -1,0 +1,381 @@
+"""The rectification loop: items from findings, the agency's answers, the office's verification.
+
+Every step locks its item, checks the page's version (two people may have the item open),
+changes it and records an event with what changed (before → after), in one transaction.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.models import Audit
+from audit_portal.access import (
+    can_answer_rectification,
+    can_manage_rectification,
+    can_verify_rectification,
+)
+
+from .models import AWAITING_AGENCY, FINDING_RESULTS, ItemEvent, ItemStatus, RectificationItem
+
+RESPONSIBLE_MAX = 50
+TEXT_MAX = 5000
+
+
+class RectificationError(Exception):
+    """A step refused, with the reason in words for the person who tried it."""
+
+
+class NotAllowed(RectificationError):
+    pass
+
+
+class StalePage(RectificationError):
+    """The item changed since the page was loaded; ``current`` is the item as it is now."""
+
+    def __init__(self, current: RectificationItem):
+        super().__init__(
+            _(
+                "Someone else changed this item while you had it open (%(who)s). Your text is kept below: compare it with the item as it is now, then save again."
+            )
+            % {"who": _last_actor(current)}
+        )
+        self.current = current
+
+
+def _last_actor(item: RectificationItem) -> str:
+    event = item.events.select_related("actor").order_by("-at", "-id").first()
+    return f"{event.actor.display_name} {timezone.localtime(event.at):%H:%M}" if event else ""
+
+
+@transaction.atomic
+def reconcile_items(*, audit: Audit, by) -> None:
+    """Make the audit's live items match the findings of the report being issued.
+
+    Called by ``finalize_and_issue`` in its transaction. A finding without a live item gets
+    one, due ``rectification_days`` after finalization; an item whose finding the report no
+    longer lists is withdrawn (closed, with a note), never deleted; an item whose finding is
+    still there is left as it was issued and answered.
+    """
+    findings = {
+        assessment.standard_id: assessment
+        for assessment in audit.assessments.filter(result__in=FINDING_RESULTS)
+    }
+    live = {
+        item.standard_id: item
+        for item in RectificationItem.objects.select_for_update().filter(
+            audit=audit, withdrawn=False
+        )
+    }
+    deadline = timezone.localdate(audit.finalized_at) + timedelta(
+        days=audit.cycle.rectification_days
+    )
+    created = RectificationItem.objects.bulk_create(
+        RectificationItem(
+            audit=audit,
+            standard_id=standard_id,
+            result=assessment.result,
+            finding=assessment.finding,
+            requirement=assessment.rectification,
+            deadline=deadline,
+        )
+        for standard_id, assessment in findings.items()
+        if standard_id not in live
+    )
+    events = [ItemEvent(item=item, action=ItemEvent.Action.CREATED, actor=by) for item in created]
+    now = timezone.now()
+    for standard_id, item in live.items():
+        if standard_id in findings:
+            continue
+        before = item.status
+        item.status, item.withdrawn = ItemStatus.CLOSED, True
+        item.closed_at, item.closed_by = now, by
+        item.version += 1
+        item.save(update_fields=["status", "withdrawn", "closed_at", "closed_by", "version"])
+        events.append(
+            ItemEvent(
+                item=item,
+                action=ItemEvent.Action.WITHDRAWN,
+                actor=by,
+                changes={"status": [before, item.status]},
+            )
+        )
+    ItemEvent.objects.bulk_create(events)
+
+
+def _lock(item: RectificationItem) -> RectificationItem:
+    return (
+        RectificationItem.objects.select_for_update()
+        .select_related("audit__agency", "audit__cycle", "standard__category")
+        .get(pk=item.pk)
+    )
+
+
+def _require_version(item: RectificationItem, expected_version: int) -> None:
+    """Checked after the permission: a refused person learns nothing about the item."""
+    if item.version != expected_version:
+        raise StalePage(item)
+
+
+def _record(item, action, by, *, before=None, comment="", fields=()) -> None:
+    """Save the item's ``fields`` with a new version and record the step."""
+    changes = {}
+    for field in fields:
+        old, new = (before or {}).get(field), _shown(item, field)
+        if old != new and field in ItemEvent.SHOWN_FIELDS:
+            changes[field] = [old, new]
+    item.version += 1
+    item.save(update_fields=[*fields, "version"])
+    ItemEvent.objects.create(item=item, action=action, actor=by, comment=comment, changes=changes)
+
+
+def _shown(item, field) -> str:
+    """A field's value as the record keeps it: text, an ISO date, a status's value."""
+    value = getattr(item, field)
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _snapshot(item, fields) -> dict:
+    return {field: _shown(item, field) for field in fields}
+
+
+@dataclass(frozen=True)
+class Answer:
+    measures: str = ""
+    responsible: str = ""
+    completed_on: date | None = None
+
+
+ANSWER_FIELDS = ("measures", "responsible", "completed_on")
+
+
+def _clean_answer(answer: Answer, *, submit: bool) -> Answer:
+    measures, responsible = answer.measures.strip(), answer.responsible.strip()
+    if len(measures) > TEXT_MAX:
+        raise RectificationError(
+            _("The measures are longer than %(n)s characters; shorten them or attach a file.")
+            % {"n": TEXT_MAX}
+        )
+    if len(responsible) > RESPONSIBLE_MAX:
+        raise RectificationError(
+            _("The person responsible is at most %(n)s characters.") % {"n": RESPONSIBLE_MAX}
+        )
+    if answer.completed_on and answer.completed_on > timezone.localdate():
+        raise RectificationError(
+            _(
+                "The completion date cannot be later than today: give the date the problem was fixed."
+            )
+        )
+    if submit:
+        missing = [
+            label
+            for label, value in (
+                (_("the measures taken (整改措施)"), measures),
+                (_("the person responsible (责任人)"), responsible),
+                (_("the completion date (完成时间)"), answer.completed_on),
+            )
+            if not value
+        ]
+        if missing:
+            raise RectificationError(
+                _("Fill in %(fields)s before submitting.") % {"fields": "、".join(missing)}
+            )
+    return Answer(measures, responsible, answer.completed_on)
+
+
+@transaction.atomic
+def answer_item(
+    *, item: RectificationItem, by, answer: Answer, expected_version: int, submit: bool
+) -> RectificationItem:
+    """Agency staff save their answer (a draft) or submit it for verification."""
+    item = _lock(item)
+    if not can_answer_rectification(by, item.audit):
+        raise NotAllowed(_("Only the agency's own staff answer its rectification items."))
+    _require_version(item, expected_version)
+    if item.status not in AWAITING_AGENCY:
+        raise RectificationError(
+            _("This item is %(status)s: its answer can no longer be changed.")
+            % {"status": item.get_status_display()}
+        )
+    answer = _clean_answer(answer, submit=submit)
+    fields = [*ANSWER_FIELDS, "status", "submitted_at"] if submit else list(ANSWER_FIELDS)
+    before = _snapshot(item, fields)
+    item.measures, item.responsible, item.completed_on = (
+        answer.measures,
+        answer.responsible,
+        answer.completed_on,
+    )
+    if submit:
+        item.status, item.submitted_at = ItemStatus.SUBMITTED, timezone.now()
+    action = ItemEvent.Action.SUBMITTED if submit else ItemEvent.Action.SAVED
+    _record(item, action, by, before=before, fields=fields)
+    return item
+
+
+def _require_verifier(audit: Audit, by) -> None:
+    if not can_verify_rectification(by, audit):
+        raise NotAllowed(_("Only a manager or the agency's assigned auditors verify its items."))
+
+
+@transaction.atomic
+def return_item(
+    *, item: RectificationItem, by, reason: str, expected_version: int
+) -> RectificationItem:
+    """The office sends a submitted answer back to the agency, saying what is missing."""
+    item = _lock(item)
+    _require_verifier(item.audit, by)
+    _require_version(item, expected_version)
+    if item.status != ItemStatus.SUBMITTED:
+        raise RectificationError(_("Only a submitted answer can be returned."))
+    reason = reason.strip()
+    if not reason:
+        raise RectificationError(
+            _("Say why the answer is returned: the agency reads it to know what to do.")
+        )
+    before = _snapshot(item, ["status"])
+    item.status, item.return_reason = ItemStatus.RETURNED, reason[:TEXT_MAX]
+    _record(
+        item,
+        ItemEvent.Action.RETURNED,
+        by,
+        before=before,
+        comment=item.return_reason,
+        fields=["status", "return_reason"],
+    )
+    return item
+
+
+@transaction.atomic
+def close_items(*, audit: Audit, items: Iterable[int], by) -> list[RectificationItem]:
+    """Verify and close (销号) the submitted items among ``items``, all of them or none."""
+    _require_verifier(audit, by)
+    ids = sorted(set(items))
+    locked = list(
+        RectificationItem.objects.select_for_update().filter(audit=audit, pk__in=ids).order_by("id")
+    )
+    if not locked:
+        raise RectificationError(_("Tick the submitted items to close."))
+    waiting = [item for item in locked if item.status != ItemStatus.SUBMITTED]
+    if waiting or len(locked) != len(ids):
+        raise RectificationError(
+            _(
+                "Only submitted answers can be closed; nothing was closed. Reload the page and tick again."
+            )
+        )
+    now = timezone.now()
+    for item in locked:
+        before = _snapshot(item, ["status"])
+        item.status, item.closed_at, item.closed_by = ItemStatus.CLOSED, now, by
+        _record(
+            item,
+            ItemEvent.Action.CLOSED,
+            by,
+            before=before,
+            fields=["status", "closed_at", "closed_by"],
+        )
+    return locked
+
+
+@transaction.atomic
+def reopen_item(
+    *, item: RectificationItem, by, reason: str, expected_version: int
+) -> RectificationItem:
+    """A manager reopens a closed item: it goes back to the agency with the reason."""
+    item = _lock(item)
+    if not can_manage_rectification(by):
+        raise NotAllowed(_("Only a manager can reopen a closed item."))
+    _require_version(item, expected_version)
+    if item.status != ItemStatus.CLOSED or item.withdrawn:
+        raise RectificationError(_("Only a closed item can be reopened."))
+    reason = reason.strip()
+    if not reason:
+        raise RectificationError(
+            _("Give the reason for reopening; it is kept in the item's record.")
+        )
+    before = _snapshot(item, ["status"])
+    item.status, item.return_reason = ItemStatus.RETURNED, reason[:TEXT_MAX]
+    item.closed_at = item.closed_by = None
+    _record(
+        item,
+        ItemEvent.Action.REOPENED,
+        by,
+        before=before,
+        comment=item.return_reason,
+        fields=["status", "return_reason", "closed_at", "closed_by"],
+    )
+    return item
+
+
+@transaction.atomic
+def change_deadlines(
+    *, audit: Audit, items: Iterable[int], by, deadline: date | None, reason: str
+) -> list[RectificationItem]:
+    """A manager moves the deadline of one or several open items, giving the reason."""
+    if not can_manage_rectification(by):
+        raise NotAllowed(_("Only a manager can change a deadline."))
+    ids = sorted(set(items))
+    locked = list(
+        RectificationItem.objects.select_for_update()
+        .filter(audit=audit, pk__in=ids)
+        .exclude(status=ItemStatus.CLOSED)
+        .order_by("id")
+    )
+    if not locked or len(locked) != len(ids):
+        raise RectificationError(
+            _("Tick the open items whose deadline changes; closed items keep theirs.")
+        )
+    if deadline is None:
+        raise RectificationError(_("Give the new deadline."))
+    if deadline < timezone.localdate():
+        raise RectificationError(_("The new deadline cannot be in the past."))
+    reason = reason.strip()
+    if not reason:
+        raise RectificationError(
+            _("Give the reason for the new deadline; it is kept in each item's record.")
+        )
+    for item in locked:
+        before = _snapshot(item, ["deadline"])
+        item.deadline = deadline
+        _record(
+            item,
+            ItemEvent.Action.DEADLINE,
+            by,
+            before=before,
+            comment=reason[:TEXT_MAX],
+            fields=["deadline"],
+        )
+    return locked
+
+
+@dataclass(frozen=True)
+class Progress:
+    total: int
+    closed: int
+    overdue: int
+
+    @property
+    def rate(self) -> int | None:
+        """The completion rate in whole percent, None without items."""
+        return round(100 * self.closed / self.total) if self.total else None
+
+
+def progress(audit: Audit, today: date | None = None) -> Progress:
+    """Closed / total and overdue among the audit's live items (withdrawn ones left out)."""
+    today = today or timezone.localdate()
+    items = list(
+        RectificationItem.objects.filter(audit=audit, withdrawn=False).values_list(
+            "status", "deadline"
+        )
+    )
+    return Progress(
+        total=len(items),
+        closed=sum(1 for status, _deadline in items if status == ItemStatus.CLOSED),
+        overdue=sum(
+            1 for status, deadline in items if status in AWAITING_AGENCY and deadline < today
+        ),
+    )

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+prefix = "cycles/<int:year>/agencies/<str:code>/rectification/"
+
+urlpatterns = [
+    path(prefix, views.items, name="rectification"),
+    path(f"{prefix}batch/", views.batch, name="rectification_batch"),
+    path(f"{prefix}<int:pk>/", views.item, name="rectification_item"),
+    path(f"{prefix}<int:pk>/answer/", views.answer, name="rectification_answer"),
+    path(f"{prefix}<int:pk>/return/", views.return_answer, name="rectification_return"),
+    path(f"{prefix}<int:pk>/reopen/", views.reopen, name="rectification_reopen"),
+]

@@ -1,0 +1,236 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST, require_safe
+
+from agencies.models import Audit
+from audit_portal.access import (
+    can_answer_rectification,
+    can_manage_rectification,
+    can_verify_rectification,
+    get_audit_for_user,
+)
+from audit_portal.inputs import parse_id, parse_ids
+
+from . import services
+from .forms import AnswerForm, DeadlineForm
+from .models import ItemStatus, RectificationItem
+
+
+def _item(audit: Audit, pk: int) -> RectificationItem:
+    try:
+        return RectificationItem.objects.select_related("standard__category", "closed_by").get(
+            audit=audit, pk=pk
+        )
+    except RectificationItem.DoesNotExist:
+        raise Http404 from None
+
+
+def _roles(user, audit: Audit) -> dict:
+    return {
+        "can_answer": can_answer_rectification(user, audit),
+        "can_verify": can_verify_rectification(user, audit),
+        "can_manage": can_manage_rectification(user),
+    }
+
+
+@require_safe
+@login_required
+def items(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    """One agency's rectification items: what each asks, its deadline and where it stands."""
+    audit = get_audit_for_user(request.user, year, code)
+    rows = list(audit.rectification_items.in_order().select_related("closed_by"))
+    today = timezone.localdate()
+    context = {
+        "audit": audit,
+        "cycle": audit.cycle,
+        "agency": audit.agency,
+        "rows": [(item, item.is_overdue(today)) for item in rows],
+        "progress": services.progress(audit, today),
+        "has_submitted": any(item.status == ItemStatus.SUBMITTED for item in rows),
+        "has_open": any(item.status != ItemStatus.CLOSED for item in rows),
+        "today": today,
+        **_roles(request.user, audit),
+    }
+    return render(request, "rectification/items.html", context)
+
+
+def _item_page(request, audit, item, *, form=None, status=200, error=None) -> HttpResponse:
+    if form is None:
+        form = AnswerForm(
+            initial={
+                "measures": item.measures,
+                "responsible": item.responsible,
+                "completed_on": item.completed_on,
+                "version": item.version,
+            }
+        )
+    context = {
+        "audit": audit,
+        "cycle": audit.cycle,
+        "agency": audit.agency,
+        "item": item,
+        "overdue": item.is_overdue(),
+        "form": form,
+        "error": error,
+        "events": item.events.select_related("actor"),
+        "today": timezone.localdate(),
+        **_roles(request.user, audit),
+    }
+    return render(request, "rectification/item.html", context, status=status)
+
+
+@require_safe
+@login_required
+def item(request: HttpRequest, year: int, code: str, pk: int) -> HttpResponse:
+    audit = get_audit_for_user(request.user, year, code)
+    return _item_page(request, audit, _item(audit, pk))
+
+
+def _version(request) -> int:
+    """The version the page was loaded with; a missing or garbled one counts as stale."""
+    return parse_id(request.POST.get("version", "")) or 0
+
+
+@require_POST
+@login_required
+def answer(request: HttpRequest, year: int, code: str, pk: int) -> HttpResponse:
+    """Save the agency's answer as a draft, or submit it for verification."""
+    audit = get_audit_for_user(request.user, year, code)
+    item = _item(audit, pk)
+    if not can_answer_rectification(request.user, audit):
+        raise PermissionDenied
+    form = AnswerForm(request.POST)
+    submit = request.POST.get("action") == "submit"
+    if not form.is_valid():
+        error = " ".join(e for errors in form.errors.values() for e in errors)
+        return _item_page(request, audit, item, form=form, status=422, error=error)
+    data = form.cleaned_data
+    try:
+        services.answer_item(
+            item=item,
+            by=request.user,
+            answer=services.Answer(data["measures"], data["responsible"], data["completed_on"]),
+            expected_version=data["version"],
+            submit=submit,
+        )
+    except services.NotAllowed:
+        raise PermissionDenied from None
+    except services.StalePage as stale:
+        # what was typed stays on the page, to be saved over the current version
+        data = request.POST.copy()
+        data["version"] = str(stale.current.version)
+        form = AnswerForm(data)
+        return _item_page(request, audit, stale.current, form=form, status=409, error=str(stale))
+    except services.RectificationError as error:
+        return _item_page(request, audit, item, form=form, status=422, error=str(error))
+    if submit:
+        messages.success(request, _("Your answer was submitted; the office will verify it."))
+    else:
+        messages.success(request, _("Your answer was saved. Submit it when it is complete."))
+    return redirect("rectification_item", year, code, pk)
+
+
+def _step(request, year, code, pk, step, success: str, **kwargs) -> HttpResponse:
+    audit = get_audit_for_user(request.user, year, code)
+    item = _item(audit, pk)
+    try:
+        step(item=item, by=request.user, expected_version=_version(request), **kwargs)
+    except services.NotAllowed:
+        raise PermissionDenied from None
+    except services.RectificationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success)
+    return redirect("rectification_item", year, code, pk)
+
+
+@require_POST
+@login_required
+def return_answer(request: HttpRequest, year: int, code: str, pk: int) -> HttpResponse:
+    return _step(
+        request,
+        year,
+        code,
+        pk,
+        services.return_item,
+        _("The answer was returned to the agency with your reason."),
+        reason=request.POST.get("reason", ""),
+    )
+
+
+@require_POST
+@login_required
+def reopen(request: HttpRequest, year: int, code: str, pk: int) -> HttpResponse:
+    return _step(
+        request,
+        year,
+        code,
+        pk,
+        services.reopen_item,
+        _("The item was reopened and returned to the agency with your reason."),
+        reason=request.POST.get("reason", ""),
+    )
+
+
+@require_POST
+@login_required
+def batch(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    """The ticked items (or one item's page): close them (销号), or move their deadline."""
+    audit = get_audit_for_user(request.user, year, code)
+    ids = parse_ids(request.POST.getlist("items"))
+    try:
+        if request.POST.get("action") == "deadline":
+            _change_deadlines(request, audit, ids)
+        else:
+            _close(request, audit, ids)
+    except services.NotAllowed:
+        raise PermissionDenied from None
+    except services.RectificationError as error:
+        messages.error(request, str(error))
+    back = parse_id(request.POST.get("back", ""))
+    if back and back in ids:
+        return redirect("rectification_item", year, code, back)
+    return redirect("rectification", year, code)
+
+
+def _close(request, audit, ids) -> None:
+    if not can_verify_rectification(request.user, audit):
+        raise PermissionDenied
+    closed = services.close_items(audit=audit, items=ids, by=request.user)
+    messages.success(
+        request,
+        ngettext("%(n)s item closed (销号).", "%(n)s items closed (销号).", len(closed))
+        % {"n": len(closed)},
+    )
+
+
+def _change_deadlines(request, audit, ids) -> None:
+    if not can_manage_rectification(request.user):
+        raise PermissionDenied
+    form = DeadlineForm(request.POST)
+    if not form.is_valid():
+        raise services.RectificationError(
+            " ".join(error for errors in form.errors.values() for error in errors)
+        )
+    changed = services.change_deadlines(
+        audit=audit,
+        items=ids,
+        by=request.user,
+        deadline=form.cleaned_data["deadline"],
+        reason=form.cleaned_data["reason"],
+    )
+    messages.success(
+        request,
+        ngettext(
+            "The deadline of %(n)s item is now %(date)s.",
+            "The deadline of %(n)s items is now %(date)s.",
+            len(changed),
+        )
+        % {"n": len(changed), "date": form.cleaned_data["deadline"].isoformat()},
+    )
