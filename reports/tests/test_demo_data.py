@@ -3,6 +3,7 @@ from django.core.management import CommandError, call_command
 
 from agencies.models import Audit, AuditStatus
 from evidence.models import DocumentStatus, EvidenceFile, evidence_storage
+from rectification.models import RectificationItem
 from reports.models import IssuedReport
 
 
@@ -24,6 +25,17 @@ def test_the_sample_shows_finished_work_at_once(demo):
     assert report.number == "稽核〔2023〕004号" and report.is_intact
     statuses = dict(chaoyang.document_requests.values_list("document__number", "status"))
     assert statuses[1] == DocumentStatus.ACCEPTED and statuses[10] == DocumentStatus.RETURNED
+
+    items = {
+        item.standard.code: (item.status, item.is_overdue())
+        for item in RectificationItem.objects.filter(audit=chaoyang).in_order()
+    }
+    assert items == {
+        "1-2": ("closed", False),
+        "2-3": ("submitted", False),
+        "2-7": ("pending", True),
+        "3-5": ("pending", False),
+    }
 
     huairou = Audit.objects.get(agency__code="007")
     assert huairou.status == AuditStatus.IN_PROGRESS

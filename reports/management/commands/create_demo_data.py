@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from agencies.models import Audit, AuditStatus
@@ -8,6 +11,8 @@ from checklist import services as scoring
 from checklist.models import Result
 from evidence import services as documents
 from evidence.models import EvidenceFile, RequiredDocument
+from rectification import services as rectification
+from rectification.models import ItemEvent
 from reports import pdf
 from reports import services as reports
 
@@ -37,6 +42,11 @@ CHAOYANG_FINDINGS = {
         "抽查管理费支出凭证12笔，其中3笔缺少审批手续；新购笔记本电脑未登记固定资产台账。",
         "补齐审批手续，更新固定资产台账，并完善管理费使用审批制度。",
     ),
+}
+# what 朝阳 answered for the two findings it has rectified in the sample
+RECTIFIED = {
+    "1-2": "已建立季度工作汇报制度，2024年第一季度汇报会议记录已由分管领导签字确认。",
+    "2-3": "已补登2023年3月至5月的报案记录共27笔，并建立每月与业务系统核对的制度。",
 }
 CHAOYANG_FILES = {
     1: ["管理制度汇编（2023年版）.pdf", "内部控制制度.pdf"],
@@ -80,7 +90,10 @@ class Command(BaseCommand):
             self._chaoyang(chaoyang, users)
             self._huairou(users)
         self.stdout.write(
-            self.style.SUCCESS("已创建演示数据：朝阳（004）已定稿并出具报告，怀柔（007）部分评分。")
+            self.style.SUCCESS(
+                "已创建演示数据：朝阳（004）已定稿并出具报告，四个整改项分别为已销号、已提交、"
+                "逾期和待整改；怀柔（007）部分评分。"
+            )
         )
 
     def _chaoyang(self, audit, users):
@@ -121,6 +134,37 @@ class Command(BaseCommand):
             )
         scoring.submit_audit(audit=audit, by=auditor)
         reports.finalize_and_issue(audit=audit, by=users["manager"])
+        self._rectification(audit, users)
+
+    def _rectification(self, audit, users):
+        """The four findings at the four stages of the loop: 1-2 closed (销号), 2-3 submitted
+        and waiting for verification, 2-7 overdue, 3-5 still to rectify."""
+        items = {item.standard.code: item for item in audit.rectification_items.in_order()}
+        staff, auditor = users["agency004"], users["auditor1"]
+        today = timezone.localdate()
+        for code, measures in RECTIFIED.items():
+            rectification.answer_item(
+                item=items[code],
+                by=staff,
+                answer=rectification.Answer(measures, "朝阳代办处主任 刘明", today),
+                expected_version=items[code].version,
+                submit=True,
+            )
+        rectification.close_items(audit=audit, items=[items["1-2"].pk], by=auditor)
+        # The sample was finalized today; its 2-7 item is shown as it looks once the
+        # deadline has passed with no answer.
+        late = items["2-7"]
+        previous = late.deadline
+        late.deadline = today - timedelta(days=3)
+        late.version += 1
+        late.save(update_fields=["deadline", "version"])
+        ItemEvent.objects.create(
+            item=late,
+            action=ItemEvent.Action.DEADLINE,
+            actor=users["manager"],
+            comment="演示数据：整改期限已过",
+            changes={"deadline": [previous.isoformat(), late.deadline.isoformat()]},
+        )
 
     def _huairou(self, users):
         audit = Audit.objects.select_related("cycle", "agency").get(
