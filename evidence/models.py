@@ -113,8 +113,17 @@ class EvidenceFile(models.Model):
     between can leave a stored file without a row, which ``cleanup_evidence`` removes.
     """
 
+    audit = models.ForeignKey(
+        Audit, verbose_name=_("audit"), on_delete=models.PROTECT, related_name="evidence_files"
+    )
     request = models.ForeignKey(
-        DocumentRequest, verbose_name=_("document"), on_delete=models.PROTECT, related_name="files"
+        DocumentRequest,
+        verbose_name=_("document"),
+        on_delete=models.PROTECT,
+        related_name="files",
+        null=True,
+        blank=True,
+        help_text=_("Empty for the proof of a rectification item."),
     )
     key = models.CharField(_("storage key"), max_length=200, unique=True)
     original_name = models.CharField(_("file name"), max_length=255)

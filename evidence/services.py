@@ -144,6 +144,39 @@ def store_upload(*, audit: Audit, document: RequiredDocument, upload, by) -> Evi
     _refuse_unless_open(audit)
     if not can_upload(by, audit):
         raise NotAllowed(_("You may not upload files for this agency."))
+
+    def file_of_the_document(locked: Audit):
+        _refuse_unless_open(locked)
+        request = _request_for(locked, document)
+        _refuse_unless_open(locked, request)
+        deadline = locked.cycle.document_deadline
+
+        def then(stored: EvidenceFile) -> None:
+            if request.status != DocumentStatus.SUBMITTED:
+                request.status = DocumentStatus.SUBMITTED
+                request.submitted_at = request.submitted_at or timezone.now()
+                request.save(update_fields=["status", "submitted_at"])
+            EvidenceEvent.objects.create(
+                request=request,
+                action=EvidenceEvent.Action.UPLOADED,
+                actor=by,
+                detail=stored.original_name,
+            )
+
+        late = bool(deadline) and timezone.localdate() > deadline
+        return {"request": request, "is_late": late}, then
+
+    return keep_upload(audit=audit, upload=upload, by=by, place=file_of_the_document)
+
+
+def keep_upload(*, audit: Audit, upload, by, place) -> EvidenceFile:
+    """The one upload pipeline, for files of every kind (documents, rectification proof).
+
+    The name, size and content are checked and the file is stored privately; then, in one
+    transaction with the audit locked, ``place(audit)`` says where the file belongs (or
+    raises): it returns the file's fields (``request``, ``is_late``) and a function called
+    with the new row. Whatever refuses, the stored file is deleted again.
+    """
     if getattr(upload, "too_large", False):
         raise RefusedFile(
             _(
@@ -158,34 +191,25 @@ def store_upload(*, audit: Audit, document: RequiredDocument, upload, by) -> Evi
     key = storage.save(f"{audit.cycle.year}/{audit.agency.code}/{uuid.uuid4().hex}", upload)
     try:
         with transaction.atomic():
-            audit = _lock(audit)
-            _refuse_unless_open(audit)
-            request = _request_for(audit, document)
-            _refuse_unless_open(audit, request)
+            locked = _lock(audit)
+            fields, then = place(locked)
             duplicate = (
-                EvidenceFile.objects.filter(request__audit=audit, sha256=upload.sha256)
+                EvidenceFile.objects.filter(audit=locked, sha256=upload.sha256)
                 .order_by("id")
                 .first()
             )
-            deadline = audit.cycle.document_deadline
             stored = EvidenceFile.objects.create(
-                request=request,
+                audit=locked,
                 key=key,
                 original_name=name,
                 kind=detected.kind,
                 size=upload.size,
                 sha256=upload.sha256,
                 uploaded_by=by,
-                is_late=bool(deadline) and timezone.localdate() > deadline,
                 duplicate_of=duplicate,
+                **fields,
             )
-            if request.status != DocumentStatus.SUBMITTED:
-                request.status = DocumentStatus.SUBMITTED
-                request.submitted_at = request.submitted_at or timezone.now()
-                request.save(update_fields=["status", "submitted_at"])
-            EvidenceEvent.objects.create(
-                request=request, action=EvidenceEvent.Action.UPLOADED, actor=by, detail=name
-            )
+            then(stored)
     except BaseException:
         storage.delete(key)
         raise

@@ -157,10 +157,12 @@ def upload(request: HttpRequest, year: int, code: str, number: int) -> HttpRespo
     return redirect("documents", year, code)
 
 
-def _file_for(request, year, code, file_id) -> tuple[Audit, EvidenceFile]:
+def _file_for(request, year, code, file_id, **only) -> tuple[Audit, EvidenceFile]:
+    """A file of the audit (a document's or a rectification item's proof), if the user may
+    see the audit."""
     audit = get_audit_for_user(request.user, year, code)
     file = get_object_or_404(
-        EvidenceFile.objects.select_related("request__audit"), pk=file_id, request__audit=audit
+        EvidenceFile.objects.select_related("request__audit"), pk=file_id, audit=audit, **only
     )
     return audit, file
 
@@ -214,7 +216,8 @@ def _front_server_can_read(file: EvidenceFile) -> bool:
 @require_POST
 @login_required
 def remove(request: HttpRequest, year: int, code: str, file_id: int) -> HttpResponse:
-    _audit, file = _file_for(request, year, code, file_id)
+    # a proof file is removed from its rectification item's page
+    _audit, file = _file_for(request, year, code, file_id, request__isnull=False)
     name = file.original_name
     try:
         services.remove_file(file=file, by=request.user)

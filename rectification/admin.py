@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from audit_portal.admin_site import ReadOnlyAdmin, ReadOnlyInline
 
-from .models import ItemEvent, RectificationItem
+from .models import ItemEvent, ProofFile, RectificationItem
 
 
 class ItemEventInline(ReadOnlyInline):
@@ -27,3 +27,9 @@ class ItemEventAdmin(ReadOnlyAdmin):
     list_display = ("at", "item", "action", "actor")
     list_filter = ("action",)
     list_select_related = ("item__audit__agency", "item__audit__cycle", "item__standard", "actor")
+
+
+@admin.register(ProofFile)
+class ProofFileAdmin(ReadOnlyAdmin):
+    list_display = ("file", "item")
+    list_select_related = ("file", "item__audit__agency", "item__audit__cycle", "item__standard")

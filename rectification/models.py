@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Audit
 from checklist.models import Result, Standard
+from evidence.models import EvidenceFile
 
 # The results that make a finding to rectify.
 FINDING_RESULTS = (Result.LARGELY_COMPLIANT, Result.NON_COMPLIANT)
@@ -120,6 +121,8 @@ class ItemEvent(models.Model):
         CLOSED = "closed", _("closed (销号)")
         REOPENED = "reopened", _("reopened")
         DEADLINE = "deadline", _("deadline changed")
+        PROOF_ADDED = "proof_added", _("proof file added")
+        PROOF_REMOVED = "proof_removed", _("proof file removed")
         WITHDRAWN = "withdrawn", _("withdrawn: the reissued report no longer lists the problem")
 
     item = models.ForeignKey(
@@ -160,3 +163,26 @@ class ItemEvent(models.Model):
             label = RectificationItem._meta.get_field(field).verbose_name
             shown.append((str(label), str(old or ""), str(new or "")))
         return shown
+
+
+class ProofFile(models.Model):
+    """A file the agency attached to its answer: stored, checked and downloaded like every
+    evidence file (one pipeline, one private store), linked here to its item."""
+
+    item = models.ForeignKey(
+        RectificationItem,
+        verbose_name=_("rectification item"),
+        on_delete=models.PROTECT,
+        related_name="proofs",
+    )
+    file = models.OneToOneField(
+        EvidenceFile, verbose_name=_("file"), on_delete=models.PROTECT, related_name="proof"
+    )
+
+    class Meta:
+        verbose_name = _("proof file")
+        verbose_name_plural = _("proof files")
+        ordering = ["item", "file__uploaded_at", "file_id"]
+
+    def __str__(self):
+        return str(self.file)

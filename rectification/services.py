@@ -18,8 +18,17 @@ from audit_portal.access import (
     can_manage_rectification,
     can_verify_rectification,
 )
+from evidence import services as evidence
+from evidence.models import EvidenceFile, evidence_storage
 
-from .models import AWAITING_AGENCY, FINDING_RESULTS, ItemEvent, ItemStatus, RectificationItem
+from .models import (
+    AWAITING_AGENCY,
+    FINDING_RESULTS,
+    ItemEvent,
+    ItemStatus,
+    ProofFile,
+    RectificationItem,
+)
 
 RESPONSIBLE_MAX = 50
 TEXT_MAX = 5000
@@ -197,11 +206,7 @@ def answer_item(
     if not can_answer_rectification(by, item.audit):
         raise NotAllowed(_("Only the agency's own staff answer its rectification items."))
     _require_version(item, expected_version)
-    if item.status not in AWAITING_AGENCY:
-        raise RectificationError(
-            _("This item is %(status)s: its answer can no longer be changed.")
-            % {"status": item.get_status_display()}
-        )
+    _require_answerable(item)
     answer = _clean_answer(answer, submit=submit)
     fields = [*ANSWER_FIELDS, "status", "submitted_at"] if submit else list(ANSWER_FIELDS)
     before = _snapshot(item, fields)
@@ -215,6 +220,55 @@ def answer_item(
     action = ItemEvent.Action.SUBMITTED if submit else ItemEvent.Action.SAVED
     _record(item, action, by, before=before, fields=fields)
     return item
+
+
+def _require_answerable(item: RectificationItem) -> None:
+    if item.status not in AWAITING_AGENCY:
+        raise RectificationError(
+            _("This item is %(status)s: its answer can no longer be changed.")
+            % {"status": item.get_status_display()}
+        )
+
+
+def add_proof(*, item: RectificationItem, upload, by) -> EvidenceFile:
+    """Attach a proof file to the agency's answer, through the evidence upload pipeline
+    (content checked, stored privately, SHA-256, duplicates within the audit marked)."""
+    if not can_answer_rectification(by, item.audit):
+        raise NotAllowed(_("Only the agency's own staff answer its rectification items."))
+
+    def proof_of_the_item(audit):
+        locked = _lock(item)
+        _require_answerable(locked)
+
+        def then(stored: EvidenceFile) -> None:
+            ProofFile.objects.create(item=locked, file=stored)
+            ItemEvent.objects.create(
+                item=locked,
+                action=ItemEvent.Action.PROOF_ADDED,
+                actor=by,
+                comment=stored.original_name,
+            )
+
+        return {}, then
+
+    return evidence.keep_upload(audit=item.audit, upload=upload, by=by, place=proof_of_the_item)
+
+
+@transaction.atomic
+def remove_proof(*, item: RectificationItem, file: EvidenceFile, by) -> None:
+    """Take a proof file off an answer that is still the agency's to change."""
+    item = _lock(item)
+    if not can_answer_rectification(by, item.audit):
+        raise NotAllowed(_("Only the agency's own staff answer its rectification items."))
+    _require_answerable(item)
+    proof = ProofFile.objects.select_related("file").get(item=item, file=file)
+    key, name = proof.file.key, proof.file.original_name
+    proof.delete()
+    proof.file.delete()
+    ItemEvent.objects.create(
+        item=item, action=ItemEvent.Action.PROOF_REMOVED, actor=by, comment=name
+    )
+    transaction.on_commit(lambda: evidence_storage().delete(key))
 
 
 def _require_verifier(audit: Audit, by) -> None:

@@ -11,4 +11,10 @@ urlpatterns = [
     path(f"{prefix}<int:pk>/answer/", views.answer, name="rectification_answer"),
     path(f"{prefix}<int:pk>/return/", views.return_answer, name="rectification_return"),
     path(f"{prefix}<int:pk>/reopen/", views.reopen, name="rectification_reopen"),
+    path(f"{prefix}<int:pk>/files/", views.add_proof, name="rectification_add_proof"),
+    path(
+        f"{prefix}<int:pk>/files/<int:file_id>/remove/",
+        views.remove_proof,
+        name="rectification_remove_proof",
+    ),
 ]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,6 +17,8 @@ from audit_portal.access import (
     get_audit_for_user,
 )
 from audit_portal.inputs import parse_id, parse_ids
+from evidence.filetypes import ALLOWED_EXTENSIONS, RefusedFile
+from evidence.models import EvidenceFile
 
 from . import services
 from .forms import AnswerForm, DeadlineForm
@@ -79,6 +82,14 @@ def _item_page(request, audit, item, *, form=None, status=200, error=None) -> Ht
         "form": form,
         "error": error,
         "events": item.events.select_related("actor"),
+        "proofs": [
+            proof.file
+            for proof in item.proofs.select_related("file__uploaded_by").order_by(
+                "file__uploaded_at", "file_id"
+            )
+        ],
+        "accept": ",".join(f".{ext}" for ext in ALLOWED_EXTENSIONS),
+        "max_mb": settings.EVIDENCE_MAX_UPLOAD_BYTES // (1024 * 1024),
         "today": timezone.localdate(),
         **_roles(request.user, audit),
     }
@@ -234,3 +245,53 @@ def _change_deadlines(request, audit, ids) -> None:
         )
         % {"n": len(changed), "date": form.cleaned_data["deadline"].isoformat()},
     )
+
+
+@require_POST
+@login_required
+def add_proof(request: HttpRequest, year: int, code: str, pk: int) -> HttpResponse:
+    """Attach proof files to the agency's answer (the evidence upload pipeline)."""
+    audit = get_audit_for_user(request.user, year, code)
+    item = _item(audit, pk)
+    if not can_answer_rectification(request.user, audit):
+        raise PermissionDenied
+    files = request.FILES.getlist("files")
+    if not files:
+        messages.error(request, _("Choose a file to upload."))
+    stored = 0
+    for upload in files:
+        try:
+            services.add_proof(item=item, upload=upload, by=request.user)
+            stored += 1
+        except services.NotAllowed:
+            raise PermissionDenied from None
+        except (RefusedFile, services.RectificationError) as error:
+            messages.error(request, str(error))
+        finally:
+            upload.close()
+    if stored:
+        messages.success(
+            request,
+            ngettext("%(n)s file uploaded.", "%(n)s files uploaded.", stored) % {"n": stored},
+        )
+    return redirect("rectification_item", year, code, pk)
+
+
+@require_POST
+@login_required
+def remove_proof(request: HttpRequest, year: int, code: str, pk: int, file_id: int) -> HttpResponse:
+    audit = get_audit_for_user(request.user, year, code)
+    item = _item(audit, pk)
+    try:
+        file = EvidenceFile.objects.get(pk=file_id, proof__item=item)
+    except EvidenceFile.DoesNotExist:
+        raise Http404 from None
+    try:
+        services.remove_proof(item=item, file=file, by=request.user)
+    except services.NotAllowed:
+        raise PermissionDenied from None
+    except services.RectificationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("“%(name)s” was removed.") % {"name": file.original_name})
+    return redirect("rectification_item", year, code, pk)

@@ -55,7 +55,7 @@ def report_bundle(db, manager):
 
 
 @pytest.fixture
-def every_model_has_a_row(manager, evidence_file, rectification_item):
+def every_model_has_a_row(manager, evidence_file, rectification_item, proof_file):
     """A row of every model the admin shows, so that its change pages can be opened."""
     from checklist.tests.helpers import audit_of, save
     from evidence.models import Reminder
@@ -103,3 +103,27 @@ def rectification_item(db, manager):
     )
     ItemEvent.objects.create(item=item, action=ItemEvent.Action.CREATED, actor=manager)
     return item
+
+
+@pytest.fixture
+def proof_file(rectification_item, staff004):
+    """A proof file of the rectification item (for the proof URLs)."""
+    from django.core.files.base import ContentFile
+
+    from evidence.models import EvidenceFile, evidence_storage
+    from rectification.models import ProofFile
+
+    content = b"%PDF-1.4 proof"
+    key = evidence_storage().save("2023/004/matrix-proof", ContentFile(content))
+    file = EvidenceFile.objects.create(
+        audit=rectification_item.audit,
+        key=key,
+        original_name="会议记录.pdf",
+        kind="pdf",
+        size=len(content),
+        sha256="1" * 64,
+        uploaded_by=staff004,
+    )
+    ProofFile.objects.create(item=rectification_item, file=file)
+    yield file
+    evidence_storage().delete(key)

@@ -86,6 +86,8 @@ EXTRA_FORMS = {
     # the walk's rectification item is submitted: not open to answer, not closed to reopen
     "rectification_answer": ["measures", "responsible", "completed_on", "version", "action"],
     "rectification_reopen": ["reason", "version"],
+    "rectification_add_proof": [],
+    "rectification_remove_proof": [],
 }
 
 # The valid value of each path parameter, so that only the one under test is hostile.
@@ -276,7 +278,7 @@ class Walk:
         return response
 
 
-def _discover(client_for, pages, item_id):
+def _discover(client_for, pages, item_id, proof_id):
     """The forms and query parameters of the given pages, as the personas who can open them
     (office pages as a manager, the agency's as its staff, admin pages as an administrator)."""
     forms: dict = {}
@@ -298,24 +300,30 @@ def _discover(client_for, pages, item_id):
             }
             query_names.setdefault(page, set()).update(names)
     for name, fields in EXTRA_FORMS.items():
-        try:
-            action = reverse(name, args=[2023, "004"])
-        except NoReverseMatch:
-            action = reverse(name, args=[2023, "004", item_id])
+        for ids in ([], [item_id], [item_id, proof_id]):
+            try:
+                action = reverse(name, args=[2023, "004", *ids])
+                break
+            except NoReverseMatch:
+                continue
         form = Form(action, "post", [(f, "") for f in fields])
         forms.setdefault(form.key(), form)
     return forms, query_names
 
 
-def _pages(file_id, bundle_id, item_id):
+def _pages(file_id, bundle_id, item_id, proof_id):
     """Every page the permission matrix opens with a GET, admin pages included."""
     urls = [case.url for cases in ROWS.values() for case in cases if case.method == "get"]
     urls += [case.url for _name, case in admin_cases()]
-    return sorted({url.format(file=file_id, bundle=bundle_id, item=item_id) for url in urls})
+    return sorted(
+        {url.format(file=file_id, bundle=bundle_id, item=item_id, proof=proof_id) for url in urls}
+    )
 
 
 @pytest.fixture
-def targets(db, manager, evidence_file, report_bundle, assigned_to_chaoyang, rectification_item):
+def targets(
+    db, manager, evidence_file, report_bundle, assigned_to_chaoyang, rectification_item, proof_file
+):
     """Pages, forms and query parameters to walk, found as the personas who can see them."""
     from checklist.services import submit_audit
     from checklist.tests.helpers import audit_of, save, score_everything
@@ -324,7 +332,7 @@ def targets(db, manager, evidence_file, report_bundle, assigned_to_chaoyang, rec
     save(audit_of("004"), "1-1", manager, result="largely", points="7", finding="x")
     score_everything(audit_of("007"), manager)
     submit_audit(audit=audit_of("007"), by=manager)
-    return _pages(evidence_file.pk, report_bundle.pk, rectification_item.pk)
+    return _pages(evidence_file.pk, report_bundle.pk, rectification_item.pk, proof_file.pk)
 
 
 def _refused(response) -> bool:
@@ -423,12 +431,12 @@ def test_hostile_path_parameters_never_get_a_server_error(
 )
 @pytest.mark.parametrize("persona", EVERYONE)
 def test_hostile_form_fields_and_query_parameters_never_get_a_server_error(
-    client_for, persona, targets, rectification_item
+    client_for, persona, targets, rectification_item, proof_file
 ):
     if persona != "administrator":
         # Everyone else is sent to sign in before the admin reads anything (see the path walk).
         targets = [page for page in targets if not page.startswith("/admin/")]
-    forms, query_names = _discover(client_for, targets, rectification_item.pk)
+    forms, query_names = _discover(client_for, targets, rectification_item.pk, proof_file.pk)
     if persona == "manager":
         # every portal URL that takes a POST has a form in the walk
         posted = {name for name, method, _fields in forms if method == "post"}

@@ -294,6 +294,28 @@ ROWS = {
         ),
         Case("/cycles/2023/agencies/004/rectification/batch/", statuses(405)),
     ],
+    # The walk's item is submitted: its staff are told it can no longer change (302).
+    "rectification_add_proof": [
+        Case(
+            "/cycles/2023/agencies/004/rectification/{item}/files/",
+            office_only(office=403) | {STAFF004: 302, STAFF007: 404},
+            method="post",
+        ),
+        Case("/cycles/2023/agencies/004/rectification/{item}/files/", statuses(405)),
+    ],
+    "rectification_remove_proof": [
+        Case(
+            "/cycles/2023/agencies/004/rectification/{item}/files/{proof}/remove/",
+            office_only(office=403) | {STAFF004: 302, STAFF007: 404},
+            method="post",
+        ),
+        Case(  # a document's file is not a proof
+            "/cycles/2023/agencies/004/rectification/{item}/files/{file}/remove/",
+            office_only(office=404) | {STAFF004: 404, STAFF007: 404},
+            method="post",
+        ),
+        Case("/cycles/2023/agencies/004/rectification/{item}/files/{proof}/remove/", statuses(405)),
+    ],
     "rectification_reopen": [
         Case(
             "/cycles/2023/agencies/004/rectification/{item}/reopen/",
@@ -399,6 +421,7 @@ ADMIN_MAY = {
     "evidence.reminder": READ_ONLY,
     "evidence.requireddocument": EVERYTHING,
     "rectification.itemevent": READ_ONLY,
+    "rectification.prooffile": READ_ONLY,
     "rectification.rectificationitem": READ_ONLY,  # changed only through the loop's steps
     "reports.issuedreport": READ_ONLY,
     "reports.reportbundle": READ_ONLY,
@@ -536,9 +559,9 @@ def test_no_row_names_a_url_that_does_not_exist():
     assert set(ROWS) <= names
 
 
-def _check(client_for, persona, case, file_id=0, bundle_id=0, item_id=0):
+def _check(client_for, persona, case, file_id=0, bundle_id=0, item_id=0, proof_id=0):
     client = client_for(persona)
-    url = case.url.format(file=file_id, bundle=bundle_id, item=item_id)
+    url = case.url.format(file=file_id, bundle=bundle_id, item=item_id, proof=proof_id)
     response = getattr(client, case.method)(url, case.data)
     expected = case.expected[persona]
     assert expected is not None, f"no expectation for {persona} on {case.url}"
@@ -567,7 +590,8 @@ def test_portal_url(client_for, persona, name, case, request):
     file_id = request.getfixturevalue("evidence_file").pk if "{file}" in case.url else 0
     bundle_id = request.getfixturevalue("report_bundle").pk if "{bundle}" in case.url else 0
     item_id = request.getfixturevalue("rectification_item").pk if "{item}" in case.url else 0
-    _check(client_for, persona, case, file_id, bundle_id, item_id)
+    proof_id = request.getfixturevalue("proof_file").pk if "{proof}" in case.url else 0
+    _check(client_for, persona, case, file_id, bundle_id, item_id, proof_id)
 
 
 @pytest.mark.parametrize("persona", EVERYONE)
