@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from audit_portal.admin_site import ReadOnlyAdmin, ReadOnlyInline
 
-from .models import ItemEvent, ProofFile, RectificationItem
+from .models import ExtensionRequest, ItemEvent, ProofFile, RectificationItem
 
 
 class ItemEventInline(ReadOnlyInline):
@@ -33,3 +33,16 @@ class ItemEventAdmin(ReadOnlyAdmin):
 class ProofFileAdmin(ReadOnlyAdmin):
     list_display = ("file", "item")
     list_select_related = ("file", "item__audit__agency", "item__audit__cycle", "item__standard")
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(ReadOnlyAdmin):
+    list_display = ("item", "proposed_deadline", "status", "requested_by", "decided_by")
+    list_filter = ("status",)
+    list_select_related = (
+        "item__audit__agency",
+        "item__audit__cycle",
+        "item__standard",
+        "requested_by",
+        "decided_by",
+    )

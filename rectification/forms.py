@@ -37,3 +37,15 @@ class DeadlineForm(forms.Form):
             "required": _("Give the reason for the new deadline; it is kept in each item's record.")
         },
     )
+
+
+class ExtensionForm(forms.Form):
+    proposed_deadline = forms.DateField(
+        label=_("Proposed deadline"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    reason = forms.CharField(
+        label=_("Why more time is needed"), required=False, max_length=TEXT_MAX
+    )

@@ -121,6 +121,9 @@ class ItemEvent(models.Model):
         CLOSED = "closed", _("closed (销号)")
         REOPENED = "reopened", _("reopened")
         DEADLINE = "deadline", _("deadline changed")
+        EXTENSION_ASKED = "extension_asked", _("more time asked for (延期申请)")
+        EXTENSION_GRANTED = "extension_granted", _("more time granted")
+        EXTENSION_REFUSED = "extension_refused", _("more time refused")
         PROOF_ADDED = "proof_added", _("proof file added")
         PROOF_REMOVED = "proof_removed", _("proof file removed")
         WITHDRAWN = "withdrawn", _("withdrawn: the reissued report no longer lists the problem")
@@ -186,3 +189,60 @@ class ProofFile(models.Model):
 
     def __str__(self):
         return str(self.file)
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for a decision")
+    GRANTED = "granted", _("Granted")
+    REFUSED = "refused", _("Refused")
+
+
+class ExtensionRequest(models.Model):
+    """延期申请: the agency asks for a later deadline, with a reason; a manager decides."""
+
+    item = models.ForeignKey(
+        RectificationItem,
+        verbose_name=_("rectification item"),
+        on_delete=models.PROTECT,
+        related_name="extension_requests",
+    )
+    proposed_deadline = models.DateField(_("proposed deadline"))
+    reason = models.TextField(_("reason"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asked by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ExtensionStatus.choices,
+        default=ExtensionStatus.PENDING,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        ordering = ["item", "requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item"],
+                condition=Q(status=ExtensionStatus.PENDING),
+                name="one_pending_extension_per_item",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.item} → {self.proposed_deadline}"

@@ -24,6 +24,8 @@ from evidence.models import EvidenceFile, evidence_storage
 from .models import (
     AWAITING_AGENCY,
     FINDING_RESULTS,
+    ExtensionRequest,
+    ExtensionStatus,
     ItemEvent,
     ItemStatus,
     ProofFile,
@@ -404,6 +406,84 @@ def change_deadlines(
             fields=["deadline"],
         )
     return locked
+
+
+@transaction.atomic
+def ask_for_more_time(
+    *, item: RectificationItem, by, proposed: date | None, reason: str
+) -> ExtensionRequest:
+    """Agency staff ask for a later deadline (延期申请); a manager grants or refuses it."""
+    item = _lock(item)
+    if not can_answer_rectification(by, item.audit):
+        raise NotAllowed(_("Only the agency's own staff answer its rectification items."))
+    _require_answerable(item)
+    if item.extension_requests.filter(status=ExtensionStatus.PENDING).exists():
+        raise RectificationError(
+            _("More time has already been asked for this item; wait for the office's decision.")
+        )
+    if proposed is None:
+        raise RectificationError(_("Give the deadline you propose."))
+    if proposed <= max(item.deadline, timezone.localdate()):
+        raise RectificationError(
+            _(
+                "The proposed deadline must be later than the current one (%(deadline)s) and than today."
+            )
+            % {"deadline": item.deadline.isoformat()}
+        )
+    reason = reason.strip()
+    if not reason:
+        raise RectificationError(_("Say why more time is needed; the office decides on it."))
+    asked = ExtensionRequest.objects.create(
+        item=item, proposed_deadline=proposed, reason=reason[:TEXT_MAX], requested_by=by
+    )
+    ItemEvent.objects.create(
+        item=item,
+        action=ItemEvent.Action.EXTENSION_ASKED,
+        actor=by,
+        comment=asked.reason,
+        changes={"deadline": [item.deadline.isoformat(), proposed.isoformat()]},
+    )
+    return asked
+
+
+@transaction.atomic
+def decide_on_more_time(
+    *, item: RectificationItem, by, grant: bool, answer: str
+) -> ExtensionRequest:
+    """A manager grants the item's pending request (the deadline moves) or refuses it,
+    saying why."""
+    item = _lock(item)
+    if not can_manage_rectification(by):
+        raise NotAllowed(_("Only a manager decides on more time."))
+    asked = (
+        ExtensionRequest.objects.select_for_update()
+        .filter(item=item, status=ExtensionStatus.PENDING)
+        .first()
+    )
+    if asked is None:
+        raise RectificationError(_("There is no request for more time waiting on this item."))
+    answer = answer.strip()
+    if not grant and not answer:
+        raise RectificationError(_("Say why more time is refused: the agency reads it."))
+    asked.status = ExtensionStatus.GRANTED if grant else ExtensionStatus.REFUSED
+    asked.decided_by, asked.decided_at, asked.answer = by, timezone.now(), answer[:TEXT_MAX]
+    asked.save(update_fields=["status", "decided_by", "decided_at", "answer"])
+    if grant:
+        before = _snapshot(item, ["deadline"])
+        item.deadline = asked.proposed_deadline
+        _record(
+            item,
+            ItemEvent.Action.EXTENSION_GRANTED,
+            by,
+            before=before,
+            comment=asked.answer,
+            fields=["deadline"],
+        )
+    else:
+        ItemEvent.objects.create(
+            item=item, action=ItemEvent.Action.EXTENSION_REFUSED, actor=by, comment=asked.answer
+        )
+    return asked
 
 
 @dataclass(frozen=True)

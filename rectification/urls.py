@@ -12,6 +12,12 @@ urlpatterns = [
     path(f"{prefix}<int:pk>/return/", views.return_answer, name="rectification_return"),
     path(f"{prefix}<int:pk>/reopen/", views.reopen, name="rectification_reopen"),
     path(f"{prefix}<int:pk>/files/", views.add_proof, name="rectification_add_proof"),
+    path(f"{prefix}<int:pk>/extension/", views.ask_for_more_time, name="rectification_extension"),
+    path(
+        f"{prefix}<int:pk>/extension/decide/",
+        views.decide_on_more_time,
+        name="rectification_extension_decide",
+    ),
     path(
         f"{prefix}<int:pk>/files/<int:file_id>/remove/",
         views.remove_proof,

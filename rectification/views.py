@@ -21,8 +21,8 @@ from evidence.filetypes import ALLOWED_EXTENSIONS, RefusedFile
 from evidence.models import EvidenceFile
 
 from . import services
-from .forms import AnswerForm, DeadlineForm
-from .models import ItemStatus, RectificationItem
+from .forms import AnswerForm, DeadlineForm, ExtensionForm
+from .models import ExtensionRequest, ExtensionStatus, ItemStatus, RectificationItem
 
 
 def _item(audit: Audit, pk: int) -> RectificationItem:
@@ -48,12 +48,17 @@ def items(request: HttpRequest, year: int, code: str) -> HttpResponse:
     """One agency's rectification items: what each asks, its deadline and where it stands."""
     audit = get_audit_for_user(request.user, year, code)
     rows = list(audit.rectification_items.in_order().select_related("closed_by"))
+    waiting = set(
+        ExtensionRequest.objects.filter(
+            item__audit=audit, status=ExtensionStatus.PENDING
+        ).values_list("item_id", flat=True)
+    )
     today = timezone.localdate()
     context = {
         "audit": audit,
         "cycle": audit.cycle,
         "agency": audit.agency,
-        "rows": [(item, item.is_overdue(today)) for item in rows],
+        "rows": [(item, item.is_overdue(today), item.pk in waiting) for item in rows],
         "progress": services.progress(audit, today),
         "has_submitted": any(item.status == ItemStatus.SUBMITTED for item in rows),
         "has_open": any(item.status != ItemStatus.CLOSED for item in rows),
@@ -63,7 +68,9 @@ def items(request: HttpRequest, year: int, code: str) -> HttpResponse:
     return render(request, "rectification/items.html", context)
 
 
-def _item_page(request, audit, item, *, form=None, status=200, error=None) -> HttpResponse:
+def _item_page(
+    request, audit, item, *, form=None, extension_form=None, status=200, error=None
+) -> HttpResponse:
     if form is None:
         form = AnswerForm(
             initial={
@@ -88,6 +95,8 @@ def _item_page(request, audit, item, *, form=None, status=200, error=None) -> Ht
                 "file__uploaded_at", "file_id"
             )
         ],
+        "extensions": item.extension_requests.select_related("requested_by", "decided_by"),
+        "extension_form": extension_form or ExtensionForm(),
         "accept": ",".join(f".{ext}" for ext in ALLOWED_EXTENSIONS),
         "max_mb": settings.EVIDENCE_MAX_UPLOAD_BYTES // (1024 * 1024),
         "today": timezone.localdate(),
@@ -294,4 +303,56 @@ def remove_proof(request: HttpRequest, year: int, code: str, pk: int, file_id: i
         messages.error(request, str(error))
     else:
         messages.success(request, _("“%(name)s” was removed.") % {"name": file.original_name})
+    return redirect("rectification_item", year, code, pk)
+
+
+@require_POST
+@login_required
+def ask_for_more_time(request: HttpRequest, year: int, code: str, pk: int) -> HttpResponse:
+    """延期申请: agency staff propose a later deadline and say why."""
+    audit = get_audit_for_user(request.user, year, code)
+    item = _item(audit, pk)
+    if not can_answer_rectification(request.user, audit):
+        raise PermissionDenied
+    form = ExtensionForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise services.RectificationError(
+                " ".join(e for errors in form.errors.values() for e in errors)
+            )
+        services.ask_for_more_time(
+            item=item,
+            by=request.user,
+            proposed=form.cleaned_data["proposed_deadline"],
+            reason=form.cleaned_data["reason"],
+        )
+    except services.NotAllowed:
+        raise PermissionDenied from None
+    except services.RectificationError as error:
+        return _item_page(request, audit, item, extension_form=form, status=422, error=str(error))
+    messages.success(request, _("Your request for more time was sent; a manager decides on it."))
+    return redirect("rectification_item", year, code, pk)
+
+
+@require_POST
+@login_required
+def decide_on_more_time(request: HttpRequest, year: int, code: str, pk: int) -> HttpResponse:
+    audit = get_audit_for_user(request.user, year, code)
+    item = _item(audit, pk)
+    grant = request.POST.get("decision") == "grant"
+    try:
+        services.decide_on_more_time(
+            item=item, by=request.user, grant=grant, answer=request.POST.get("answer", "")
+        )
+    except services.NotAllowed:
+        raise PermissionDenied from None
+    except services.RectificationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("More time was granted: the deadline is moved.")
+            if grant
+            else _("More time was refused; the agency sees your reason."),
+        )
     return redirect("rectification_item", year, code, pk)

@@ -55,7 +55,7 @@ def report_bundle(db, manager):
 
 
 @pytest.fixture
-def every_model_has_a_row(manager, evidence_file, rectification_item, proof_file):
+def every_model_has_a_row(manager, evidence_file, rectification_item, proof_file, extension_request):
     """A row of every model the admin shows, so that its change pages can be opened."""
     from checklist.tests.helpers import audit_of, save
     from evidence.models import Reminder
@@ -103,6 +103,20 @@ def rectification_item(db, manager):
     )
     ItemEvent.objects.create(item=item, action=ItemEvent.Action.CREATED, actor=manager)
     return item
+
+
+@pytest.fixture
+def extension_request(rectification_item, staff004):
+    from datetime import timedelta
+
+    from rectification.models import ExtensionRequest
+
+    return ExtensionRequest.objects.create(
+        item=rectification_item,
+        proposed_deadline=rectification_item.deadline + timedelta(days=30),
+        reason="搬迁",
+        requested_by=staff004,
+    )
 
 
 @pytest.fixture

@@ -316,6 +316,23 @@ ROWS = {
         ),
         Case("/cycles/2023/agencies/004/rectification/{item}/files/{proof}/remove/", statuses(405)),
     ],
+    # The walk's item is submitted: asking for more time is refused with the reason (422).
+    "rectification_extension": [
+        Case(
+            "/cycles/2023/agencies/004/rectification/{item}/extension/",
+            office_only(office=403) | {STAFF004: 422, STAFF007: 404},
+            method="post",
+        ),
+        Case("/cycles/2023/agencies/004/rectification/{item}/extension/", statuses(405)),
+    ],
+    "rectification_extension_decide": [
+        Case(
+            "/cycles/2023/agencies/004/rectification/{item}/extension/decide/",
+            office_only(office=403) | {MANAGER: 302, STAFF004: 403, STAFF007: 404},
+            method="post",
+        ),
+        Case("/cycles/2023/agencies/004/rectification/{item}/extension/decide/", statuses(405)),
+    ],
     "rectification_reopen": [
         Case(
             "/cycles/2023/agencies/004/rectification/{item}/reopen/",
@@ -420,6 +437,7 @@ ADMIN_MAY = {
     "evidence.evidencefile": READ_ONLY,
     "evidence.reminder": READ_ONLY,
     "evidence.requireddocument": EVERYTHING,
+    "rectification.extensionrequest": READ_ONLY,
     "rectification.itemevent": READ_ONLY,
     "rectification.prooffile": READ_ONLY,
     "rectification.rectificationitem": READ_ONLY,  # changed only through the loop's steps

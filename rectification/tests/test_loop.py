@@ -234,3 +234,66 @@ def test_progress_counts_closed_items_and_leaves_withdrawn_ones_out(audit, item,
     progress = services.progress(audit)
     assert (progress.total, progress.closed, progress.rate) == (3, 1, 33)
     assert services.Progress(0, 0, 0).rate is None
+
+
+def ask(item, by, *, days=30, reason="代办处搬迁"):
+    return services.ask_for_more_time(
+        item=item, by=by, proposed=item.deadline + timedelta(days=days), reason=reason
+    )
+
+
+def test_staff_ask_for_more_time_and_a_manager_grants_it(item, staff004, manager):
+    asked = ask(item, staff004)
+    assert asked.status == "pending"
+    assert item.events.last().action == ItemEvent.Action.EXTENSION_ASKED
+    services.decide_on_more_time(item=item, by=manager, grant=True, answer="")
+    item.refresh_from_db()
+    asked.refresh_from_db()
+    assert item.deadline == asked.proposed_deadline and item.version == 2
+    assert (asked.status, asked.decided_by) == ("granted", manager)
+    assert item.events.last().action == ItemEvent.Action.EXTENSION_GRANTED
+
+
+def test_a_refusal_needs_a_reason_and_keeps_the_deadline(item, staff004, manager):
+    ask(item, staff004)
+    with pytest.raises(services.RectificationError):
+        services.decide_on_more_time(item=item, by=manager, grant=False, answer=" ")
+    asked = services.decide_on_more_time(item=item, by=manager, grant=False, answer="期限已较宽裕")
+    before = item.deadline
+    item.refresh_from_db()
+    assert (asked.status, asked.answer, item.deadline) == ("refused", "期限已较宽裕", before)
+    ask(item, staff004, days=10)  # may ask again once decided
+
+
+@pytest.mark.parametrize(("days", "reason"), [(0, "r"), (-5, "r"), (30, "  ")])
+def test_more_time_means_a_later_date_and_a_reason(item, staff004, days, reason):
+    with pytest.raises(services.RectificationError):
+        ask(item, staff004, days=days, reason=reason)
+    assert not item.extension_requests.exists()
+
+
+def test_one_request_at_a_time_and_only_while_the_agency_owes_an_answer(item, staff004):
+    ask(item, staff004)
+    with pytest.raises(services.RectificationError):
+        ask(item, staff004, days=40)
+    other = item_of(item.audit, "2-3")
+    answer(other, staff004)
+    with pytest.raises(services.RectificationError):
+        ask(other, staff004)
+    with pytest.raises(services.RectificationError):
+        services.ask_for_more_time(
+            item=item_of(item.audit, "3-5"), by=staff004, proposed=None, reason="r"
+        )
+
+
+def test_only_staff_ask_and_only_managers_decide(item, staff004, staff007, assigned, manager):
+    for person in (staff007, assigned, manager):
+        with pytest.raises(services.NotAllowed):
+            ask(item, person)
+    ask(item, staff004)
+    for person in (staff004, assigned):
+        with pytest.raises(services.NotAllowed):
+            services.decide_on_more_time(item=item, by=person, grant=True, answer="")
+    item_without = item_of(item.audit, "2-3")
+    with pytest.raises(services.RectificationError):
+        services.decide_on_more_time(item=item_without, by=manager, grant=True, answer="")

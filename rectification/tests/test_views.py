@@ -237,3 +237,32 @@ def test_the_list_takes_the_same_queries_for_3_or_30_items(client_for, audit, ma
     )
     assert RectificationItem.objects.count() > 20
     assert queries() == few
+
+
+def test_asking_for_more_time_shows_on_the_list_and_a_manager_decides(client_for, audit):
+    item = item_of(audit, "3-5")
+    staff = client_for("staff004")
+    proposed = (item.deadline + timedelta(days=20)).isoformat()
+    refused = staff.post(url(item, "extension/"), {"proposed_deadline": proposed, "reason": ""})
+    assert refused.status_code == 422
+    page = refused.content.decode()
+    assert "请说明延期原因" in page and f'value="{proposed}"' in page
+    staff.post(url(item, "extension/"), {"proposed_deadline": proposed, "reason": "财务人员调整"})
+    listing = client_for("manager").get(url()).content.decode()
+    assert 'data-testid="extension-3-5">延期申请中<' in listing
+    page = (
+        client_for("manager")
+        .post(url(item, "extension/decide/"), {"decision": "grant", "answer": ""}, follow=True)
+        .content.decode()
+    )
+    assert "已同意延期，整改期限已调整。" in page
+    assert f'data-testid="item-deadline">{proposed}<' in page
+
+
+def test_a_garbled_proposed_date_is_explained(client_for, audit):
+    item = item_of(audit, "3-5")
+    response = client_for("staff004").post(
+        url(item, "extension/"), {"proposed_deadline": "2024-02-30", "reason": "x"}
+    )
+    assert response.status_code == 422
+    assert "有效" in response.content.decode()

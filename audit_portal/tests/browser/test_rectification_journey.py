@@ -107,3 +107,24 @@ def test_a_manager_moves_the_deadline_of_the_ticked_items(browser_for, portal, a
         f"已将 2 项的整改期限调整为 {new.isoformat()}。"
     )
     assert sorted(RectificationItem.objects.values_list("deadline", flat=True))[1:] == [new, new]
+
+
+def test_staff_ask_for_more_time_and_a_manager_grants_it(browser_for, portal, audit):
+    item = item_of(audit, "3-5")
+    proposed = item.deadline + timedelta(days=30)
+    staff = browser_for("staff004")
+    staff.goto(portal + LIST + f"{item.pk}/")
+    staff.get_by_text("申请延期", exact=True).click()
+    staff.get_by_label("申请延期至").fill(proposed.isoformat())
+    staff.get_by_label("延期原因").fill("负责财务的同事调岗，需重新整理凭证")
+    staff.get_by_role("button", name="提交申请").click()
+    expect(staff.get_by_role("status")).to_contain_text("延期申请已提交")
+    expect(staff.get_by_test_id("extensions")).to_contain_text("待审批")
+
+    manager = browser_for("manager")
+    manager.goto(portal + LIST)
+    expect(manager.get_by_test_id("extension-3-5")).to_have_text("延期申请中")
+    manager.get_by_role("link", name="3-5 的问题").click()
+    manager.get_by_role("button", name="同意延期").click()
+    expect(manager.get_by_test_id("item-deadline")).to_have_text(proposed.isoformat())
+    expect(manager.get_by_test_id("extensions")).to_contain_text("已同意")
