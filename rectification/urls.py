@@ -5,6 +5,7 @@ from . import views
 prefix = "cycles/<int:year>/agencies/<str:code>/rectification/"
 
 urlpatterns = [
+    path("cycles/<int:year>/rectification/", views.cycle_ledger, name="rectification_ledger"),
     path(prefix, views.items, name="rectification"),
     path(f"{prefix}batch/", views.batch, name="rectification_batch"),
     path(f"{prefix}<int:pk>/", views.item, name="rectification_item"),

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,12 +16,13 @@ from audit_portal.access import (
     can_manage_rectification,
     can_verify_rectification,
     get_audit_for_user,
+    get_cycle_for_office,
 )
 from audit_portal.inputs import parse_id, parse_ids
 from evidence.filetypes import ALLOWED_EXTENSIONS, RefusedFile
 from evidence.models import EvidenceFile
 
-from . import services
+from . import ledger, services
 from .forms import AnswerForm, DeadlineForm, ExtensionForm
 from .models import ExtensionRequest, ExtensionStatus, ItemStatus, RectificationItem
 
@@ -356,3 +358,34 @@ def decide_on_more_time(request: HttpRequest, year: int, code: str, pk: int) -> 
             else _("More time was refused; the agency sees your reason."),
         )
     return redirect("rectification_item", year, code, pk)
+
+
+LEDGER_PAGE_SIZE = 200
+
+
+@require_safe
+@login_required
+def cycle_ledger(request: HttpRequest, year: int) -> HttpResponse:
+    """整改台账: every agency's items, filtered, with each agency's completion rate."""
+    cycle = get_cycle_for_office(request.user, year)
+    today = timezone.localdate()
+    filters = ledger.LedgerFilter(request.GET, cycle=cycle)
+    items = filters.apply(ledger.ledger_items(cycle), today)
+    page = Paginator(items, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
+    first = (page.number - 1) * LEDGER_PAGE_SIZE
+    rows = [
+        ledger.LedgerRow(first + index, item, item.is_overdue(today), item.waiting)
+        for index, item in enumerate(page.object_list, start=1)
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "cycle": cycle,
+        "filters": filters,
+        "rows": rows,
+        "page": page,
+        "query": query.urlencode(),
+        "progress": ledger.agency_progress(cycle, today),
+        "roster": cycle.audits.roster(),
+    }
+    return render(request, "rectification/ledger.html", context)

@@ -7,6 +7,7 @@ as text and never run it as a formula (CSV/formula injection; audit_portal.sprea
 import io
 from decimal import Decimal
 
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -126,4 +127,70 @@ def circular_xlsx(data: dict) -> bytes:
         [[c["code"], c["text"], c["largely"], c["non"]] for c in data["common"]],
         [8, 80, 10, 10],
     )
+    return _bytes(workbook)
+
+
+LEDGER_HEADER = [
+    "序号",
+    "代办处",
+    "编码",
+    "稽核标准",
+    "问题描述",
+    "整改要求",
+    "整改措施",
+    "责任人",
+    "整改期限",
+    "完成时间",
+    "状态",
+    "核验人",
+    "销号日期",
+]
+LEDGER_WIDTHS = [6, 14, 7, 9, 40, 36, 40, 10, 12, 12, 14, 10, 12]
+
+
+def rectification_ledger_xlsx(rows) -> bytes:
+    """整改台账 in the columns an office uses, one row per item (ledger.LedgerRow), in
+    roster order; long texts wrap, the header stays in view."""
+    workbook = Workbook()
+
+    def status(row):
+        label = row.item.get_status_display()
+        if row.overdue:
+            label += "（逾期）"
+        if row.waiting:
+            label += "（延期申请中）"
+        return label
+
+    def day(value):
+        return value.isoformat() if value else ""
+
+    sheet = _sheet(
+        workbook,
+        "整改台账",
+        LEDGER_HEADER,
+        (
+            [
+                row.serial,
+                row.item.audit.agency.name,
+                row.item.audit.agency.code,
+                row.item.standard.code,
+                row.item.finding,
+                row.item.requirement,
+                row.item.measures,
+                row.item.responsible,
+                day(row.item.deadline),
+                day(row.item.completed_on),
+                status(row),
+                row.item.closed_by.display_name if row.item.closed_by else "",
+                day(row.item.closed_at and timezone.localdate(row.item.closed_at)),
+            ]
+            for row in rows
+        ),
+        LEDGER_WIDTHS,
+        first=True,
+    )
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for column in ("E", "F", "G"):
+        for cell in sheet[column][1:]:
+            cell.alignment = wrap
     return _bytes(workbook)

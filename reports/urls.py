@@ -8,6 +8,11 @@ urlpatterns = [
     path("cycles/<int:year>/circular.pdf", views.circular_pdf, name="circular_pdf"),
     path("cycles/<int:year>/circular.xlsx", views.circular_xlsx, name="circular_xlsx"),
     path("cycles/<int:year>/scores.xlsx", views.scores_xlsx, name="scores_xlsx"),
+    path(
+        "cycles/<int:year>/rectification.xlsx",
+        views.rectification_xlsx,
+        name="rectification_xlsx",
+    ),
     path("cycles/<int:year>/reports/bundle/", views.bundle_start, name="report_bundle_start"),
     path(
         "cycles/<int:year>/reports/bundle/<int:bundle_id>/",

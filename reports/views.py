@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -16,6 +17,7 @@ from audit_portal.access import (
 )
 from audit_portal.inputs import parse_id
 from checklist.services import ScoringError
+from rectification import ledger
 from security.events import audit_target, record
 from security.models import Kind
 
@@ -112,6 +114,17 @@ def scores_xlsx(request: HttpRequest, year: int) -> HttpResponse:
     return _file(
         excel.score_matrix_xlsx(data.score_matrix(cycle)), f"{year}年度稽核得分.xlsx", XLSX
     )
+
+
+@require_safe
+@login_required
+def rectification_xlsx(request: HttpRequest, year: int) -> HttpResponse:
+    """整改台账 as Excel, with the filters the ledger page was showing."""
+    cycle = get_cycle_for_office(request.user, year)
+    filters = ledger.LedgerFilter(request.GET, cycle=cycle)
+    items = filters.apply(ledger.ledger_items(cycle), timezone.localdate())
+    content = excel.rectification_ledger_xlsx(ledger.ledger_rows(items))
+    return _file(content, f"{year}年度整改台账.xlsx", XLSX)
 
 
 @require_POST

@@ -182,6 +182,10 @@ def main():
         import bench_reports
 
         failed |= not bench_reports.run(auditor, manager)
+    if os.environ.get("BENCH_SKIP_RECTIFICATION") != "1":
+        import bench_rectification
+
+        failed |= not bench_rectification.run(manager)
     if os.environ.get("BENCH_SKIP_FILES") != "1":
         import bench_files
 

@@ -370,6 +370,8 @@ ROWS = {
             ("circular_pdf", "circular.pdf"),
             ("circular_xlsx", "circular.xlsx"),
             ("scores_xlsx", "scores.xlsx"),
+            ("rectification_ledger", "rectification/"),
+            ("rectification_xlsx", "rectification.xlsx"),
         ]
     },
     "report_bundle_start": [
