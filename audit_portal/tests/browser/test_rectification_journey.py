@@ -92,6 +92,17 @@ def test_answer_return_answer_again_close(browser_for, portal, audit):
         expect(events).to_contain_text(step)
     assert RectificationItem.objects.get(pk=item.pk).status == ItemStatus.CLOSED
 
+    manager = browser_for("manager")
+    manager.goto(portal + "/cycles/2023/")
+    manager.get_by_role("link", name="整改台账").click()
+    expect(manager.get_by_test_id("agency-progress")).to_contain_text("33%")
+    manager.get_by_label("状态").select_option("closed")
+    manager.get_by_role("button", name="筛选").click()
+    expect(manager.get_by_test_id("ledger").locator("tbody tr")).to_have_count(1)
+    with manager.expect_download() as download:
+        manager.get_by_test_id("ledger-xlsx").click()
+    assert download.value.suggested_filename == "2023年度整改台账.xlsx"
+
 
 def test_a_manager_moves_the_deadline_of_the_ticked_items(browser_for, portal, audit):
     manager = browser_for("manager")
