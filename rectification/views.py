@@ -65,6 +65,9 @@ def items(request: HttpRequest, year: int, code: str) -> HttpResponse:
         "has_submitted": any(item.status == ItemStatus.SUBMITTED for item in rows),
         "has_open": any(item.status != ItemStatus.CLOSED for item in rows),
         "today": today,
+        # reports.RectificationReport through its reverse name (reports imports this app)
+        "reports": audit.rectification_reports.defer("content").order_by("-version"),
+        "all_closed": bool(rows) and all(item.status == ItemStatus.CLOSED for item in rows),
         **_roles(request.user, audit),
     }
     return render(request, "rectification/items.html", context)

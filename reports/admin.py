@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from audit_portal.admin_site import ReadOnlyAdmin
 
-from .models import IssuedReport, ReportBundle
+from .models import IssuedReport, RectificationReport, ReportBundle
 
 
 @admin.register(IssuedReport)
@@ -12,6 +12,11 @@ class IssuedReportAdmin(ReadOnlyAdmin):
     list_select_related = ("audit__cycle", "audit__agency", "issued_by")
     exclude = ("content",)
     readonly_fields = ("audit", "version", "number", "sha256", "size", "issued_at", "issued_by")
+
+
+@admin.register(RectificationReport)
+class RectificationReportAdmin(IssuedReportAdmin):
+    """整改情况报告 as issued: read-only, like the audit reports."""
 
 
 @admin.register(ReportBundle)

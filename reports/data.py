@@ -215,3 +215,43 @@ def score_matrix(cycle) -> dict:
         "documents": [{"number": d.number, "title": d.title} for d in documents],
         "rows": rows,
     }
+
+
+def rectification_report(audit: Audit, *, number: str | None = None) -> dict:
+    """Everything the 整改情况报告 shows: every live item with its answer, proof and
+    verification (number None while items are still open: a progress report)."""
+    from rectification.models import ProofFile, RectificationItem
+    from rectification.services import progress
+
+    audit = Audit.objects.select_related("cycle", "agency").get(pk=audit.pk)
+    items = list(
+        RectificationItem.objects.filter(audit=audit, withdrawn=False)
+        .in_order()
+        .select_related("closed_by")
+    )
+    proofs: dict[int, list[str]] = {}
+    for proof in ProofFile.objects.filter(item__in=items).select_related("file"):
+        proofs.setdefault(proof.item_id, []).append(proof.file.original_name)
+    audit_report = audit.issued_reports.defer("content").order_by("-version").first()
+    today = timezone.localdate()
+    return {
+        "office": settings.PORTAL_OFFICE_NAME,
+        "audit": audit,
+        "cycle": audit.cycle,
+        "agency": audit.agency,
+        "audit_report_number": audit_report.number if audit_report else "",
+        "finalized_on": audit.finalized_at,
+        "items": [
+            {
+                "item": item,
+                "result_label": _result_label(item.result),
+                "overdue": item.is_overdue(today),
+                "proofs": proofs.get(item.pk, []),
+            }
+            for item in items
+        ],
+        "progress": progress(audit, today),
+        "number": number,
+        "draft": number is None,
+        "generated_at": timezone.localtime(),
+    }

@@ -54,6 +54,51 @@ class IssuedReport(models.Model):
         return hashlib.sha256(bytes(self.content)).hexdigest() == self.sha256
 
 
+class RectificationReport(models.Model):
+    """整改情况报告 as issued once every rectification item of the audit was closed: these
+    bytes, with their SHA-256, never re-rendered. Closing items again after a reopening
+    issues a new version; earlier versions stay."""
+
+    audit = models.ForeignKey(
+        Audit,
+        verbose_name=_("audit"),
+        on_delete=models.PROTECT,
+        related_name="rectification_reports",
+    )
+    version = models.PositiveSmallIntegerField(_("version"))
+    number = models.CharField(_("report number"), max_length=80)
+    content = models.BinaryField(_("PDF"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("rectification report")
+        verbose_name_plural = _("rectification reports")
+        ordering = ["audit", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["audit", "version"], name="one_rectification_report_per_version"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(version__gte=1), name="rectification_report_version_from_one"
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def is_intact(self) -> bool:
+        return hashlib.sha256(bytes(self.content)).hexdigest() == self.sha256
+
+
 class ReportBundle(models.Model):
     """A ZIP of every agency report of a cycle, built in the background.
 

@@ -47,6 +47,10 @@ def agency_report_pdf(data: dict) -> bytes:
     return html_to_pdf(render_to_string("reports/agency_report.html", data))
 
 
+def rectification_report_pdf(data: dict) -> bytes:
+    return html_to_pdf(render_to_string("reports/rectification_report.html", data))
+
+
 def circular_pdf(data: dict) -> bytes:
     from agencies.charts import grade_distribution_svg
 

@@ -5,6 +5,16 @@ from . import views
 urlpatterns = [
     path("cycles/<int:year>/agencies/<str:code>/finalize/", views.finalize, name="audit_finalize"),
     path("cycles/<int:year>/agencies/<str:code>/report.pdf", views.report_pdf, name="report_pdf"),
+    path(
+        "cycles/<int:year>/agencies/<str:code>/rectification.pdf",
+        views.rectification_pdf,
+        name="rectification_pdf",
+    ),
+    path(
+        "cycles/<int:year>/agencies/<str:code>/rectification/report/",
+        views.rectification_report_issue,
+        name="rectification_report_issue",
+    ),
     path("cycles/<int:year>/circular.pdf", views.circular_pdf, name="circular_pdf"),
     path("cycles/<int:year>/circular.xlsx", views.circular_xlsx, name="circular_xlsx"),
     path("cycles/<int:year>/scores.xlsx", views.scores_xlsx, name="scores_xlsx"),

@@ -22,7 +22,7 @@ from security.events import audit_target, record
 from security.models import Kind
 
 from . import data, excel, pdf, services
-from .models import IssuedReport, ReportBundle
+from .models import IssuedReport, RectificationReport, ReportBundle
 from .tasks import build_report_bundle
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -90,6 +90,43 @@ def report_pdf(request: HttpRequest, year: int, code: str) -> HttpResponse:
         raise PermissionDenied
     content = pdf.agency_report_pdf(data.agency_report(audit))
     return _file(content, f"{name}-草稿.pdf", "application/pdf", inline=True)
+
+
+@require_safe
+@login_required
+def rectification_pdf(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    """整改情况报告: the issued PDF (the very bytes issued) once there is one, a progress
+    report before; for the office and the agency's own staff."""
+    audit = get_audit_for_user(request.user, year, code)
+    name = f"{year}-{audit.agency.code}-{audit.agency.name}-整改情况报告"
+    issued = RectificationReport.objects.filter(audit=audit).order_by("-version").first()
+    if issued is not None:
+        response = _file(
+            bytes(issued.content), f"{name}-{issued.number}.pdf", "application/pdf", inline=True
+        )
+        response["X-Report-SHA256"] = issued.sha256
+        return response
+    if audit.status != AuditStatus.FINALIZED and not request.user.is_office_staff:
+        raise PermissionDenied
+    content = pdf.rectification_report_pdf(data.rectification_report(audit))
+    return _file(content, f"{name}-草稿.pdf", "application/pdf", inline=True)
+
+
+@require_POST
+@login_required
+def rectification_report_issue(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    audit = get_audit_for_user(request.user, year, code)
+    require_manager(request.user)
+    try:
+        report = services.issue_rectification_report(audit=audit, by=request.user)
+    except services.RectificationReportRefused as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("The rectification report %(number)s was issued.") % {"number": report.number},
+        )
+    return redirect("rectification", year, code)
 
 
 @require_safe

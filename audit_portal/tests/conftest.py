@@ -59,7 +59,7 @@ def every_model_has_a_row(manager, evidence_file, rectification_item, proof_file
     """A row of every model the admin shows, so that its change pages can be opened."""
     from checklist.tests.helpers import audit_of, save
     from evidence.models import Reminder
-    from reports.models import IssuedReport, ReportBundle
+    from reports.models import IssuedReport, RectificationReport, ReportBundle
     from security.events import record
     from security.models import Kind
 
@@ -67,6 +67,15 @@ def every_model_has_a_row(manager, evidence_file, rectification_item, proof_file
     save(audit, "1-1", manager, result="compliant")
     Reminder.objects.create(audit=audit, sent_by=manager, missing=9)
     IssuedReport.objects.create(
+        audit=audit,
+        version=1,
+        number="n",
+        content=b"%PDF",
+        sha256="0" * 64,
+        size=4,
+        issued_by=manager,
+    )
+    RectificationReport.objects.create(
         audit=audit,
         version=1,
         number="n",

@@ -87,6 +87,7 @@ EXTRA_FORMS = {
     "rectification_answer": ["measures", "responsible", "completed_on", "version", "action"],
     "rectification_reopen": ["reason", "version"],
     "rectification_add_proof": [],
+    "rectification_report_issue": [],
     "rectification_extension": ["proposed_deadline", "reason"],
     "rectification_extension_decide": ["decision", "answer"],
     "rectification_remove_proof": [],

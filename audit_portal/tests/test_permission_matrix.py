@@ -333,6 +333,23 @@ ROWS = {
         ),
         Case("/cycles/2023/agencies/004/rectification/{item}/extension/decide/", statuses(405)),
     ],
+    # A progress report for the office and the agency's staff (the audit is not finalized
+    # in the walk: its staff get 403, as for the draft audit report).
+    "rectification_pdf": [
+        Case(
+            "/cycles/2023/agencies/004/rectification.pdf",
+            office_only() | {STAFF004: 403, STAFF007: 404},
+        ),
+        Case("/cycles/2023/agencies/004/rectification.pdf", statuses(405), method="post"),
+    ],
+    "rectification_report_issue": [
+        Case(
+            "/cycles/2023/agencies/004/rectification/report/",
+            office_only(office=403) | {MANAGER: 302, STAFF004: 403, STAFF007: 404},
+            method="post",
+        ),
+        Case("/cycles/2023/agencies/004/rectification/report/", statuses(405)),
+    ],
     "rectification_reopen": [
         Case(
             "/cycles/2023/agencies/004/rectification/{item}/reopen/",
@@ -444,6 +461,7 @@ ADMIN_MAY = {
     "rectification.prooffile": READ_ONLY,
     "rectification.rectificationitem": READ_ONLY,  # changed only through the loop's steps
     "reports.issuedreport": READ_ONLY,
+    "reports.rectificationreport": READ_ONLY,
     "reports.reportbundle": READ_ONLY,
     "security.securityevent": READ_ONLY,
 }

@@ -103,6 +103,12 @@ def test_answer_return_answer_again_close(browser_for, portal, audit):
         manager.get_by_test_id("ledger-xlsx").click()
     assert download.value.suggested_filename == "2023年度整改台账.xlsx"
 
+    manager.goto(portal + LIST)
+    link = manager.get_by_role("link", name="当前整改进度（PDF）")
+    report = manager.request.get(portal + link.get_attribute("href"))
+    assert report.ok and report.headers["content-type"] == "application/pdf"
+    assert report.body().startswith(b"%PDF")
+
 
 def test_a_manager_moves_the_deadline_of_the_ticked_items(browser_for, portal, audit):
     manager = browser_for("manager")
