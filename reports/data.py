@@ -156,7 +156,27 @@ def circular(cycle) -> dict:
         "grade_counts": {g.value: grades.get(g.value, 0) for g in Grade},
         "averages": averages,
         "common": most_common,
+        "rectification": _rectification_summary(cycle),
         "generated_at": timezone.localtime(),
+    }
+
+
+def _rectification_summary(cycle) -> dict | None:
+    """Each agency's rectification (items, closed, overdue, completion rate) and the
+    cycle's totals; None until a finalized audit has items."""
+    from rectification.ledger import agency_progress
+
+    rows = agency_progress(cycle)
+    if not rows:
+        return None
+    total = sum(r.total for r in rows)
+    closed = sum(r.closed for r in rows)
+    return {
+        "rows": rows,
+        "total": total,
+        "closed": closed,
+        "overdue": sum(r.overdue for r in rows),
+        "rate": round(100 * closed / total),
     }
 
 

@@ -127,6 +127,17 @@ def circular_xlsx(data: dict) -> bytes:
         [[c["code"], c["text"], c["largely"], c["non"]] for c in data["common"]],
         [8, 80, 10, 10],
     )
+    if data.get("rectification"):
+        _sheet(
+            workbook,
+            "整改情况",
+            ["编码", "代办处（经办机构）", "整改项", "已销号", "逾期", "完成率（%）"],
+            [
+                [r.audit.agency.code, r.audit.agency.name, r.total, r.closed, r.overdue, r.rate]
+                for r in data["rectification"]["rows"]
+            ],
+            [7, 20, 8, 8, 8, 11],
+        )
     return _bytes(workbook)
 
 

@@ -112,3 +112,37 @@ def test_an_audit_without_items_has_nothing_to_report(manager):
 
 def test_other_agencies_staff_cannot_read_it(client_for, audit):
     assert client_for("staff007").get(PDF).status_code == 404
+
+
+def test_the_circular_gains_a_rectification_section_once_items_exist(client_for, staff004, manager):
+    import io
+
+    from openpyxl import load_workbook
+
+    manager_client = client_for("manager")
+    finalized("007", manager, shortfalls=())
+    assert "整改情况" not in pdf_text(manager_client.get("/cycles/2023/circular.pdf").content)
+    assert (
+        "整改情况"
+        not in load_workbook(
+            io.BytesIO(manager_client.get("/cycles/2023/circular.xlsx").content)
+        ).sheetnames
+    )
+
+    audit = finalized("004", manager, shortfalls=("1-2", "3-5"))
+    item = item_of(audit, "1-2")
+    rectification.answer_item(
+        item=item,
+        by=staff004,
+        answer=rectification.Answer("已整改", "刘明", timezone.localdate()),
+        expected_version=1,
+        submit=True,
+    )
+    rectification.close_items(audit=audit, items=[item.pk], by=manager)
+    text = pdf_text(manager_client.get("/cycles/2023/circular.pdf").content)
+    assert "五、整改情况" in text
+    assert "共有整改项 2 项，已销号 1 项，逾期 0 项，整改完成率 50%" in text.replace("\n", "")
+    sheet = load_workbook(io.BytesIO(manager_client.get("/cycles/2023/circular.xlsx").content))[
+        "整改情况"
+    ]
+    assert [c.value for c in sheet[2]] == ["004", "朝阳", 2, 1, 0, 50]
