@@ -130,10 +130,37 @@ def _next_report_number(audit: Audit, issued: int) -> str:
 
 def _with_progress(audits, cycle):
     counts = applicable_counts(cycle)
+    rectification = _rectification_progress(cycle)
     audits = list(audits)
     for audit in audits:
         audit.applicable_count = counts[audit.agency.funding_mode]
+        audit.rectification = rectification.get(audit.pk)
     return audits
+
+
+def _rectification_progress(cycle) -> dict[int, dict]:
+    """audit id -> live rectification items, closed and overdue, for audits that have any
+    (rectification.RectificationItem through its reverse name; its ItemStatus values)."""
+    live = Q(rectification_items__withdrawn=False)
+    rows = (
+        cycle.audits.annotate(
+            total=Count("rectification_items", filter=live),
+            closed=Count(
+                "rectification_items", filter=live & Q(rectification_items__status="closed")
+            ),
+            overdue=Count(
+                "rectification_items",
+                filter=live
+                & Q(
+                    rectification_items__status__in=["pending", "returned"],
+                    rectification_items__deadline__lt=timezone.localdate(),
+                ),
+            ),
+        )
+        .filter(total__gt=0)
+        .values("pk", "total", "closed", "overdue")
+    )
+    return {row["pk"]: row for row in rows}
 
 
 @require_safe

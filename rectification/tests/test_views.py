@@ -266,3 +266,15 @@ def test_a_garbled_proposed_date_is_explained(client_for, audit):
     )
     assert response.status_code == 422
     assert "有效" in response.content.decode()
+
+
+def test_the_cycle_overview_shows_each_agencys_rectification(client_for, audit):
+    from ..models import RectificationItem
+
+    RectificationItem.objects.filter(pk=item_of(audit, "2-3").pk).update(
+        deadline=TODAY() - timedelta(days=1)
+    )
+    page = client_for("manager").get("/cycles/2023/").content.decode()
+    cell = page.split('data-testid="rectification-004">')[1].split("</td>")[0]
+    assert ">0/3</a>" in cell and "逾期 1 项" in cell
+    assert 'data-testid="rectification-007"><span class="text-secondary">—' in page
