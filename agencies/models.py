@@ -110,6 +110,14 @@ class Cycle(models.Model):
             "Each problem found must be rectified within this many days after the audit is finalized."
         ),
     )
+    rectification_remind_days = models.PositiveSmallIntegerField(
+        _("remind agencies this many days before a rectification deadline"),
+        default=7,
+        validators=[MaxValueValidator(90)],
+        help_text=_(
+            "The daily reminder e-mails the agency's staff this many days before an item's deadline (0: not before), and once the day after it has passed."
+        ),
+    )
     grade_excellent_min = models.DecimalField(
         _("minimum total for 优秀"), max_digits=4, decimal_places=1, default=90
     )

@@ -7,16 +7,13 @@ steps can leave a stored file without a row, never a row without its file;
 ``manage.py cleanup_evidence`` removes such files.
 """
 
-import contextlib
 import logging
-import smtplib
-import socket
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -26,7 +23,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Audit, AuditStatus
 from audit_portal.access import can_review_documents, can_upload
 
-from . import filetypes
+from . import filetypes, mail
 from .filetypes import RefusedFile
 from .models import (
     DocumentRequest,
@@ -308,50 +305,6 @@ class Reminders:
     failed: list = field(default_factory=list)
 
 
-def mail_failure_reason(error: Exception) -> str:
-    """Why a reminder was not sent, in words a manager can pass on to the administrator."""
-    host = f"{settings.EMAIL_HOST}:{settings.EMAIL_PORT}"
-    if isinstance(error, socket.gaierror):
-        return _("the mail server %(host)s was not found") % {"host": settings.EMAIL_HOST}
-    if isinstance(error, ConnectionRefusedError):
-        return _("the mail server %(host)s refused the connection") % {"host": host}
-    if any(isinstance(e, TimeoutError) for e in _chain(error)):
-        # smtplib reports a silent server as "Connection unexpectedly closed: timed out"
-        return _("the mail server %(host)s did not answer within %(seconds)s seconds") % {
-            "host": host,
-            "seconds": settings.EMAIL_TIMEOUT,
-        }
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        answers = "; ".join(
-            f"{address} {code} {_decoded(text)}"
-            for address, (code, text) in error.recipients.items()
-        )
-        return _("the mail server refused the recipients (%(answers)s)") % {"answers": answers}
-    if isinstance(error, smtplib.SMTPAuthenticationError):
-        return _("the mail server did not accept the portal's user name or password")
-    if isinstance(error, smtplib.SMTPResponseException):
-        return _("the mail server answered %(code)s %(text)s") % {
-            "code": error.smtp_code,
-            "text": _decoded(error.smtp_error),
-        }
-    if isinstance(error, smtplib.SMTPServerDisconnected):
-        return _("the mail server %(host)s closed the connection") % {"host": host}
-    return _("the mail server %(host)s cannot be reached (%(error)s)") % {
-        "host": host,
-        "error": error,
-    }
-
-
-def _chain(error: BaseException):
-    while error is not None:
-        yield error
-        error = error.__cause__ or error.__context__
-
-
-def _decoded(text) -> str:
-    return (text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text))[:200]
-
-
 def remind_agencies(*, cycle, by) -> Reminders:
     """E-mail the staff of every agency with missing or returned documents, and record
     each reminder, sent or not.
@@ -406,40 +359,14 @@ def remind_agencies(*, cycle, by) -> Reminders:
             sent_by=by,
             recipients=", ".join(recipients),
             missing=count,
-            error=mail_failure_reason(error) if error else "",
+            error=mail.failure_reason(error) if error else "",
         )
         (result.failed if error else result.sent).append(reminder)
 
-    # Every smtplib error is an OSError, as is a refused or timed-out connection.
-    connection = get_connection(fail_silently=False)
-    try:
-        connection.open()
-    except OSError as error:
-        logger.error("reminders not sent: the mail server cannot be reached: %r", error)
-        for audit, count, recipients, _message in outbox:
-            note(audit, count, recipients, error)
-        return result
-    try:
-        lost = None
-        for audit, count, recipients, message in outbox:
-            if lost is not None:
-                note(audit, count, recipients, lost)
-                continue
-            try:
-                message.connection = connection
-                message.send()
-            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as error:
-                logger.warning("reminder to %s refused: %r", audit.agency.code, error)
-                note(audit, count, recipients, error)
-            except OSError as error:  # the connection is gone: the rest would fail the same way
-                logger.error("reminders stopped: the mail server connection failed: %r", error)
-                lost = error
-                note(audit, count, recipients, error)
-            else:
-                note(audit, count, recipients)
-    finally:
-        with contextlib.suppress(OSError):  # the reminders are sent and recorded already
-            connection.close()
+    # each reminder is recorded as soon as its fate is known
+    outcomes = mail.deliver([message for *_, message in outbox])
+    for (audit, count, recipients, _message), error in zip(outbox, outcomes, strict=True):
+        note(audit, count, recipients, error)
     return result
 
 

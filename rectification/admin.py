@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from audit_portal.admin_site import ReadOnlyAdmin, ReadOnlyInline
 
-from .models import ExtensionRequest, ItemEvent, ProofFile, RectificationItem
+from .models import ExtensionRequest, ItemEvent, ItemReminder, ProofFile, RectificationItem
 
 
 class ItemEventInline(ReadOnlyInline):
@@ -46,3 +46,10 @@ class ExtensionRequestAdmin(ReadOnlyAdmin):
         "requested_by",
         "decided_by",
     )
+
+
+@admin.register(ItemReminder)
+class ItemReminderAdmin(ReadOnlyAdmin):
+    list_display = ("sent_at", "item", "kind", "recipients", "error")
+    list_filter = ("kind",)
+    list_select_related = ("item__audit__agency", "item__audit__cycle", "item__standard")

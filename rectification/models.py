@@ -246,3 +246,53 @@ class ExtensionRequest(models.Model):
 
     def __str__(self):
         return f"{self.item} → {self.proposed_deadline}"
+
+
+class ItemReminder(models.Model):
+    """An e-mail that reminded the agency of an item, sent or not (with the reason).
+
+    The daily reminder sends each item's "before" and "overdue" reminder once per deadline:
+    a constraint keeps a second successful one from being recorded, and a moved deadline is
+    reminded of again. A failed one is retried the next day.
+    """
+
+    class Kind(models.TextChoices):
+        BEFORE = "before", _("deadline approaching")
+        OVERDUE = "overdue", _("deadline passed")
+        MANUAL = "manual", _("sent by a manager")
+
+    item = models.ForeignKey(
+        RectificationItem,
+        verbose_name=_("rectification item"),
+        on_delete=models.CASCADE,
+        related_name="reminders",
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    deadline = models.DateField(_("deadline reminded of"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty for the daily reminder."),
+    )
+    recipients = models.TextField(_("recipients"), blank=True)
+    error = models.TextField(_("not sent because"), blank=True)
+
+    class Meta:
+        verbose_name = _("rectification reminder")
+        verbose_name_plural = _("rectification reminders")
+        ordering = ["item", "sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "kind", "deadline"],
+                condition=Q(error="") & Q(kind__in=["before", "overdue"]),
+                name="one_automatic_reminder_per_deadline",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.item} {self.get_kind_display()}"

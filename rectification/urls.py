@@ -6,6 +6,7 @@ prefix = "cycles/<int:year>/agencies/<str:code>/rectification/"
 
 urlpatterns = [
     path("cycles/<int:year>/rectification/", views.cycle_ledger, name="rectification_ledger"),
+    path("cycles/<int:year>/rectification/remind/", views.remind, name="rectification_remind"),
     path(prefix, views.items, name="rectification"),
     path(f"{prefix}batch/", views.batch, name="rectification_batch"),
     path(f"{prefix}<int:pk>/", views.item, name="rectification_item"),

@@ -22,7 +22,7 @@ from audit_portal.inputs import parse_id, parse_ids
 from evidence.filetypes import ALLOWED_EXTENSIONS, RefusedFile
 from evidence.models import EvidenceFile
 
-from . import ledger, services
+from . import ledger, reminders, services
 from .forms import AnswerForm, DeadlineForm, ExtensionForm
 from .models import ExtensionRequest, ExtensionStatus, ItemStatus, RectificationItem
 
@@ -94,6 +94,7 @@ def _item_page(
         "form": form,
         "error": error,
         "events": item.events.select_related("actor"),
+        "reminders": item.reminders.select_related("sent_by"),
         "proofs": [
             proof.file
             for proof in item.proofs.select_related("file__uploaded_by").order_by(
@@ -390,5 +391,40 @@ def cycle_ledger(request: HttpRequest, year: int) -> HttpResponse:
         "query": query.urlencode(),
         "progress": ledger.agency_progress(cycle, today),
         "roster": cycle.audits.roster(),
+        "can_remind": can_manage_rectification(request.user),
     }
     return render(request, "rectification/ledger.html", context)
+
+
+@require_POST
+@login_required
+def remind(request: HttpRequest, year: int) -> HttpResponse:
+    """A manager reminds every agency of the items it still owes an answer for."""
+    cycle = get_cycle_for_office(request.user, year)
+    if not can_manage_rectification(request.user):
+        raise PermissionDenied
+    result = reminders.remind(cycle=cycle, by=request.user, manual=True)
+    if result.sent:
+        messages.success(
+            request,
+            ngettext(
+                "Rectification reminder e-mailed to %(n)s agency.",
+                "Rectification reminders e-mailed to %(n)s agencies.",
+                len(result.sent),
+            )
+            % {"n": len(result.sent)},
+        )
+    for audit, reason in result.failed:
+        messages.error(
+            request,
+            _(
+                "The reminder to %(name)s was not sent: %(reason)s. Try again later, or tell the administrator."
+            )
+            % {"name": audit.agency.name, "reason": reason},
+        )
+    if not (result.sent or result.failed):
+        messages.info(
+            request,
+            _("No reminder was sent: no agency with an e-mail address owes an answer."),
+        )
+    return redirect("rectification_ledger", year)

@@ -55,7 +55,9 @@ def report_bundle(db, manager):
 
 
 @pytest.fixture
-def every_model_has_a_row(manager, evidence_file, rectification_item, proof_file, extension_request):
+def every_model_has_a_row(
+    manager, evidence_file, rectification_item, proof_file, extension_request, item_reminder
+):
     """A row of every model the admin shows, so that its change pages can be opened."""
     from checklist.tests.helpers import audit_of, save
     from evidence.models import Reminder
@@ -112,6 +114,15 @@ def rectification_item(db, manager):
     )
     ItemEvent.objects.create(item=item, action=ItemEvent.Action.CREATED, actor=manager)
     return item
+
+
+@pytest.fixture
+def item_reminder(rectification_item):
+    from rectification.models import ItemReminder
+
+    return ItemReminder.objects.create(
+        item=rectification_item, kind="manual", deadline=rectification_item.deadline
+    )
 
 
 @pytest.fixture

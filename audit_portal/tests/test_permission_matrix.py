@@ -350,6 +350,14 @@ ROWS = {
         ),
         Case("/cycles/2023/agencies/004/rectification/report/", statuses(405)),
     ],
+    "rectification_remind": [
+        Case(
+            "/cycles/2023/rectification/remind/",
+            office_only(office=403) | {MANAGER: 302},
+            method="post",
+        ),
+        Case("/cycles/2023/rectification/remind/", statuses(405)),
+    ],
     "rectification_reopen": [
         Case(
             "/cycles/2023/agencies/004/rectification/{item}/reopen/",
@@ -458,6 +466,7 @@ ADMIN_MAY = {
     "evidence.requireddocument": EVERYTHING,
     "rectification.extensionrequest": READ_ONLY,
     "rectification.itemevent": READ_ONLY,
+    "rectification.itemreminder": READ_ONLY,
     "rectification.prooffile": READ_ONLY,
     "rectification.rectificationitem": READ_ONLY,  # changed only through the loop's steps
     "reports.issuedreport": READ_ONLY,

@@ -15,7 +15,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
 
 from accounts.models import User
-from evidence import services
+from evidence import mail
 from evidence.models import Reminder
 
 HUAIROU = "huairou@example.org"
@@ -172,7 +172,7 @@ def test_no_mail_server_at_all_is_a_message_not_a_500(client_for, settings, two_
     ],
 )
 def test_each_failure_is_explained_in_chinese(db, error, words):
-    assert words in services.mail_failure_reason(error)
+    assert words in mail.failure_reason(error)
 
 
 def test_after_a_lost_connection_the_rest_are_recorded_not_sent(
@@ -220,7 +220,7 @@ def test_after_a_lost_connection_the_rest_are_recorded_not_sent(
 )
 def test_the_reason_names_the_server_and_its_answer(db, settings, error, text):
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 2525
-    assert text in services.mail_failure_reason(error)
+    assert text in mail.failure_reason(error)
 
 
 def bodies(server):
@@ -331,5 +331,5 @@ def test_a_failure_while_closing_the_connection_loses_nothing(
 
 
 def test_a_server_answer_not_in_utf8_is_shown_readable_and_cut_short(db):
-    reason = services.mail_failure_reason(smtplib.SMTPDataError(554, b"\xff\xfe" + b"x" * 300))
+    reason = mail.failure_reason(smtplib.SMTPDataError(554, b"\xff\xfe" + b"x" * 300))
     assert reason == "邮件服务器答复 554 \ufffd\ufffd" + "x" * 198
