@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "rectification",
     "reports",
     "security",
+    "workbench",
 ]
 
 MIDDLEWARE = [
@@ -154,6 +155,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "audit_portal.context_processors.portal",
+                "workbench.context_processors.waiting",
             ],
         },
     },
@@ -200,7 +202,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 AXES_CLIENT_IP_CALLABLE = "audit_portal.network.client_address"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "workbench"  # 工作台: what waits for the person signing in
 LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [

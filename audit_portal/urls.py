@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("rectification.urls")),
     path("", include("reports.urls")),
     path("", include("security.urls")),
+    path("", include("workbench.urls")),
 ]
 
 handler400 = views.bad_request

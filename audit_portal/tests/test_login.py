@@ -18,7 +18,8 @@ def test_signing_in_takes_the_user_to_their_work(client, staff004):
         {"username": staff004.username, "password": PERSONA_PASSWORD},
         follow=True,
     )
-    assert response.redirect_chain[-1][0] == "/cycles/2023/agencies/004/"
+    assert response.redirect_chain[-1][0] == "/workbench/"
+    assert "工作台" in response.content.decode()
 
 
 def test_signing_out_takes_a_post_and_returns_to_sign_in(client_for):

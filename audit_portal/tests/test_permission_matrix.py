@@ -366,6 +366,10 @@ ROWS = {
         ),
         Case("/cycles/2023/agencies/004/rectification/{item}/reopen/", statuses(405)),
     ],
+    "workbench": [
+        Case("/workbench/", statuses(200, anonymous=302)),
+        Case("/workbench/", statuses(405), method="post"),
+    ],
     "document_grid": [
         Case("/cycles/2023/documents/", office_only()),
         Case("/cycles/1999/documents/", office_only(office=404, staff=404)),

@@ -103,7 +103,7 @@ def sign_in(page, portal):
         page.get_by_label("用户名").fill(PERSONAS[persona][0])
         page.get_by_label("密码").fill(PERSONA_PASSWORD)
         page.get_by_role("button", name="登录").click()
-        page.wait_for_load_state("domcontentloaded")
+        page.wait_for_url(f"{portal}/workbench/")
 
     return sign_in_as
 
@@ -126,7 +126,10 @@ def browser_for(browser, portal, request):
         page.get_by_label("用户名").fill(PERSONAS[persona][0])
         page.get_by_label("密码").fill(PERSONA_PASSWORD)
         page.get_by_role("button", name="登录").click()
-        page.wait_for_load_state("domcontentloaded")
+        page.wait_for_url(f"{portal}/workbench/")
+        # from the 工作台 (tested on its own) to where each journey starts: "/" sends each
+        # person to their cycle, their agencies or their agency
+        page.goto(f"{portal}/")
         return page
 
     yield open_as

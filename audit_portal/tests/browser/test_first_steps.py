@@ -10,6 +10,8 @@ pytestmark = pytest.mark.browser
 
 def test_the_manager_signs_in_and_finds_chaoyang_004_in_the_cycle(page, portal, sign_in):
     sign_in("manager")
+    expect(page.get_by_role("heading", name="工作台")).to_be_visible()
+    page.get_by_role("link", name="前往本年度稽核").click()
 
     expect(page).to_have_url(f"{portal}/cycles/2023/")
     expect(page.get_by_role("heading", name="2023年度稽核")).to_be_visible()
@@ -30,6 +32,8 @@ def test_the_manager_signs_in_and_finds_chaoyang_004_in_the_cycle(page, portal, 
 
 def test_agency004_sees_its_own_agency_and_cannot_open_agency_007(page, portal, sign_in):
     sign_in("staff004")
+    expect(page.get_by_role("heading", name="工作台")).to_be_visible()
+    page.get_by_role("link", name="前往本代办处的稽核").click()
 
     expect(page).to_have_url(f"{portal}/cycles/2023/agencies/004/")
     expect(page.get_by_role("heading", name=re.compile("朝阳"))).to_be_visible()
@@ -58,6 +62,7 @@ def test_a_wrong_password_is_explained_and_nothing_else_happens(page, portal):
 def test_the_layout_works_at_tablet_width(page, portal, sign_in):
     page.set_viewport_size({"width": 768, "height": 1024})
     sign_in("manager")
+    page.goto(f"{portal}/")
 
     expect(page.locator("table.table-roster")).to_be_visible()
     page_width = page.evaluate("document.documentElement.scrollWidth")

@@ -1,0 +1,259 @@
+"""工作台: what waits for each person, across cycles, read from the apps below (reads only).
+
+Each section is a list of lines, each linking to where the work is done. The queries are a
+fixed number per role, however many agencies, documents and items there are.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+from agencies.models import Audit, AuditStatus, attach_returns
+from evidence.models import DocumentRequest, DocumentStatus, RequiredDocument
+from rectification.models import (
+    AWAITING_AGENCY,
+    ExtensionRequest,
+    ExtensionStatus,
+    ItemStatus,
+    RectificationItem,
+)
+
+
+@dataclass
+class Line:
+    text: str
+    url: str
+    due: date | None = None
+    late: bool = False
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    lines: list[Line] = field(default_factory=list)
+
+
+def _agency(audit) -> str:
+    return f"{audit.cycle.year} {audit.agency.name}（{audit.agency.code}）"
+
+
+def _item_url(item) -> str:
+    return reverse(
+        "rectification_item", args=[item.audit.cycle.year, item.audit.agency.code, item.pk]
+    )
+
+
+def _items(**filters):
+    return (
+        RectificationItem.objects.filter(withdrawn=False, **filters)
+        .select_related("audit__cycle", "audit__agency", "standard__category")
+        .order_by("deadline", "audit__serial", "id")
+    )
+
+
+def _item_line(item, today, text=None) -> Line:
+    return Line(
+        text or f"{_agency(item.audit)} · {item.standard.code} {item.finding[:40]}",
+        _item_url(item),
+        item.deadline,
+        item.is_overdue(today),
+    )
+
+
+def _submitted_documents(audits) -> Section:
+    section = Section("documents", _("Documents to review"))
+    counts = (
+        DocumentRequest.objects.filter(audit__in=audits, status=DocumentStatus.SUBMITTED)
+        .values("audit")
+        .annotate(n=Count("id"))
+    )
+    by_audit = {row["audit"]: row["n"] for row in counts}
+    for audit in audits:
+        if by_audit.get(audit.pk):
+            section.lines.append(
+                Line(
+                    _("%(agency)s: %(n)s submitted")
+                    % {"agency": _agency(audit), "n": by_audit[audit.pk]},
+                    reverse("documents", args=[audit.cycle.year, audit.agency.code]),
+                )
+            )
+    return section
+
+
+def for_auditor(user, today) -> list[Section]:
+    audits = list(
+        Audit.objects.filter(auditors=user)
+        .exclude(status=AuditStatus.FINALIZED)
+        .select_related("cycle", "agency")
+        .order_by("-cycle__year", "serial")
+    )
+    attach_returns(audits)
+    returned = Section("returned", _("Audits returned to you"))
+    for audit in audits:
+        if audit.returned:
+            returned.lines.append(
+                Line(
+                    f"{_agency(audit)}：{audit.returned.comment}",
+                    reverse("scoring", args=[audit.cycle.year, audit.agency.code]),
+                )
+            )
+    to_verify = Section("verify", _("Rectification answers to verify"))
+    to_verify.lines = [
+        _item_line(item, today)
+        for item in _items(audit__auditors=user, status=ItemStatus.SUBMITTED)
+    ]
+    overdue = Section("overdue", _("Overdue rectification items at your agencies"))
+    overdue.lines = [
+        _item_line(item, today)
+        for item in _items(audit__auditors=user, status__in=AWAITING_AGENCY, deadline__lt=today)
+    ]
+    return [returned, _submitted_documents(audits), to_verify, overdue]
+
+
+def for_manager(user, today) -> list[Section]:
+    review = Section("review", _("Audits awaiting your review"))
+    for audit in (
+        Audit.objects.filter(status=AuditStatus.UNDER_REVIEW)
+        .select_related("cycle", "agency")
+        .order_by("-cycle__year", "serial")
+    ):
+        review.lines.append(
+            Line(
+                _agency(audit), reverse("audit_detail", args=[audit.cycle.year, audit.agency.code])
+            )
+        )
+    extensions = Section("extensions", _("Requests for more time"))
+    for asked in (
+        ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING)
+        .select_related("item__audit__cycle", "item__audit__agency", "item__standard__category")
+        .order_by("requested_at")
+    ):
+        item = asked.item
+        extensions.lines.append(
+            Line(
+                _("%(agency)s · %(code)s: to %(date)s")
+                % {
+                    "agency": _agency(item.audit),
+                    "code": item.standard.code,
+                    "date": asked.proposed_deadline.isoformat(),
+                },
+                _item_url(item),
+                item.deadline,
+                item.is_overdue(today),
+            )
+        )
+    to_verify = Section("verify", _("Rectification answers to verify"))
+    overdue = Section("overdue", _("Overdue rectification items by agency"))
+    rows = (
+        Audit.objects.annotate(
+            submitted=Count(
+                "rectification_items",
+                filter=Q(
+                    rectification_items__withdrawn=False,
+                    rectification_items__status=ItemStatus.SUBMITTED,
+                ),
+            ),
+            late=Count(
+                "rectification_items",
+                filter=Q(
+                    rectification_items__withdrawn=False,
+                    rectification_items__status__in=AWAITING_AGENCY,
+                    rectification_items__deadline__lt=today,
+                ),
+            ),
+        )
+        .filter(Q(submitted__gt=0) | Q(late__gt=0))
+        .select_related("cycle", "agency")
+        .order_by("-cycle__year", "serial")
+    )
+    for audit in rows:
+        url = reverse("rectification", args=[audit.cycle.year, audit.agency.code])
+        if audit.submitted:
+            to_verify.lines.append(
+                Line(
+                    _("%(agency)s: %(n)s submitted")
+                    % {"agency": _agency(audit), "n": audit.submitted},
+                    url,
+                )
+            )
+        if audit.late:
+            overdue.lines.append(
+                Line(
+                    _("%(agency)s: %(n)s overdue") % {"agency": _agency(audit), "n": audit.late},
+                    url,
+                    late=True,
+                )
+            )
+    return [review, extensions, to_verify, overdue]
+
+
+def for_agency_staff(user, today) -> list[Section]:
+    documents = Section("upload", _("Documents to upload"))
+    audits = list(
+        Audit.objects.filter(agency_id=user.agency_id)
+        .exclude(status=AuditStatus.FINALIZED)
+        .select_related("cycle", "agency")
+        .order_by("-cycle__year")
+    )
+    required = dict(
+        RequiredDocument.objects.filter(cycle__audits__in=audits)
+        .values("cycle__audits")
+        .annotate(n=Count("id"))
+        .values_list("cycle__audits", "n")
+    )
+    statuses = (
+        DocumentRequest.objects.filter(audit__in=audits)
+        .values("audit")
+        .annotate(
+            done=Count(
+                "id", filter=Q(status__in=[DocumentStatus.SUBMITTED, DocumentStatus.ACCEPTED])
+            ),
+            returned=Count("id", filter=Q(status=DocumentStatus.RETURNED)),
+        )
+    )
+    by_audit = {row["audit"]: row for row in statuses}
+    for audit in audits:
+        row = by_audit.get(audit.pk, {"done": 0, "returned": 0})
+        missing = required.get(audit.pk, 0) - row["done"]
+        if missing > 0:
+            deadline = audit.cycle.document_deadline
+            documents.lines.append(
+                Line(
+                    _("%(cycle)s: %(n)s documents to upload, %(returned)s of them returned")
+                    % {"cycle": audit.cycle.title, "n": missing, "returned": row["returned"]}
+                    if row["returned"]
+                    else _("%(cycle)s: %(n)s documents to upload")
+                    % {"cycle": audit.cycle.title, "n": missing},
+                    reverse("documents", args=[audit.cycle.year, audit.agency.code]),
+                    deadline,
+                    bool(deadline) and deadline < today,
+                )
+            )
+    items = Section("rectify", _("Rectification items to answer"))
+    items.lines = [
+        _item_line(
+            item,
+            today,
+            f"{item.audit.cycle.year} · {item.standard.code} {item.finding[:40]}"
+            + (f"（{_('returned')}）" if item.status == ItemStatus.RETURNED else ""),
+        )
+        for item in _items(audit__agency_id=user.agency_id, status__in=AWAITING_AGENCY)
+    ]
+    return [items, documents]
+
+
+def sections_for(user, today: date | None = None) -> list[Section]:
+    today = today or timezone.localdate()
+    if user.role == Role.AUDITOR:
+        return for_auditor(user, today)
+    if user.role == Role.MANAGER:
+        return for_manager(user, today)
+    if user.is_agency_staff:
+        return for_agency_staff(user, today)
+    return []

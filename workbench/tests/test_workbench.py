@@ -1,0 +1,142 @@
+"""工作台: each person lands on what waits for them, every line linking to the work, in a
+fixed number of queries; the top bar shows how many."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from agencies.models import Agency, Audit
+from checklist.services import return_audit, submit_audit
+from checklist.tests.helpers import audit_of, score_everything
+from evidence import services as evidence
+from evidence.models import RequiredDocument
+from evidence.tests.conftest import empty_store  # noqa: F401 (each test ends with an empty store)
+from rectification import services as rectification
+from rectification.models import RectificationItem
+from rectification.tests.helpers import finalized, item_of
+
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def season(manager, auditor, staff004):
+    """朝阳 finalized (1-2 submitted, 2-3 overdue, 3-5 waiting for more time), 怀柔 under
+    review, 密云 returned to its auditor, one document of 朝阳's next… submitted at 怀柔."""
+    chaoyang = finalized("004", manager)
+    for code in ("004", "007", "008"):
+        audit_of(code).auditors.add(auditor)
+    first = item_of(chaoyang, "1-2")
+    rectification.answer_item(
+        item=first,
+        by=staff004,
+        answer=rectification.Answer("已整改", "刘明", TODAY),
+        expected_version=1,
+        submit=True,
+    )
+    RectificationItem.objects.filter(pk=item_of(chaoyang, "2-3").pk).update(
+        deadline=TODAY - timedelta(days=2)
+    )
+    last = item_of(chaoyang, "3-5")
+    rectification.ask_for_more_time(
+        item=last, by=staff004, proposed=last.deadline + timedelta(days=30), reason="搬迁"
+    )
+    huairou = audit_of("007")
+    score_everything(huairou, auditor)
+    submit_audit(audit=huairou, by=auditor)
+    miyun = audit_of("008")
+    score_everything(miyun, auditor)
+    submit_audit(audit=miyun, by=auditor)
+    return_audit(audit=miyun, by=manager, comment="2-1 的得分请再核对")
+    evidence.store_bytes(
+        audit=huairou,
+        document=RequiredDocument.objects.get(cycle=huairou.cycle, number=1),
+        name="制度.pdf",
+        content=b"%PDF-1.4 wb",
+        by=manager,
+    )
+    return chaoyang
+
+
+def sections(client):
+    response = client.get("/workbench/")
+    assert response.status_code == 200
+    return {s.key: [line.text for line in s.lines] for s in response.context["sections"]}, response
+
+
+def test_an_auditor_sees_returns_documents_answers_and_overdue_items(client_for, season):
+    found, response = sections(client_for("auditor"))
+    assert found["returned"] == ["2023 密云（008）：2-1 的得分请再核对"]
+    assert found["documents"] == ["2023 怀柔（007）：已提交 1 项"]
+    assert [t.split(" · ")[1][:3] for t in found["verify"]] == ["1-2"]
+    assert [t.split(" · ")[1][:3] for t in found["overdue"]] == ["2-3"]
+    page = response.content.decode()
+    assert "/cycles/2023/agencies/008/scoring/" in page
+    assert "/cycles/2023/agencies/007/documents/" in page
+    assert 'data-testid="nav-workbench">工作台 <span' in page
+
+
+def test_a_manager_sees_reviews_requests_answers_and_overdue_agencies(client_for, season):
+    found, response = sections(client_for("manager"))
+    assert found["review"] == ["2023 怀柔（007）"]
+    assert len(found["extensions"]) == 1 and "3-5：申请延期至" in found["extensions"][0]
+    assert found["verify"] == ["2023 朝阳（004）：已提交 1 项"]
+    assert found["overdue"] == ["2023 朝阳（004）：逾期 1 项"]
+    assert "您有 4 项待办。" in response.content.decode()
+
+
+def test_agency_staff_see_items_to_answer_and_documents_to_upload(client_for, season):
+    found, response = sections(client_for("staff004"))
+    assert [t.split(" ")[2][:3] for t in found["rectify"]] == ["2-3", "3-5"]
+    assert found["upload"] == []  # 朝阳 is finalized
+    other, _ = sections(client_for("staff007"))
+    assert other["rectify"] == [] and other["upload"] == ["2023年度稽核：有 9 项资料待上传"]
+    page = response.content.decode()
+    assert page.count(">逾期<") == 1
+
+
+def test_the_top_bar_counts_what_waits(client_for, season):
+    page = client_for("staff004").get("/cycles/2023/agencies/004/").content.decode()
+    assert (
+        'data-testid="nav-workbench">工作台 <span class="badge rounded-pill text-bg-light" aria-label="有 2 项待办">2</span>'
+        in page
+    )
+
+
+def test_nothing_waiting_says_so(client_for):
+    found, response = sections(client_for("administrator"))
+    assert found == {}
+    assert "目前没有待办事项。" in response.content.decode()
+
+
+def test_signing_in_lands_on_the_workbench(client, staff004):
+    from audit_portal.testing import PERSONA_PASSWORD
+
+    response = client.post(
+        "/accounts/login/", {"username": staff004.username, "password": PERSONA_PASSWORD}
+    )
+    assert response["Location"] == "/workbench/"
+
+
+@pytest.mark.parametrize("persona", ["auditor", "manager", "staff004"])
+def test_queries_do_not_grow_with_agencies(client_for, season, cycle, persona, auditor):
+    client = client_for(persona)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            client.get("/workbench/")
+        return len(captured)
+
+    before = queries()
+    agencies = Agency.objects.bulk_create(
+        Agency(code=f"{n:03d}", name=f"测试{n}") for n in range(500, 950)
+    )
+    audits = Audit.objects.bulk_create(
+        Audit(cycle=cycle, agency=agency, serial=51 + i, status="under_review")
+        for i, agency in enumerate(agencies)
+    )
+    for audit in audits[::5]:
+        audit.auditors.add(auditor)
+    assert queries() == before

@@ -1,0 +1,17 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from .selectors import sections_for
+
+
+@require_safe
+@login_required
+def workbench(request: HttpRequest) -> HttpResponse:
+    """工作台: everything that waits for the signed-in person, each line linking to the work."""
+    sections = sections_for(request.user)
+    waiting = sum(len(s.lines) for s in sections)
+    # "todo" is also the top bar's count: given here, it is not worked out a second time
+    context = {"sections": sections, "waiting": waiting, "todo": {"count": waiting}}
+    return render(request, "workbench/workbench.html", context)
