@@ -6,7 +6,8 @@ an error because its event could not be stored).
 """
 
 import logging
-from urllib.parse import unquote
+from email.message import Message
+from email.utils import collapse_rfc2231_value
 
 from django.db import DatabaseError, transaction
 
@@ -76,16 +77,19 @@ def audit_target(audit) -> str:
 
 
 def attachment_name(content_disposition: str) -> str:
-    """The file name a Content-Disposition header gives (RFC 6266 / 5987), or ""."""
-    plain = ""
-    for part in content_disposition.split(";"):
-        key, _sep, value = part.strip().partition("=")
-        key = key.lower()
-        if key == "filename*":
-            _charset, _lang, encoded = (
-                value.split("'", 2) if value.count("'") >= 2 else ("", "", value)
-            )
-            return unquote(encoded, encoding="utf-8", errors="replace")
-        if key == "filename":
-            plain = value.strip('"')
-    return plain
+    """The file name a Content-Disposition header gives (RFC 6266 / 5987), or "".
+
+    Read by the standard library's MIME parser, which knows quoted strings (a name may hold
+    ";" or "="), escapes, and filename*'s charset and percent-encoding (RFC 2231); a name
+    whose bytes are not UTF-8 is shown with replacement characters rather than refused.
+    """
+    message = Message()
+    message["Content-Disposition"] = content_disposition
+    names = [
+        value
+        for key, value in message.get_params([], header="content-disposition")
+        if key.lower() == "filename"
+    ]
+    # filename* (decoded into a tuple) wins over filename, as in browsers (RFC 6266 4.3)
+    chosen = next((v for v in names if isinstance(v, tuple)), names[0] if names else "")
+    return collapse_rfc2231_value(chosen).strip() if chosen else ""

@@ -223,3 +223,16 @@ def test_the_database_refuses_less_than_maximum_for_compliant(chaoyang, auditor)
 def test_a_finding_typed_before_the_result_is_kept(chaoyang, auditor):
     saved = save(chaoyang, "1-1", auditor, finding="先记下的发现")
     assert (saved.result, saved.finding, saved.version) == ("", "先记下的发现", 1)
+
+
+@pytest.mark.parametrize(("points", "stored"), [("7,5", "7.5"), ("7，5", "7.5"), (" 6 ", "6")])
+def test_points_typed_with_a_comma_are_read_as_decimals(chaoyang, auditor, points, stored):
+    assessment = save(chaoyang, "1-1", auditor, result="largely", points=points)
+    assert assessment.points == Decimal(stored)
+
+
+@pytest.mark.parametrize("points", ["abc", "NaN", "Infinity", "12345", "-1", "7.55", "11"])
+def test_refused_points_name_the_points_field(chaoyang, auditor, points):
+    with pytest.raises(services.ScoringError) as refused:
+        save(chaoyang, "1-1", auditor, result="largely", points=points)
+    assert refused.value.field == "points"

@@ -74,3 +74,47 @@ def test_a_damaged_zip64_record_is_refused(tmp_path):
     path.write_bytes(bytes(data))
     with pytest.raises(ValueError, match="ZIP64"):
         read(path)
+
+
+def test_names_in_a_chinese_windows_zip_without_the_utf8_flag_are_read(tmp_path):
+    # Windows' own "send to compressed folder" on a Chinese system writes GBK names without
+    # the UTF-8 flag: the archive is still a ZIP, its names read with a replacement character
+    gbk = "会议记录.pdf".encode("gbk")
+    path = write_zip(tmp_path / "gbk.zip", ["ABCDEFGH.pdf"])  # as long as the GBK name
+    path.write_bytes(path.read_bytes().replace(b"ABCDEFGH.pdf", gbk))
+    with pytest.raises(UnicodeDecodeError):
+        gbk.decode("utf-8")
+    (name,) = read(path)
+    assert name == gbk.decode("utf-8", "replace") and name.endswith(".pdf")
+
+
+def test_the_end_record_is_the_last_one_even_when_a_file_holds_its_signature(tmp_path):
+    path = tmp_path / "e.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
+        archive.writestr("first.txt", b"x")
+        archive.writestr("looks-like-an-end.bin", b"PK\x05\x06" + b"\0" * 40)
+    assert read(path) == ["first.txt", "looks-like-an-end.bin"]
+
+
+def zip64_offsets(data: bytes) -> bytes:
+    """The same archive with its directory's size and offset only in a ZIP64 end record
+    (0xFFFFFFFF in the classic one), as writers do for archives over 4 GB."""
+    end = data.rfind(b"PK\x05\x06")
+    _sig, _disk, _start, here, count, length, offset, comment = struct.unpack(
+        "<4sHHHHIIH", data[end : end + 22]
+    )
+    record = struct.pack(
+        "<4sQHHIIQQQQ", b"PK\x06\x06", 44, 45, 45, 0, 0, count, count, length, offset
+    )
+    locator = struct.pack("<4sIQI", b"PK\x06\x07", 0, end, 1)
+    classic = struct.pack(
+        "<4sHHHHIIH", b"PK\x05\x06", 0, 0, here, count, 0xFFFFFFFF, 0xFFFFFFFF, comment
+    )
+    return data[:end] + record + locator + classic + data[end + 22 :]
+
+
+def test_a_directory_placed_only_in_the_zip64_record_is_read(tmp_path):
+    path = write_zip(tmp_path / "f.zip", ["a.txt", "b.txt"])
+    path.write_bytes(zip64_offsets(path.read_bytes()))
+    assert zipfile.ZipFile(path).namelist() == ["a.txt", "b.txt"]  # Python agrees
+    assert read(path) == ["a.txt", "b.txt"]
