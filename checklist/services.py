@@ -59,10 +59,9 @@ def applicable_standards(audit: Audit) -> list[Standard]:
     return [s for s in standards if s.applies_to_agency(audit.agency)]
 
 
-def audit_scores(audit: Audit, standards=None, assessments=None) -> Scores:
-    """Scores of one audit from its assessments (2 queries unless both are given)."""
-    if standards is None:
-        standards = applicable_standards(audit)
+def audit_scores(audit: Audit, standards, assessments=None) -> Scores:
+    """Scores of one audit over ``standards`` (its applicable ones) from its assessments
+    (one query unless they are given)."""
     if assessments is None:
         assessments = Assessment.objects.filter(audit=audit)
     by_standard = {a.standard_id: a for a in assessments}

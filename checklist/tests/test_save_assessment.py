@@ -236,3 +236,20 @@ def test_refused_points_name_the_points_field(chaoyang, auditor, points):
     with pytest.raises(services.ScoringError) as refused:
         save(chaoyang, "1-1", auditor, result="largely", points=points)
     assert refused.value.field == "points"
+
+
+def test_a_veto_standard_not_met_fails_the_audit_whatever_its_total(chaoyang, auditor):
+    from agencies.models import Grade
+    from checklist.tests.helpers import score_everything
+
+    target = standard("1-1")
+    target.is_veto = True
+    target.save()
+    score_everything(chaoyang, auditor, shortfalls=("1-1",))
+    chaoyang.refresh_from_db()
+    assert chaoyang.total_score > 90
+    assert chaoyang.grade == Grade.FAIL
+
+
+def test_an_error_about_the_whole_standard_names_no_field():
+    assert services.ScoringError("x").field == ""

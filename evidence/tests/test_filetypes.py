@@ -123,3 +123,30 @@ def test_a_damaged_directory_is_not_a_zip(on_disk):
     content = samples.ZIP[:-30] + b"PK\x05\x06" + b"\xff" * 18
     with pytest.raises(RefusedFile):
         filetypes.check(on_disk(content), "坏.zip", len(content))
+
+
+def _zip_of(tmp_path, names):
+    import zipfile
+
+    path = tmp_path / "a.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name in names:
+            archive.writestr(name, b"<x/>")
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("names", "kind"),
+    [
+        (["[Content_Types].xml", "word/document.xml", "docProps/app.xml"], "docx"),
+        (["[Content_Types].xml", "xl/workbook.xml", "docProps/app.xml"], "xlsx"),
+        (["word/document.xml", "docProps/app.xml"], "zip"),  # no [Content_Types].xml
+        (["xl/workbook.xml", "xl/styles.xml"], "zip"),
+        (["OFD.xml", "Doc_0/Document.xml"], "ofd"),
+        (["readme.txt", "data/a.csv"], "zip"),
+    ],
+)
+def test_office_files_are_told_apart_by_the_entries_they_must_have(tmp_path, names, kind):
+    from evidence.filetypes import sniff
+
+    assert sniff(_zip_of(tmp_path, names)) == kind

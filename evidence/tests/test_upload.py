@@ -32,7 +32,8 @@ def test_agency_staff_upload_a_file_and_the_item_is_submitted(client_for, chaoya
     assert file.sha256 == hashlib.sha256(samples.PDF).hexdigest()
     assert file.uploaded_by == staff004
     assert file.request.status == DocumentStatus.SUBMITTED
-    assert EvidenceEvent.objects.get().action == EvidenceEvent.Action.UPLOADED
+    event = EvidenceEvent.objects.get()
+    assert (event.action, event.detail) == (EvidenceEvent.Action.UPLOADED, "管理制度.pdf")
     assert len(stored_files()) == 1
     assert "管理制度" not in stored_files()[0]  # stored under a random key, not the name
 
@@ -185,3 +186,26 @@ def test_without_script_the_uploader_is_told_a_long_name_was_shortened(client_fo
     )
     stored = EvidenceFile.objects.get().original_name
     assert f"文件名超过 150 个字符，已保存为“{stored}”" in response.content.decode()
+
+
+def test_the_documents_page_takes_the_same_queries_for_1_or_12_files(client_for, chaoyang):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    staff = client_for("staff004")
+    post(staff, samples.upload("a.pdf", samples.PDF))
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert staff.get("/cycles/2023/agencies/004/documents/").status_code == 200
+        return len(captured)
+
+    one = queries()
+    for index in range(11):
+        post(
+            staff,
+            samples.upload(f"{index}.pdf", samples.PDF + bytes([index])),
+            url=URL.replace("/1/", f"/{index % 9 + 2}/"),
+        )
+    assert EvidenceFile.objects.count() == 12
+    assert queries() == one

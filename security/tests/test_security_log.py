@@ -231,3 +231,12 @@ def test_an_admin_export_is_recorded_as_a_download(client_for, administrator):
 def test_dates_are_taken_from_2000_to_2099_inclusive(client_for, since, accepted):
     page = client_for("manager").get(f"/security/events/?since={since}").content.decode()
     assert ("请输入 2000-01-01 至 2099-12-31 之间的日期" in page) is not accepted
+
+
+def test_an_anonymous_visitors_404_is_not_logged_a_signed_in_ones_is(client, client_for):
+    from security.models import Kind, SecurityEvent
+
+    assert client.get("/no-such-page/").status_code == 404
+    assert not SecurityEvent.objects.filter(kind=Kind.DENIED).exists()
+    assert client_for("auditor").get("/no-such-page/").status_code == 404
+    assert SecurityEvent.objects.filter(kind=Kind.DENIED, path="/no-such-page/").count() == 1
