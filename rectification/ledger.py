@@ -139,3 +139,32 @@ def agency_progress(cycle: Cycle, today: date | None = None) -> list[AgencyProgr
         .order_by("serial")
     )
     return [AgencyProgress(a, a.total, a.closed, a.overdue) for a in audits]
+
+
+@dataclass(frozen=True)
+class Progress:
+    total: int
+    closed: int
+    overdue: int
+
+    @property
+    def rate(self) -> int | None:
+        """The completion rate in whole percent, None without items."""
+        return round(100 * self.closed / self.total) if self.total else None
+
+
+def progress(audit: Audit, today: date | None = None) -> Progress:
+    """Closed / total and overdue among the audit's live items (withdrawn ones left out)."""
+    today = today or timezone.localdate()
+    items = list(
+        RectificationItem.objects.filter(audit=audit, withdrawn=False).values_list(
+            "status", "deadline"
+        )
+    )
+    return Progress(
+        total=len(items),
+        closed=sum(1 for status, _deadline in items if status == ItemStatus.CLOSED),
+        overdue=sum(
+            1 for status, deadline in items if status in AWAITING_AGENCY and deadline < today
+        ),
+    )

@@ -61,7 +61,7 @@ def items(request: HttpRequest, year: int, code: str) -> HttpResponse:
         "cycle": audit.cycle,
         "agency": audit.agency,
         "rows": [(item, item.is_overdue(today), item.pk in waiting) for item in rows],
-        "progress": services.progress(audit, today),
+        "progress": ledger.progress(audit, today),
         "has_submitted": any(item.status == ItemStatus.SUBMITTED for item in rows),
         "has_open": any(item.status != ItemStatus.CLOSED for item in rows),
         "today": today,

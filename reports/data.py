@@ -240,8 +240,8 @@ def score_matrix(cycle) -> dict:
 def rectification_report(audit: Audit, *, number: str | None = None) -> dict:
     """Everything the 整改情况报告 shows: every live item with its answer, proof and
     verification (number None while items are still open: a progress report)."""
+    from rectification.ledger import progress
     from rectification.models import ProofFile, RectificationItem
-    from rectification.services import progress
 
     audit = Audit.objects.select_related("cycle", "agency").get(pk=audit.pk)
     items = list(

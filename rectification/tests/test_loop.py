@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from .. import services
+from .. import ledger, services
 from ..models import ItemEvent, ItemStatus
 from ..services import Answer
 from .helpers import finalized, item_of
@@ -222,18 +222,18 @@ def test_only_managers_move_deadlines_and_closed_items_keep_theirs(
 def test_overdue_follows_from_the_deadline_while_the_agency_owes_an_answer(audit, item, staff004):
     late = item.deadline + timedelta(days=1)
     assert not item.is_overdue(item.deadline) and item.is_overdue(late)
-    assert services.progress(audit, late).overdue == 3
+    assert ledger.progress(audit, late).overdue == 3
     submitted = answer(item, staff004)
     assert not submitted.is_overdue(late)
-    assert services.progress(audit, late) == services.Progress(total=3, closed=0, overdue=2)
+    assert ledger.progress(audit, late) == ledger.Progress(total=3, closed=0, overdue=2)
 
 
 def test_progress_counts_closed_items_and_leaves_withdrawn_ones_out(audit, item, staff004, manager):
     answer(item, staff004)
     services.close_items(audit=audit, items=[item.pk], by=manager)
-    progress = services.progress(audit)
+    progress = ledger.progress(audit)
     assert (progress.total, progress.closed, progress.rate) == (3, 1, 33)
-    assert services.Progress(0, 0, 0).rate is None
+    assert ledger.Progress(0, 0, 0).rate is None
 
 
 def ask(item, by, *, days=30, reason="代办处搬迁"):
