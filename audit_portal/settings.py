@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "evidence",
     "rectification",
     "reports",
+    "cycles",
     "security",
     "workbench",
 ]

@@ -19,6 +19,7 @@ urlpatterns = [
     path("download-unavailable/", views.download_unavailable, name="download_unavailable"),
     path("upload-too-large/", views.upload_too_large, name="upload_too_large"),
     path("admin/", admin.site.urls),
+    path("", include("cycles.urls")),
     path("", include("agencies.urls")),
     path("", include("checklist.urls")),
     path("", include("evidence.urls")),

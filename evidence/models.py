@@ -25,6 +25,13 @@ class RequiredDocument(models.Model):
     )
     number = models.PositiveSmallIntegerField(_("number"))
     title = models.TextField(_("title"))
+    is_previous_report = models.BooleanField(
+        _("the previous audit report (前次稽核报告)"),
+        default=False,
+        help_text=_(
+            "The portal attaches each agency's report of the previous cycle to this document by itself."
+        ),
+    )
 
     objects = RequiredDocumentManager()
 

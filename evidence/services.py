@@ -94,13 +94,22 @@ class DocumentRow:
     def status_label(self) -> str:
         return DocumentStatus(self.status).label
 
+    @property
+    def previous_report(self):
+        """The issued report the portal attached (reports.PreviousReport.report), or None."""
+        attached = getattr(self.request, "previous_report", None)
+        return attached.report if attached is not None else None
+
 
 def document_rows(audit: Audit) -> list[DocumentRow]:
     """The audit's required documents with their requests and files (3 queries)."""
     by_document = {
         r.document_id: r
         for r in DocumentRequest.objects.filter(audit=audit)
-        .select_related("reviewed_by")
+        # previous_report: reports.PreviousReport, by its reverse name (the 前次稽核报告
+        # the portal attached); its PDF is not read here
+        .select_related("reviewed_by", "previous_report__report__audit__cycle")
+        .defer("previous_report__report__content")
         .prefetch_related("files__uploaded_by")
     }
     rows = []

@@ -99,6 +99,30 @@ class RectificationReport(models.Model):
         return hashlib.sha256(bytes(self.content)).hexdigest() == self.sha256
 
 
+class PreviousReport(models.Model):
+    """前次稽核报告 attached by the portal: the agency's report of the previous cycle satisfies
+    the required document, so nobody uploads a copy. The document request it belongs to is
+    accepted when it is attached; a reissued report replaces the link with its latest version."""
+
+    request = models.OneToOneField(
+        "evidence.DocumentRequest",
+        verbose_name=_("document request"),
+        on_delete=models.CASCADE,
+        related_name="previous_report",
+    )
+    report = models.ForeignKey(
+        IssuedReport, verbose_name=_("issued report"), on_delete=models.PROTECT, related_name="+"
+    )
+    attached_at = models.DateTimeField(_("attached at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("previous report attached")
+        verbose_name_plural = _("previous reports attached")
+
+    def __str__(self):
+        return f"{self.request} ← {self.report}"
+
+
 class ReportBundle(models.Model):
     """A ZIP of every agency report of a cycle, built in the background.
 

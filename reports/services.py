@@ -4,13 +4,15 @@ import hashlib
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
-from agencies.models import Audit
+from agencies.models import Audit, Cycle
 from checklist import services as checklist_services
+from evidence.models import DocumentRequest, DocumentStatus
 from rectification import services as rectification
 
 from . import data, pdf
-from .models import IssuedReport, RectificationReport
+from .models import IssuedReport, PreviousReport, RectificationReport
 
 
 def issue_report(*, audit: Audit, by) -> IssuedReport:
@@ -36,7 +38,73 @@ def finalize_and_issue(*, audit: Audit, by) -> IssuedReport:
     audit = checklist_services.finalize_audit(audit=audit, by=by)
     report = issue_report(audit=audit, by=by)
     rectification.reconcile_items(audit=audit, by=by)
+    following = Cycle.objects.filter(previous_id=audit.cycle_id).first()
+    if following is not None:
+        attach_previous_reports(following, agencies=[audit.agency_id])
     return report
+
+
+@transaction.atomic
+def attach_previous_reports(cycle: Cycle, *, agencies=None) -> int:
+    """Satisfy the cycle's 前次稽核报告 document with each agency's latest report of the
+    previous cycle (of ``agencies`` only, when given); returns how many were attached.
+
+    A document nobody has touched is accepted with the report attached; one already attached
+    follows the report's latest version. A document the agency uploaded a copy for, or the
+    office gave a verdict on, is left as people made it.
+    """
+    documents = list(cycle.required_documents.filter(is_previous_report=True))
+    if cycle.previous_id is None or not documents:
+        return 0
+    audits = Audit.objects.filter(cycle=cycle)
+    if agencies is not None:
+        audits = audits.filter(agency_id__in=agencies)
+    audit_of = dict(audits.values_list("agency_id", "id"))
+    latest = {}
+    for report in (
+        IssuedReport.objects.filter(
+            audit__cycle_id=cycle.previous_id, audit__agency_id__in=audit_of
+        )
+        .defer("content")
+        .select_related("audit")
+        .order_by("audit_id", "-version")
+    ):
+        latest.setdefault(audit_of[report.audit.agency_id], report)
+    existing = {
+        (request.audit_id, request.document_id): request
+        for request in DocumentRequest.objects.filter(
+            audit_id__in=latest, document__in=documents
+        ).select_related("previous_report")
+    }
+    now, attached, new_requests, moved = timezone.now(), 0, [], []
+    for audit_id, report in latest.items():
+        for document in documents:
+            request = existing.get((audit_id, document.pk))
+            if request is None:
+                new_requests.append(
+                    DocumentRequest(
+                        audit_id=audit_id,
+                        document=document,
+                        status=DocumentStatus.ACCEPTED,
+                        submitted_at=now,
+                        reviewed_at=now,
+                    )
+                )
+            elif hasattr(request, "previous_report"):
+                if request.previous_report.report_id != report.pk:
+                    request.previous_report.report = report
+                    request.previous_report.attached_at = now
+                    moved.append(request.previous_report)
+            else:
+                continue
+            attached += 1
+    created = DocumentRequest.objects.bulk_create(new_requests, batch_size=500)
+    PreviousReport.objects.bulk_create(
+        (PreviousReport(request=request, report=latest[request.audit_id]) for request in created),
+        batch_size=500,
+    )
+    PreviousReport.objects.bulk_update(moved, ["report", "attached_at"], batch_size=500)
+    return attached
 
 
 class RectificationReportRefused(Exception):

@@ -26,6 +26,7 @@ class Kind(models.TextChoices):
     DOWNLOAD_FAILED = "download_failed", _("Download not delivered")
     FINALIZE = "finalize", _("Audit finalized")
     REOPEN = "reopen", _("Audit reopened")
+    CYCLE_CREATED = "cycle_created", _("Cycle created")
 
 
 class SecurityEventQuerySet(models.QuerySet):

@@ -1,0 +1,415 @@
+"""The next year's cycle, started from the latest one.
+
+A plan is what the manager sees on the preview page: the roster (last year's agencies in
+serial order, edited or loaded from Excel), the required documents with the years in their
+titles moved on, and the standards' texts. ``create_next_cycle`` makes all of it at once;
+last year's cycle, audits, reports and rectification items are only read.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency, Audit, Cycle, FundingMode
+from audit_portal.spreadsheets import DigitsCodeWidget, whole_number
+from checklist.models import Category, Standard
+from evidence.models import RequiredDocument
+from reports.services import attach_previous_reports
+
+# A year written before 年 (2022年, 2022 年度): the years a title names move with the cycle.
+YEAR_IN_TEXT = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})(?=\s*年)")
+MODES = {"直投": FundingMode.DIRECT, "非直投": FundingMode.INDIRECT}
+MODE_NAMES = {value: name for name, value in MODES.items()}
+ROSTER_MAX = 10_000
+
+
+class PlanError(Exception):
+    """The plan cannot be carried out; the message says why in words."""
+
+
+def shift_years(text: str, delta: int) -> str:
+    """Move every year the text names (a year before 年) by ``delta``."""
+    return YEAR_IN_TEXT.sub(lambda match: str(int(match.group(1)) + delta), text)
+
+
+def names_a_year(text: str) -> bool:
+    return YEAR_IN_TEXT.search(text) is not None
+
+
+@dataclass
+class RosterEntry:
+    serial: int
+    code: str
+    name: str
+    funding_mode: str
+    agency: Agency | None  # None: a new agency, created with the cycle
+    was_in_roster: bool = False
+
+    @property
+    def is_new_agency(self) -> bool:
+        return self.agency is None
+
+    @property
+    def renamed_from(self) -> str:
+        return self.agency.name if self.agency and self.agency.name != self.name else ""
+
+    @property
+    def mode_changed(self) -> bool:
+        return self.agency is not None and self.agency.funding_mode != self.funding_mode
+
+    @property
+    def mode_name(self) -> str:
+        return MODE_NAMES.get(self.funding_mode, "")
+
+
+@dataclass
+class DocumentEntry:
+    number: int
+    title: str
+    previous_title: str
+    is_previous_report: bool = False
+
+    @property
+    def renamed(self) -> bool:
+        return self.title != self.previous_title
+
+
+@dataclass
+class StandardEntry:
+    standard: Standard  # last year's
+    text: str
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.standard.text
+
+    @property
+    def names_a_year(self) -> bool:
+        return names_a_year(self.text)
+
+
+@dataclass
+class NextCyclePlan:
+    source: Cycle
+    year: int
+    title: str
+    document_deadline: date | None
+    rectification_days: int
+    report_number_format: str
+    roster: list[RosterEntry] = field(default_factory=list)
+    documents: list[DocumentEntry] = field(default_factory=list)
+    standards: list[StandardEntry] = field(default_factory=list)
+    removed: list[Agency] = field(default_factory=list)
+
+    @property
+    def added(self) -> list[RosterEntry]:
+        return [entry for entry in self.roster if not entry.was_in_roster]
+
+    @property
+    def renamed_agencies(self) -> list[RosterEntry]:
+        return [e for e in self.roster if e.renamed_from or e.mode_changed]
+
+    @property
+    def renamed_documents(self) -> list[DocumentEntry]:
+        return [entry for entry in self.documents if entry.renamed]
+
+    @property
+    def dropped_documents(self) -> list[DocumentEntry]:
+        return [entry for entry in self.documents if not entry.title]
+
+    @property
+    def changed_standards(self) -> list[StandardEntry]:
+        return [entry for entry in self.standards if entry.changed]
+
+    @property
+    def standards_naming_a_year(self) -> list[StandardEntry]:
+        return [entry for entry in self.standards if entry.names_a_year]
+
+
+def latest_cycle() -> Cycle | None:
+    return Cycle.objects.order_by("-year").first()
+
+
+def _moved_date(value: date | None, years: int) -> date | None:
+    if value is None:
+        return None
+    try:
+        return value.replace(year=value.year + years)
+    except ValueError:  # 29 February into a common year
+        return value.replace(year=value.year + years, day=28)
+
+
+def last_roster(source: Cycle) -> list[Audit]:
+    return list(source.audits.roster())
+
+
+def default_values(source: Cycle, year: int | None = None) -> dict:
+    """What the form starts with: next year, everything else moved on from ``source``."""
+    year = year or source.year + 1
+    delta = year - source.year
+    return {
+        "year": year,
+        "title": source.title.replace(str(source.year), str(year)),
+        "document_deadline": _moved_date(source.document_deadline, delta),
+        "rectification_days": source.rectification_days,
+        "report_number_format": source.report_number_format,
+        "roster": roster_text(
+            (audit.agency.code, audit.agency.name, audit.agency.funding_mode)
+            for audit in last_roster(source)
+        ),
+        "documents": {
+            document.number: shift_years(document.title, delta)
+            for document in source.required_documents.order_by("number")
+        },
+    }
+
+
+def roster_text(rows) -> str:
+    """The roster as the form's text: one agency a line, "编码 名称 直投/非直投"."""
+    lines = []
+    for code, name, mode in rows:
+        lines.append(" ".join(part for part in (code, name, MODE_NAMES.get(mode, "")) if part))
+    return "\n".join(lines)
+
+
+def parse_roster(text: str) -> tuple[list[tuple[str, str, str | None]], list[str]]:
+    """(code, name, funding mode or None when not written) per line, and the errors, each
+    naming its line."""
+    rows, errors, seen = [], [], {}
+    lines = text.splitlines()
+    if len(lines) > ROSTER_MAX:
+        return [], [_("A roster has at most %(n)s lines.") % {"n": ROSTER_MAX}]
+    for number, line in enumerate(lines, start=1):
+        parts = line.replace("，", " ").replace(",", " ").replace("、", " ").split()
+        if not parts:
+            continue
+        code = parts[0]
+        if code.isdigit() and code.isascii() and len(code) < 3:
+            code = code.zfill(3)
+        if not re.fullmatch(r"[0-9]{3}", code):
+            errors.append(
+                _("Line %(line)s: “%(code)s” is not an agency code (three digits, such as 004).")
+                % {"line": number, "code": parts[0][:20]}
+            )
+            continue
+        mode = None
+        if len(parts) > 1 and parts[-1] in MODES:
+            mode = MODES[parts.pop()]
+        name = " ".join(parts[1:])
+        if len(name) > 100:
+            errors.append(
+                _("Line %(line)s: the name is longer than 100 characters.") % {"line": number}
+            )
+            continue
+        if code in seen:
+            errors.append(
+                _("Line %(line)s: agency %(code)s is already on line %(first)s.")
+                % {"line": number, "code": code, "first": seen[code]}
+            )
+            continue
+        seen[code] = number
+        rows.append((code, name, mode))
+    if not rows and not errors:
+        errors.append(_("The roster is empty: list at least one agency."))
+    return rows, errors
+
+
+def roster_from_xlsx(upload) -> str:
+    """A roster spreadsheet (the columns of the agency import: 编码, 名称, 直投／非直投, and
+    序号 if the rows are not in serial order) as the form's text; PlanError saying what is
+    wrong otherwise."""
+    from openpyxl import load_workbook
+
+    if upload.size > 5 * 1024 * 1024:
+        raise PlanError(_("The roster file is larger than 5 MB; a roster fits in far less."))
+    try:
+        sheet = load_workbook(upload, read_only=True, data_only=True).worksheets[0]
+        rows = list(sheet.iter_rows(values_only=True, max_row=ROSTER_MAX + 1))
+    except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
+        raise PlanError(
+            _(
+                "This file could not be read as an Excel workbook (.xlsx); save it as .xlsx and try again."
+            )
+        ) from error
+    if not rows:
+        raise PlanError(_("The roster file is empty."))
+    header = [str(cell).strip() if cell is not None else "" for cell in rows[0]]
+    if "编码" not in header:
+        raise PlanError(
+            _(
+                "The first row must name the columns: 编码 and 名称, and 直投／非直投 or 序号 if you have them."
+            )
+        )
+    column = {
+        name: header.index(name)
+        for name in ("序号", "编码", "名称", "直投／非直投")
+        if name in header
+    }
+    entries, errors = [], []
+    widget = DigitsCodeWidget()
+    for number, row in enumerate(rows[1:], start=2):
+        cells = list(row) + [None] * len(header)
+
+        def cell(name, cells=cells):
+            return cells[column[name]] if name in column else None
+
+        if all(value in (None, "") for value in cells):
+            continue
+        try:
+            code = widget.clean(cell("编码"))
+            serial = whole_number(cell("序号")) if "序号" in column else number
+        except ValueError as error:
+            errors.append(_("Row %(row)s: %(error)s") % {"row": number, "error": error})
+            continue
+        mode = str(cell("直投／非直投") or "").strip()
+        name = str(cell("名称") or "").strip().replace("\n", " ")
+        entries.append((serial, code, name, MODES.get(mode, "")))
+    if errors:
+        raise PlanError(" ".join(errors[:10]))
+    entries.sort(key=lambda entry: entry[0])
+    return roster_text((code, name, mode) for _serial, code, name, mode in entries)
+
+
+def build_plan(source: Cycle, values: dict) -> tuple[NextCyclePlan, list[str]]:
+    """The plan for ``values`` (the form's cleaned data) and the roster's errors."""
+    rows, errors = parse_roster(values["roster"])
+    known = {agency.code: agency for agency in Agency.objects.filter(code__in=[r[0] for r in rows])}
+    last = last_roster(source)
+    in_last = {audit.agency.code for audit in last}
+    plan = NextCyclePlan(
+        source=source,
+        year=values["year"],
+        title=values["title"],
+        document_deadline=values["document_deadline"],
+        rectification_days=values["rectification_days"],
+        report_number_format=values["report_number_format"],
+    )
+    for serial, (code, name, mode) in enumerate(rows, start=1):
+        agency = known.get(code)
+        if agency is None and not name:
+            errors.append(
+                _("Agency %(code)s is new to the portal: write its name after the code.")
+                % {"code": code}
+            )
+            continue
+        plan.roster.append(
+            RosterEntry(
+                serial=serial,
+                code=code,
+                name=name or agency.name,
+                funding_mode=(agency.funding_mode if mode is None and agency else mode or ""),
+                agency=agency,
+                was_in_roster=code in in_last,
+            )
+        )
+    listed = {entry.code for entry in plan.roster}
+    plan.removed = [audit.agency for audit in last if audit.agency.code not in listed]
+    for document in source.required_documents.order_by("number"):
+        plan.documents.append(
+            DocumentEntry(
+                number=document.number,
+                title=values["documents"].get(document.number, "").strip(),
+                previous_title=document.title,
+                is_previous_report=document.is_previous_report,
+            )
+        )
+    if not any(entry.title for entry in plan.documents) and plan.documents:
+        errors.append(_("Keep at least one required document."))
+    for standard in Standard.objects.for_cycle(source):
+        text = values["standards"].get(standard.pk, standard.text).strip()
+        plan.standards.append(StandardEntry(standard=standard, text=text or standard.text))
+    return plan, errors
+
+
+@transaction.atomic
+def create_next_cycle(plan: NextCyclePlan, *, by) -> Cycle:
+    """Create the cycle the plan describes, in one transaction: new agencies, the roster,
+    the checklist (each standard remembering last year's), the documents, and last year's
+    reports attached as 前次稽核报告."""
+    source = Cycle.objects.select_for_update().get(pk=plan.source.pk)
+    if Cycle.objects.filter(year=plan.year).exists():
+        raise PlanError(_("The %(year)s cycle already exists.") % {"year": plan.year})
+    if hasattr(source, "next") or latest_cycle().pk != source.pk:
+        raise PlanError(
+            _("A later cycle was created from %(year)s meanwhile; reload this page.")
+            % {"year": source.year}
+        )
+    try:
+        with transaction.atomic():
+            cycle = Cycle.objects.create(
+                year=plan.year,
+                title=plan.title,
+                document_deadline=plan.document_deadline,
+                rectification_days=plan.rectification_days,
+                rectification_remind_days=source.rectification_remind_days,
+                grade_excellent_min=source.grade_excellent_min,
+                grade_good_min=source.grade_good_min,
+                grade_pass_min=source.grade_pass_min,
+                report_number_format=plan.report_number_format,
+                previous=source,
+            )
+    except IntegrityError as error:  # the same year created by someone else this instant
+        raise PlanError(_("The %(year)s cycle already exists.") % {"year": plan.year}) from error
+    new = Agency.objects.bulk_create(
+        [
+            Agency(code=entry.code, name=entry.name, funding_mode=entry.funding_mode)
+            for entry in plan.roster
+            if entry.agency is None
+        ],
+        batch_size=500,
+    )
+    agency_of = {agency.code: agency for agency in new}
+    changed = []
+    for entry in plan.roster:
+        if entry.agency is not None:
+            if entry.renamed_from or entry.mode_changed or not entry.agency.is_active:
+                entry.agency.name, entry.agency.funding_mode = entry.name, entry.funding_mode
+                entry.agency.is_active = True
+                changed.append(entry.agency)
+            agency_of[entry.code] = entry.agency
+    Agency.objects.bulk_update(changed, ["name", "funding_mode", "is_active"], batch_size=500)
+    Audit.objects.bulk_create(
+        [
+            Audit(cycle=cycle, agency=agency_of[entry.code], serial=entry.serial)
+            for entry in plan.roster
+        ],
+        batch_size=500,
+    )
+    categories = {}
+    for entry in plan.standards:
+        old = entry.standard.category
+        if old.pk not in categories:
+            categories[old.pk] = Category.objects.create(
+                cycle=cycle, position=old.position, name=old.name
+            )
+    Standard.objects.bulk_create(
+        [
+            Standard(
+                category=categories[entry.standard.category_id],
+                number=entry.standard.number,
+                text=entry.text,
+                max_points=entry.standard.max_points,
+                is_veto=entry.standard.is_veto,
+                applies_to=entry.standard.applies_to,
+                previous=entry.standard,
+            )
+            for entry in plan.standards
+        ]
+    )
+    kept = [entry for entry in plan.documents if entry.title]
+    RequiredDocument.objects.bulk_create(
+        [
+            RequiredDocument(
+                cycle=cycle,
+                number=number,
+                title=entry.title,
+                is_previous_report=entry.is_previous_report,
+            )
+            for number, entry in enumerate(kept, start=1)
+        ]
+    )
+    attach_previous_reports(cycle)
+    return cycle
