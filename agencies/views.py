@@ -264,6 +264,31 @@ def my_audits(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "agencies/my_audits.html", {"cycle": cycle, "audits": audits})
 
 
+def _carried(audit: Audit) -> list:
+    """The agency's rectification items of the previous cycle not closed yet (上年问题),
+    through rectification's reverse name: one query, none without a previous cycle."""
+    if audit.cycle.previous_id is None:
+        return []
+    return list(
+        Audit.objects.filter(cycle_id=audit.cycle.previous_id, agency_id=audit.agency_id)
+        # one filter() call: both conditions hold for the same item
+        .filter(
+            rectification_items__withdrawn=False,
+            rectification_items__status__in=["pending", "submitted", "returned"],
+        )
+        .values_list(
+            "rectification_items__pk",
+            "rectification_items__standard__category__position",
+            "rectification_items__standard__number",
+            "rectification_items__finding",
+        )
+        .order_by(
+            "rectification_items__standard__category__position",
+            "rectification_items__standard__number",
+        )
+    )
+
+
 @require_safe
 @login_required
 def audit_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
@@ -307,6 +332,7 @@ def audit_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
             ),
         ),
     }
+    context["carried"] = _carried(audit)
     if request.user.is_office_staff:
         issued_reports = list(audit.issued_reports.defer("content").order_by("-version"))
         context.update(

@@ -16,6 +16,7 @@ from agencies.models import Audit, attach_returns, documents_not_received, load_
 from audit_portal.access import (
     EDITABLE_STATUSES,
     can_edit_scores,
+    can_verify_rectification,
     get_audit_for_scoring,
     require_manager,
 )
@@ -23,6 +24,7 @@ from security.events import audit_target, record
 from security.models import Kind
 
 from . import services
+from .carried import open_problems
 from .models import Applicability, Assessment, AssessmentChange, Result, Standard
 
 
@@ -88,6 +90,7 @@ class Row:
     url: str
     changes: list = field(default_factory=list)
     evidence: list = field(default_factory=list)
+    carried: list = field(default_factory=list)  # 上年问题 (checklist.carried)
 
     @property
     def key(self) -> str:
@@ -183,6 +186,13 @@ def scoring(request: HttpRequest, year: int, code: str) -> HttpResponse:
     standards = services.applicable_standards(audit)
     rows = _rows(audit, standards)
     scores = services.audit_scores(audit, standards, [r.assessment for r in rows if r.assessment])
+    problems = open_problems(audit)
+    for row in rows:
+        row.carried = problems.by_standard.pop(row.standard.pk, [])
+    # items under a standard that is gone, or does not apply to this agency, are shown apart
+    carried_elsewhere = problems.elsewhere + [
+        item for items in problems.by_standard.values() for item in items
+    ]
     context = {
         "audit": audit,
         "cycle": audit.cycle,
@@ -192,6 +202,10 @@ def scoring(request: HttpRequest, year: int, code: str) -> HttpResponse:
         "sections": _sections(rows),
         "summary": services.summary(scores, standards),
         "documents_not_received": documents_not_received(audit),
+        "carried_elsewhere": carried_elsewhere,
+        "carried_count": problems.count,
+        "previous_audit": problems.previous,
+        "can_close_carried": can_verify_rectification(request.user, audit),
         "mode_unset_standards": []
         if audit.agency.funding_mode
         else [s.code for s in standards if s.applies_to != Applicability.ALL],

@@ -338,6 +338,56 @@ def close_items(*, audit: Audit, items: Iterable[int], by) -> list[Rectification
 
 
 @transaction.atomic
+def close_carried_item(
+    *, item: RectificationItem, audit: Audit, by, note: str, expected_version: int
+) -> RectificationItem:
+    """An auditor of the agency's audit in the next cycle (``audit``) checked a problem of
+    last cycle on site and closes it (销号) with what they verified, whatever its status;
+    a pending request for more time is answered by the closing."""
+    item = _lock(item)
+    if (
+        item.audit.agency_id != audit.agency_id
+        or item.audit.cycle_id != audit.cycle.previous_id
+        or not can_verify_rectification(by, audit)
+    ):
+        raise NotAllowed(
+            _(
+                "Only a manager or the agency's assigned auditors of this cycle close last year's problems."
+            )
+        )
+    _require_version(item, expected_version)
+    if item.status == ItemStatus.CLOSED:
+        raise RectificationError(_("This item is already closed."))
+    note = note.strip()
+    if not note:
+        raise RectificationError(
+            _("Say what you verified: it is kept in the item's record as the reason for closing.")
+        )
+    now = timezone.now()
+    before = _snapshot(item, ["status"])
+    item.status, item.closed_at, item.closed_by = ItemStatus.CLOSED, now, by
+    comment = _("Verified in the %(year)s audit: %(note)s") % {
+        "year": audit.cycle.year,
+        "note": note[:TEXT_MAX],
+    }
+    _record(
+        item,
+        ItemEvent.Action.CLOSED,
+        by,
+        before=before,
+        comment=comment,
+        fields=["status", "closed_at", "closed_by"],
+    )
+    item.extension_requests.filter(status=ExtensionStatus.PENDING).update(
+        status=ExtensionStatus.REFUSED,
+        decided_by=by,
+        decided_at=now,
+        answer=_("The problem was verified and closed in the next audit."),
+    )
+    return item
+
+
+@transaction.atomic
 def reopen_item(
     *, item: RectificationItem, by, reason: str, expected_version: int
 ) -> RectificationItem:

@@ -9,6 +9,11 @@ urlpatterns = [
     path("cycles/<int:year>/rectification/remind/", views.remind, name="rectification_remind"),
     path(prefix, views.items, name="rectification"),
     path(f"{prefix}batch/", views.batch, name="rectification_batch"),
+    path(
+        f"{prefix}carried/<int:pk>/close/",
+        views.close_carried,
+        name="rectification_close_carried",
+    ),
     path(f"{prefix}<int:pk>/", views.item, name="rectification_item"),
     path(f"{prefix}<int:pk>/answer/", views.answer, name="rectification_answer"),
     path(f"{prefix}<int:pk>/return/", views.return_answer, name="rectification_return"),

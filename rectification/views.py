@@ -4,7 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -121,6 +122,40 @@ def item(request: HttpRequest, year: int, code: str, pk: int) -> HttpResponse:
 def _version(request) -> int:
     """The version the page was loaded with; a missing or garbled one counts as stale."""
     return parse_id(request.POST.get("version", "")) or 0
+
+
+@require_POST
+@login_required
+def close_carried(request: HttpRequest, year: int, code: str, pk: int) -> HttpResponse:
+    """Close a problem of last cycle from this cycle's scoring page (上年问题, 核实后销号)."""
+    audit = get_audit_for_user(request.user, year, code)
+    if audit.cycle.previous_id is None:
+        raise Http404
+    item = get_object_or_404(
+        RectificationItem,
+        pk=pk,
+        audit__cycle_id=audit.cycle.previous_id,
+        audit__agency_id=audit.agency_id,
+    )
+    try:
+        services.close_carried_item(
+            item=item,
+            audit=audit,
+            by=request.user,
+            note=request.POST.get("note", ""),
+            expected_version=_version(request),
+        )
+    except services.NotAllowed:
+        raise PermissionDenied from None
+    except services.RectificationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Last year's problem under %(code)s is closed (销号); your note is in its record.")
+            % {"code": item.standard.code},
+        )
+    return redirect(reverse("scoring", args=[year, code]) + f"#carried-{item.pk}")
 
 
 @require_POST

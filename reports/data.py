@@ -14,6 +14,7 @@ from agencies.models import Audit, AuditEvent, AuditStatus, Grade
 from checklist import services as scoring
 from checklist.models import Assessment, Result
 from evidence.models import DocumentRequest, DocumentStatus, RequiredDocument
+from rectification.models import ItemStatus, RectificationItem
 
 
 @dataclass
@@ -105,11 +106,38 @@ def agency_report(audit: Audit, *, number: str | None = None) -> dict:
         "grade_label": str(Grade(summary["grade"]).label) if summary["grade"] else "—",
         "blocks": blocks,
         "problems": problems,
+        "previous_problems": previous_problems(audit),
         "documents": documents,
         "number": number,
         "draft": number is None,
         "generated_at": timezone.localtime(),
     }
+
+
+def previous_problems(audit: Audit) -> list[dict]:
+    """上年问题整改情况: the agency's rectification items of the previous cycle and where each
+    stands as the report is rendered (closed on a date, or its status and whether late)."""
+    if audit.cycle.previous_id is None:
+        return []
+    items = (
+        RectificationItem.objects.filter(
+            audit__cycle_id=audit.cycle.previous_id,
+            audit__agency_id=audit.agency_id,
+            withdrawn=False,
+        )
+        .select_related("standard__category")
+        .order_by("standard__category__position", "standard__number", "id")
+    )
+    rows = []
+    for item in items:
+        if item.status == ItemStatus.CLOSED:
+            state = f"已销号（{timezone.localtime(item.closed_at):%Y-%m-%d}）"
+        else:
+            state = str(ItemStatus(item.status).label)
+            if item.is_overdue():
+                state += "，已逾期"
+        rows.append({"code": item.standard.code, "finding": item.finding, "state": state})
+    return rows
 
 
 def circular(cycle) -> dict:

@@ -113,7 +113,42 @@ def for_auditor(user, today) -> list[Section]:
         _item_line(item, today)
         for item in _items(audit__auditors=user, status__in=AWAITING_AGENCY, deadline__lt=today)
     ]
-    return [returned, _submitted_documents(audits), to_verify, overdue]
+    return [returned, _submitted_documents(audits), _carried(audits), to_verify, overdue]
+
+
+def _carried(audits) -> Section:
+    """上年问题: per audit, the agency's items of the previous cycle not closed yet, to check
+    while scoring (one query)."""
+    section = Section("carried", _("Last year's problems to check at your agencies"))
+    by_previous = {
+        (audit.cycle.previous_id, audit.agency_id): audit
+        for audit in audits
+        if audit.cycle.previous_id is not None
+    }
+    if not by_previous:
+        return section
+    counts = (
+        RectificationItem.objects.filter(
+            withdrawn=False,
+            audit__cycle_id__in={cycle for cycle, _agency in by_previous},
+            audit__agency_id__in={agency for _cycle, agency in by_previous},
+        )
+        .exclude(status=ItemStatus.CLOSED)
+        .values_list("audit__cycle_id", "audit__agency_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    found = {(cycle, agency): n for cycle, agency, n in counts}
+    for key, audit in by_previous.items():
+        if found.get(key):
+            section.lines.append(
+                Line(
+                    _("%(agency)s: %(n)s not closed last year")
+                    % {"agency": _agency(audit), "n": found[key]},
+                    reverse("scoring", args=[audit.cycle.year, audit.agency.code]),
+                )
+            )
+    return section
 
 
 def for_manager(user, today) -> list[Section]:
