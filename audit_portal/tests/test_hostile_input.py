@@ -91,6 +91,8 @@ EXTRA_FORMS = {
     "rectification_extension": ["proposed_deadline", "reason"],
     "rectification_extension_decide": ["decision", "answer"],
     "rectification_remove_proof": [],
+    # last year's problems show on the scoring page of a cycle with a previous one
+    "rectification_close_carried": ["note", "version"],
 }
 
 # The valid value of each path parameter, so that only the one under test is hostile.

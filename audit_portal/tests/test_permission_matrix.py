@@ -366,6 +366,22 @@ ROWS = {
         ),
         Case("/cycles/2023/agencies/004/rectification/{item}/reopen/", statuses(405)),
     ],
+    # Starting the next cycle is a manager's; an empty form is refused with its reasons.
+    "cycle_new": [
+        Case("/cycles/new/", office_only(office=403) | {MANAGER: 200}),
+        Case("/cycles/new/", office_only(office=403) | {MANAGER: 422}, method="post"),
+        Case("/cycles/new/", statuses(405), method="put"),
+    ],
+    # 2023 has no previous cycle, so no problem of last year to close (the rules for 2024
+    # are in cycles/tests/test_carried_problems.py).
+    "rectification_close_carried": [
+        Case(
+            "/cycles/2023/agencies/004/rectification/carried/{item}/close/",
+            office_only(office=404) | {STAFF004: 404, STAFF007: 404},
+            method="post",
+        ),
+        Case("/cycles/2023/agencies/004/rectification/carried/{item}/close/", statuses(405)),
+    ],
     "workbench": [
         Case("/workbench/", statuses(200, anonymous=302)),
         Case("/workbench/", statuses(405), method="post"),
