@@ -198,6 +198,27 @@ class AuditQuerySet(models.QuerySet):
     def roster(self):
         return self.select_related("agency").order_by("serial")
 
+    def with_previous_totals(self, cycle):
+        """Annotate ``previous_total`` (the agency's finalized total of the cycle before, or
+        None) and ``change`` (this total minus it): one subquery, however many cycles."""
+        decimal = models.DecimalField(max_digits=5, decimal_places=1)
+        if cycle.previous_id is None:
+            return self.annotate(
+                previous_total=models.Value(None, output_field=decimal),
+                change=models.Value(None, output_field=decimal),
+            )
+        previous = Audit.objects.filter(
+            cycle_id=cycle.previous_id,
+            agency_id=models.OuterRef("agency_id"),
+            status=AuditStatus.FINALIZED,
+        ).values("total_score")[:1]
+        return self.annotate(
+            previous_total=models.Subquery(previous, output_field=decimal),
+            change=models.ExpressionWrapper(
+                models.F("total_score") - models.F("previous_total"), output_field=decimal
+            ),
+        )
+
 
 class AuditManager(models.Manager.from_queryset(AuditQuerySet)):
     def get_by_natural_key(self, year, code):
@@ -341,6 +362,20 @@ def documents_not_received(audit: Audit) -> list:
 def is_accepted(document) -> bool:
     """Whether a required document (with ``request`` set) has been accepted by the office."""
     return document.request is not None and document.request.status == "accepted"
+
+
+def history(audit: Audit) -> list[Audit]:
+    """The agency's finalized audits up to ``audit``'s cycle, oldest first (one query): its
+    totals, grades and category scores year by year."""
+    return list(
+        Audit.objects.filter(
+            agency_id=audit.agency_id,
+            status=AuditStatus.FINALIZED,
+            cycle__year__lte=audit.cycle.year,
+        )
+        .select_related("cycle")
+        .order_by("cycle__year")
+    )
 
 
 def load_auditors(audit: Audit) -> list:

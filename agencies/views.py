@@ -21,7 +21,7 @@ from audit_portal.access import (
 from audit_portal.inputs import parse_id
 
 from . import services
-from .charts import grade_distribution_svg
+from .charts import grade_distribution_svg, score_history_svg
 from .models import (
     Audit,
     AuditEvent,
@@ -31,6 +31,7 @@ from .models import (
     Grade,
     attach_returns,
     changes_since_return,
+    history,
     is_accepted,
     load_auditors,
 )
@@ -52,6 +53,8 @@ SORTS = {
     "progress": ["-scored_count", "serial"],
     "total": [F("total_score").desc(nulls_last=True), "serial"],
     "grade": [GRADE_ORDER, "serial"],
+    "previous": [F("previous_total").desc(nulls_last=True), "serial"],
+    "change": [F("change").desc(nulls_last=True), "serial"],
 }
 
 
@@ -178,9 +181,9 @@ def cycle_overview(request: HttpRequest, year: int) -> HttpResponse:
     cycle = get_cycle_for_office(request.user, year)
     filters = OverviewFilter(request.GET)
     audits = filters.apply(
-        cycle.audits.roster().prefetch_related(
-            Prefetch("auditors", queryset=User.objects.order_by("username"))
-        )
+        cycle.audits.roster()
+        .with_previous_totals(cycle)
+        .prefetch_related(Prefetch("auditors", queryset=User.objects.order_by("username")))
     )
     status_counts = dict(cycle.audits.values_list("status").annotate(n=Count("id")).order_by())
     # The chart counts final grades only; an unfinished audit's grade (暂评) can still change
@@ -210,6 +213,7 @@ def cycle_overview(request: HttpRequest, year: int) -> HttpResponse:
             "can_assign": request.user.is_manager,
             "sort_query": others.urlencode() + "&" if others else "",
             "sort": (filters.cleaned_data.get("sort") if filters.is_valid() else "") or "serial",
+            "previous_cycle": cycle.previous,
         },
     )
 
@@ -262,6 +266,31 @@ def my_audits(request: HttpRequest, year: int) -> HttpResponse:
     audits = _with_progress(audits, cycle)
     attach_returns(audits)
     return render(request, "agencies/my_audits.html", {"cycle": cycle, "audits": audits})
+
+
+def _history(audit: Audit) -> dict:
+    """历年稽核结果: the agency's finalized results of every cycle up to this one, with the
+    chart, once there is more than this cycle's (one query)."""
+    audits = history(audit)
+    if not any(past.cycle_id != audit.cycle_id for past in audits):
+        return {"history": []}
+    positions = [(entry["position"], entry["name"]) for entry in audits[-1].category_scores]
+    rows = []
+    for past in audits:
+        by_position = {entry["position"]: entry.get("score") for entry in past.category_scores}
+        rows.append(
+            {
+                "audit": past,
+                "categories": [by_position.get(position) for position, _name in positions],
+            }
+        )
+    return {
+        "history": rows,
+        "history_categories": [name for _position, name in positions],
+        "history_chart": score_history_svg(
+            (past.cycle.year, past.total_score, past.grade) for past in audits
+        ),
+    }
 
 
 def _carried(audit: Audit) -> list:
@@ -333,6 +362,7 @@ def audit_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
         ),
     }
     context["carried"] = _carried(audit)
+    context.update(_history(audit))
     if request.user.is_office_staff:
         issued_reports = list(audit.issued_reports.defer("content").order_by("-version"))
         context.update(

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils import timezone
 
-from agencies.models import Audit, AuditEvent, AuditStatus, Grade
+from agencies.charts import score_history_svg
+from agencies.models import Audit, AuditEvent, AuditStatus, Grade, history
 from checklist import services as scoring
 from checklist.models import Assessment, Result
 from evidence.models import DocumentRequest, DocumentStatus, RequiredDocument
@@ -94,6 +95,7 @@ def agency_report(audit: Audit, *, number: str | None = None) -> dict:
         )
 
     events = {e.action: e.at for e in AuditEvent.objects.filter(audit=audit).order_by("at")}
+    past = history(audit)
     return {
         "office": settings.PORTAL_OFFICE_NAME,
         "audit": audit,
@@ -107,6 +109,8 @@ def agency_report(audit: Audit, *, number: str | None = None) -> dict:
         "blocks": blocks,
         "problems": problems,
         "previous_problems": previous_problems(audit),
+        "history": past,
+        "history_chart": score_history_svg((a.cycle.year, a.total_score, a.grade) for a in past),
         "documents": documents,
         "number": number,
         "draft": number is None,

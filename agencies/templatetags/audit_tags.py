@@ -24,6 +24,19 @@ def score(value) -> str:
 
 
 @register.filter
+def score_change(value) -> str:
+    """A change of total from one cycle to the next: +3.5, −2.0, 0.0, or — when unknown."""
+    if value is None or value == "":
+        return "—"
+    value = Decimal(str(value))
+    if value > 0:
+        return f"+{value:.1f}"
+    if value < 0:
+        return f"−{-value:.1f}"
+    return f"{value:.1f}"
+
+
+@register.filter
 def minutes(value) -> int:
     """A timedelta in whole minutes (for the sign-in lockout message)."""
     return int(value.total_seconds() // 60) if value else 0
