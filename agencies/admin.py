@@ -56,6 +56,7 @@ class CycleAdmin(admin.ModelAdmin):
                     "title",
                     "document_deadline",
                     "rectification_days",
+                    "rectification_remind_days",
                     "report_number_format",
                     "previous",
                 )

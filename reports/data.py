@@ -144,14 +144,11 @@ def previous_problems(audit: Audit) -> list[dict]:
     return rows
 
 
-def circular(cycle) -> dict:
-    """The cycle circular: finalized audits ranked, grades, category averages, common problems."""
-    audits = list(cycle.audits.select_related("agency").order_by("serial"))
-    finalized = [
-        a for a in audits if a.status == AuditStatus.FINALIZED and a.total_score is not None
-    ]
-    ranked = sorted(finalized, key=lambda a: (-a.total_score, a.serial))
-    grades = Counter(a.grade for a in finalized)
+def _finalized(audits) -> list[Audit]:
+    return [a for a in audits if a.status == AuditStatus.FINALIZED and a.total_score is not None]
+
+
+def _category_averages(finalized) -> list[dict]:
     categories: dict[int, dict] = {}
     for audit in finalized:
         for entry in audit.category_scores:
@@ -159,10 +156,77 @@ def circular(cycle) -> dict:
                 continue
             bucket = categories.setdefault(entry["position"], {"name": entry["name"], "scores": []})
             bucket["scores"].append(float(entry["score"]))
-    averages = [
+    return [
         {"position": p, "name": b["name"], "average": round(sum(b["scores"]) / len(b["scores"]), 1)}
         for p, b in sorted(categories.items())
     ]
+
+
+MOVERS = 5
+
+
+def comparison(cycle, finalized: list[Audit]) -> dict | None:
+    """与上年比较: category averages and grade distribution then and now, and the agencies
+    whose total moved most up and down (finalized in both cycles); None without a previous
+    cycle that has a finalized audit."""
+    if cycle.previous_id is None:
+        return None
+    previous = cycle.previous
+    then = _finalized(previous.audits.select_related("agency"))
+    if not then:
+        return None
+    averages_then = {a["position"]: a for a in _category_averages(then)}
+    averages_now = {a["position"]: a for a in _category_averages(finalized)}
+    categories = []
+    for position in sorted(averages_then.keys() | averages_now.keys()):
+        old, new = averages_then.get(position), averages_now.get(position)
+        categories.append(
+            {
+                "name": (new or old)["name"],
+                "then": old["average"] if old else None,
+                "now": new["average"] if new else None,
+                "change": round(new["average"] - old["average"], 1) if old and new else None,
+            }
+        )
+    grades_then, grades_now = Counter(a.grade for a in then), Counter(a.grade for a in finalized)
+    total_then = {a.agency_id: a.total_score for a in then}
+    moves = [
+        {
+            "audit": a,
+            "then": total_then[a.agency_id],
+            "change": a.total_score - total_then[a.agency_id],
+        }
+        for a in finalized
+        if a.agency_id in total_then
+    ]
+    up = sorted(
+        (m for m in moves if m["change"] > 0), key=lambda m: (-m["change"], m["audit"].serial)
+    )
+    down = sorted(
+        (m for m in moves if m["change"] < 0), key=lambda m: (m["change"], m["audit"].serial)
+    )
+    return {
+        "previous": previous,
+        "categories": categories,
+        "grades": [
+            (str(g.label), grades_then.get(g.value, 0), grades_now.get(g.value, 0)) for g in Grade
+        ],
+        "count_then": len(then),
+        "count_now": len(finalized),
+        "up": up[:MOVERS],
+        "down": down[:MOVERS],
+        "compared": len(moves),
+    }
+
+
+def circular(cycle) -> dict:
+    """The cycle circular: finalized audits ranked, grades, category averages, common problems,
+    and the comparison with the previous cycle."""
+    audits = list(cycle.audits.select_related("agency").order_by("serial"))
+    finalized = _finalized(audits)
+    ranked = sorted(finalized, key=lambda a: (-a.total_score, a.serial))
+    grades = Counter(a.grade for a in finalized)
+    averages = _category_averages(finalized)
     failures = Counter()
     texts = {}
     rows = Assessment.objects.filter(
@@ -189,6 +253,7 @@ def circular(cycle) -> dict:
         "averages": averages,
         "common": most_common,
         "rectification": _rectification_summary(cycle),
+        "comparison": comparison(cycle, finalized),
         "generated_at": timezone.localtime(),
     }
 
@@ -266,7 +331,38 @@ def score_matrix(cycle) -> dict:
         "category_names": category_names,
         "documents": [{"number": d.number, "title": d.title} for d in documents],
         "rows": rows,
+        "history": _history_by_year(cycle),
     }
+
+
+def _history_by_year(cycle) -> dict:
+    """Every agency of the roster × every cycle up to this one: the finalized total and grade
+    (one query for the results, one for the years)."""
+    roster = list(cycle.audits.select_related("agency").order_by("serial"))
+    years = list(
+        cycle.__class__.objects.filter(year__lte=cycle.year)
+        .order_by("year")
+        .values_list("year", flat=True)
+    )
+    results = {
+        (agency_id, year): (total, grade)
+        for agency_id, year, total, grade in Audit.objects.filter(
+            cycle__year__lte=cycle.year,
+            agency_id__in=[a.agency_id for a in roster],
+            status=AuditStatus.FINALIZED,
+        ).values_list("agency_id", "cycle__year", "total_score", "grade")
+    }
+    rows = []
+    for audit in roster:
+        cells = []
+        for year in years:
+            total, grade = results.get((audit.agency_id, year), (None, ""))
+            cells += [
+                float(total) if total is not None else None,
+                str(Grade(grade).label) if grade else "",
+            ]
+        rows.append([audit.serial, audit.agency.code, audit.agency.name, *cells])
+    return {"years": years, "rows": rows}
 
 
 def rectification_report(audit: Audit, *, number: str | None = None) -> dict:

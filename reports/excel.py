@@ -76,6 +76,16 @@ def score_matrix_xlsx(data: dict) -> bytes:
         workbook, "资料提交情况", doc_header, doc_rows, [6, 7, 18] + [10] * len(documents)
     )
     doc_sheet.freeze_panes = "D2"
+    history = data["history"]
+    years_header = [f"{year}年{label}" for year in history["years"] for label in ("总分", "等级")]
+    year_sheet = _sheet(
+        workbook,
+        "历年总分",
+        ["序号", "编码", "代办处（经办机构）", *years_header],
+        history["rows"],
+        [6, 7, 18] + [10, 8] * len(history["years"]),
+    )
+    year_sheet.freeze_panes = "D2"
     legend = _sheet(
         workbook,
         "说明",
@@ -127,6 +137,42 @@ def circular_xlsx(data: dict) -> bytes:
         [[c["code"], c["text"], c["largely"], c["non"]] for c in data["common"]],
         [8, 80, 10, 10],
     )
+    comparison = data.get("comparison")
+    if comparison:
+        year_then, year_now = comparison["previous"].year, data["cycle"].year
+        sheet = _sheet(
+            workbook,
+            "与上年比较",
+            ["项目", f"{year_then}年度", f"{year_now}年度", "变化"],
+            [
+                [f"{c['name']}平均分", c["then"], c["now"], c["change"]]
+                for c in comparison["categories"]
+            ]
+            + [
+                [f"{label}（个）", then, now, now - then]
+                for label, then, now in comparison["grades"]
+            ]
+            + [
+                [
+                    f"上升：{m['audit'].agency.code} {m['audit'].agency.name}",
+                    m["then"],
+                    m["audit"].total_score,
+                    m["change"],
+                ]
+                for m in comparison["up"]
+            ]
+            + [
+                [
+                    f"下降：{m['audit'].agency.code} {m['audit'].agency.name}",
+                    m["then"],
+                    m["audit"].total_score,
+                    m["change"],
+                ]
+                for m in comparison["down"]
+            ],
+            [30, 12, 12, 10],
+        )
+        sheet.freeze_panes = "B2"
     if data.get("rectification"):
         _sheet(
             workbook,

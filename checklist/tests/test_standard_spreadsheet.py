@@ -113,6 +113,8 @@ def test_changing_grade_bands_regrades_open_audits_but_not_finalized_ones(client
             "year": 2023,
             "title": cycle.title,
             "document_deadline": "",
+            "rectification_days": "30",
+            "rectification_remind_days": "7",
             "previous": "",
             "grade_excellent_min": "95",
             "grade_good_min": "85",

@@ -93,3 +93,56 @@ def test_the_report_carries_the_same_history(two_years):
     assert 'class="history-chart"' in data["history_chart"]
     assert ">2023<" in data["history_chart"] and ">2024<" in data["history_chart"]
     assert Decimal(data["history"][0].total_score) < Decimal(data["history"][1].total_score)
+
+
+def test_the_circular_compares_with_last_year(two_years):
+    from reports.data import circular
+
+    then, now = two_years
+    data = circular(now.cycle)
+    comparison = data["comparison"]
+    assert comparison["previous"].year == 2023
+    assert comparison["count_then"] == 2 and comparison["count_now"] == 1
+    assert comparison["compared"] == 1
+    assert [m["audit"].agency.code for m in comparison["up"]] == ["004"]
+    assert comparison["up"][0]["change"] == now.total_score - then.total_score
+    assert comparison["down"] == []
+    assert sum(now for _label, _then, now in comparison["grades"]) == 1
+    assert sum(then for _label, then, _now in comparison["grades"]) == 2
+    assert circular(then.cycle)["comparison"] is None
+
+
+def test_the_circular_pdf_and_excel_carry_the_comparison(client_for, two_years):
+    import io
+    import subprocess
+
+    from openpyxl import load_workbook
+
+    client = client_for("manager")
+    pdf = client.get("/cycles/2024/circular.pdf")
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"],
+        input=b"".join(pdf.streaming_content) if pdf.streaming else pdf.content,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    assert "与上年比较" in text and "上升" in text
+    book = load_workbook(io.BytesIO(client.get("/cycles/2024/circular.xlsx").content))
+    sheet = book["与上年比较"]
+    labels = [row[0].value for row in sheet.iter_rows(min_row=2)]
+    assert "上升：004 朝阳" in labels
+
+
+def test_scores_xlsx_has_every_agencys_totals_by_year(client_for, two_years):
+    import io
+
+    from openpyxl import load_workbook
+
+    then, now = two_years
+    response = client_for("manager").get("/cycles/2024/scores.xlsx")
+    sheet = load_workbook(io.BytesIO(response.content))["历年总分"]
+    header = [cell.value for cell in sheet[1]]
+    assert header[3:] == ["2023年总分", "2023年等级", "2024年总分", "2024年等级"]
+    rows = {row[1]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows["004"][3] == float(then.total_score) and rows["004"][5] == float(now.total_score)
+    assert rows["007"][3] is not None and rows["007"][5] is None  # 2024 not finalized

@@ -18,7 +18,7 @@ def test_scores_xlsx_has_agencies_in_roster_order_by_standard(client_for, audito
     assert response.status_code == 200
     assert "attachment;" in response["Content-Disposition"]
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["得分矩阵", "资料提交情况", "说明"]
+    assert book.sheetnames == ["得分矩阵", "资料提交情况", "历年总分", "说明"]
     sheet = book["得分矩阵"]
     assert sheet.freeze_panes == "E2"
     header = [c.value for c in sheet[1]]
