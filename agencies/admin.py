@@ -12,7 +12,7 @@ from audit_portal.spreadsheets import (
     YesNoWidget,
 )
 
-from .models import Agency, Audit, AuditEvent, FundingMode
+from .models import Agency, Audit, AuditEvent, FundingMode, Recusal
 
 
 class AgencyResource(SpreadsheetResource):
@@ -107,3 +107,14 @@ class AuditAdmin(admin.ModelAdmin):
             )
             or "—"
         )
+
+
+@admin.register(Recusal)
+class RecusalAdmin(admin.ModelAdmin):
+    """回避: auditors who may not be assigned to an agency; the overview's assignment panel
+    lists them and the assignment refuses them."""
+
+    list_display = ("auditor", "agency", "reason", "created_at")
+    list_filter = ("auditor",)
+    search_fields = ("agency__code", "agency__name", "auditor__username", "auditor__full_name")
+    raw_id_fields = ("agency",)

@@ -421,3 +421,32 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.audit} {self.get_action_display()}"
+
+
+class Recusal(models.Model):
+    """回避: an auditor who may not audit an agency (they came from it, a relative works
+    there): assigning them to it is refused with the reason."""
+
+    auditor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("auditor"),
+        on_delete=models.CASCADE,
+        related_name="recusals",
+        limit_choices_to={"role": "auditor"},
+    )
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="recusals"
+    )
+    reason = models.CharField(_("reason"), max_length=200)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("recusal (回避)")
+        verbose_name_plural = _("recusals (回避)")
+        ordering = ["agency", "auditor"]
+        constraints = [
+            models.UniqueConstraint(fields=["auditor", "agency"], name="one_recusal_per_pair"),
+        ]
+
+    def __str__(self):
+        return f"{self.auditor} — {self.agency}"

@@ -3,25 +3,94 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 
-from .models import AuditEvent
+from .models import Audit, AuditEvent, Cycle, Recusal
 
 
 class AssignmentError(Exception):
     pass
 
 
+class NeedsConfirmation(AssignmentError):
+    """The assignment breaks the rotation rule (轮换); repeating it with ``confirmed`` does it."""
+
+
+def recent_cycles(cycle: Cycle, count: int = 2) -> list[Cycle]:
+    """The ``count`` cycles before ``cycle``, latest first (fewer if there are not so many)."""
+    found, current = [], cycle
+    while len(found) < count and current.previous_id is not None:
+        current = Cycle.objects.get(pk=current.previous_id)
+        found.append(current)
+    return found
+
+
+def rotation_due(cycle: Cycle) -> dict[tuple[int, int], list[int]]:
+    """(auditor id, agency id) -> the years, for auditors who audited an agency in each of
+    the two cycles before ``cycle`` (one query after the cycles)."""
+    before = recent_cycles(cycle)
+    if len(before) < 2:
+        return {}
+    years: dict[tuple[int, int], set[int]] = {}
+    rows = Audit.auditors.through.objects.filter(audit__cycle__in=before).values_list(
+        "user_id", "audit__agency_id", "audit__cycle__year"
+    )
+    for user_id, agency_id, year in rows:
+        years.setdefault((user_id, agency_id), set()).add(year)
+    return {pair: sorted(found) for pair, found in years.items() if len(found) == len(before)}
+
+
+def _check_rules(audits, auditors, *, confirmed: bool) -> None:
+    """Refuse a recused auditor (回避) with the reason; ask before a third cycle running at
+    the same agency (轮换), naming the cycles."""
+    agencies = {audit.agency_id: audit.agency for audit in audits}
+    recused = Recusal.objects.filter(auditor__in=auditors, agency_id__in=agencies).select_related(
+        "auditor", "agency"
+    )
+    refusals = [
+        _("%(auditor)s must not audit %(agency)s (回避: %(reason)s).")
+        % {"auditor": r.auditor.display_name, "agency": r.agency.name, "reason": r.reason}
+        for r in recused
+    ]
+    if refusals:
+        raise AssignmentError(" ".join(refusals) + " " + _("Nothing was assigned."))
+    if confirmed or not audits:
+        return
+    due = rotation_due(audits[0].cycle)
+    repeats = [
+        _("%(auditor)s audited %(agency)s in %(years)s.")
+        % {
+            "auditor": auditor.display_name,
+            "agency": agencies[agency_id].name,
+            "years": "、".join(str(year) for year in due[(auditor.pk, agency_id)]),
+        }
+        for auditor in auditors
+        for agency_id in agencies
+        if (auditor.pk, agency_id) in due
+    ]
+    if repeats:
+        raise NeedsConfirmation(
+            " ".join(repeats)
+            + " "
+            + _("The rotation rule (轮换) asks for another auditor; assign anyway?")
+        )
+
+
 @transaction.atomic
-def assign_auditors(*, audits, auditors, by, replace: bool = False) -> int:
+def assign_auditors(*, audits, auditors, by, replace: bool = False, confirmed: bool = False) -> int:
     """Assign auditors to several audits at once; with ``replace`` they become the only ones.
 
     Returns how many audits changed. Finalized audits keep their auditors: they are the
-    people named on the issued report.
+    people named on the issued report. A recused auditor is refused; an auditor who audited
+    an agency in each of the last two cycles needs ``confirmed`` (NeedsConfirmation).
     """
     auditors = list(auditors)
     if any(user.role != Role.AUDITOR for user in auditors):
         raise AssignmentError(_("Only auditors can be assigned to an agency."))
     if replace and not auditors:
         raise AssignmentError(_("Choose at least one auditor."))
+    audits = list(audits)
+    _check_rules(
+        [audit for audit in audits if not audit.is_finalized], auditors, confirmed=confirmed
+    )
     changed = 0
     names = "、".join(user.display_name for user in auditors)
     for audit in audits:

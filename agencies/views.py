@@ -29,6 +29,7 @@ from .models import (
     Cycle,
     FundingMode,
     Grade,
+    Recusal,
     attach_returns,
     changes_since_return,
     history,
@@ -89,6 +90,7 @@ class AssignForm(forms.Form):
     audits = forms.ModelMultipleChoiceField(queryset=Audit.objects.none())
     auditors = forms.ModelMultipleChoiceField(queryset=User.objects.none())
     replace = forms.BooleanField(required=False)
+    confirmed = forms.BooleanField(required=False)
 
     def __init__(self, *args, cycle, **kwargs):
         super().__init__(*args, **kwargs)
@@ -194,6 +196,7 @@ def cycle_overview(request: HttpRequest, year: int) -> HttpResponse:
     auditors = list(_auditors())
     others = request.GET.copy()
     others.pop("sort", None)
+    can_assign = request.user.is_manager
     return render(
         request,
         "agencies/cycle_overview.html",
@@ -210,12 +213,40 @@ def cycle_overview(request: HttpRequest, year: int) -> HttpResponse:
             "filters": filters,
             "current": filters.cleaned_data if filters.is_valid() else {},
             "auditors": auditors,
-            "can_assign": request.user.is_manager,
+            "can_assign": can_assign,
+            **(_assignment_rules(cycle, auditors) if can_assign else {}),
             "sort_query": others.urlencode() + "&" if others else "",
             "sort": (filters.cleaned_data.get("sort") if filters.is_valid() else "") or "serial",
             "previous_cycle": cycle.previous,
         },
     )
+
+
+def _assignment_rules(cycle: Cycle, auditors) -> dict:
+    """What the assignment panel reminds a manager of: recusals (回避) at the roster's
+    agencies and auditors due for rotation (轮换) there (two or three queries)."""
+    recusals = list(
+        Recusal.objects.filter(agency__audits__cycle=cycle)
+        .select_related("auditor", "agency")
+        .order_by("agency__code", "auditor__username")
+    )
+    due = services.rotation_due(cycle)
+    names = {auditor.pk: auditor.display_name for auditor in auditors}
+    agencies = (
+        dict(
+            cycle.audits.filter(agency_id__in={a for _u, a in due}).values_list(
+                "agency_id", "agency__name"
+            )
+        )
+        if due
+        else {}
+    )
+    rotation = sorted(
+        (names[user_id], agencies[agency_id], "、".join(str(y) for y in years))
+        for (user_id, agency_id), years in due.items()
+        if user_id in names and agency_id in agencies
+    )
+    return {"recusals": recusals, "rotation": rotation}
 
 
 @require_POST
@@ -231,10 +262,17 @@ def assign(request: HttpRequest, year: int) -> HttpResponse:
     else:
         try:
             changed = services.assign_auditors(
-                audits=form.cleaned_data["audits"],
+                audits=form.cleaned_data["audits"].select_related("cycle", "agency"),
                 auditors=form.cleaned_data["auditors"],
                 by=request.user,
                 replace=form.cleaned_data["replace"],
+                confirmed=form.cleaned_data["confirmed"],
+            )
+        except services.NeedsConfirmation as question:
+            return render(
+                request,
+                "agencies/assign_confirm.html",
+                {"cycle": cycle, "question": str(question), "form": form},
             )
         except services.AssignmentError as error:
             messages.error(request, str(error))

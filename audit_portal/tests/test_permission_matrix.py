@@ -473,6 +473,7 @@ ADMIN_MAY = {
     "agencies.agency": EVERYTHING,
     "agencies.audit": EVERYTHING,
     "agencies.cycle": EVERYTHING,
+    "agencies.recusal": EVERYTHING,
     "axes.accessattempt": {"change", "delete"},  # lifting a lockout
     "axes.accessfailurelog": {"change", "delete"},
     "axes.accesslog": {"change", "delete"},

@@ -1,0 +1,61 @@
+"""Who audits whom: recusal (回避) refuses an auditor with the reason; a third cycle running
+at the same agency (轮换) asks for a confirmation naming the cycles."""
+
+import pytest
+
+from agencies.models import Audit, Recusal
+from checklist.tests.helpers import audit_of
+from cycles.tests.helpers import next_cycle
+
+
+def _assign(client, year, codes, auditor, **extra):
+    audits = Audit.objects.filter(cycle__year=year, agency__code__in=codes)
+    return client.post(
+        f"/cycles/{year}/assign/",
+        {"audits": [a.pk for a in audits], "auditors": [auditor.pk], **extra},
+    )
+
+
+def test_a_recused_auditor_is_refused_with_the_reason(client_for, cycle, auditor):
+    Recusal.objects.create(
+        auditor=auditor, agency=audit_of("004").agency, reason="曾在该代办处任职"
+    )
+    client = client_for("manager")
+    response = _assign(client, 2023, ["004", "007"], auditor)
+    page = client.get(response["Location"]).content.decode()
+    assert "艾稽核 须回避 朝阳（曾在该代办处任职）。 未作任何分配。" in page
+    assert not audit_of("007").auditors.exists()  # all or nothing
+    panel = page.split('data-testid="assign-rules"')[1].split("</div>\n  </div>")[0]
+    assert "回避：艾稽核 — 朝阳（曾在该代办处任职）" in panel
+
+
+@pytest.fixture
+def two_cycles_running(manager, auditor):
+    """艾稽核 audited 004 in 2023 and 2024; 2025 started."""
+    audit_of("004").auditors.add(auditor)
+    next_cycle(manager)
+    audit_of("004", 2024).auditors.add(auditor)
+    next_cycle(manager)
+
+
+def test_a_third_cycle_running_asks_and_names_the_cycles(client_for, two_cycles_running, auditor):
+    client = client_for("manager")
+    page = client.get("/cycles/2025/").content.decode()
+    assert "轮换：艾稽核 已稽核 朝阳（2023、2024）" in page
+    response = _assign(client, 2025, ["004"], auditor)
+    assert response.status_code == 200
+    question = response.content.decode()
+    assert "艾稽核 在 2023、2024 年度稽核过 朝阳。" in question
+    assert not audit_of("004", 2025).auditors.exists()
+    response = _assign(client, 2025, ["004"], auditor, confirmed="1")
+    assert response.status_code == 302
+    assert list(audit_of("004", 2025).auditors.all()) == [auditor]
+
+
+def test_one_cycle_off_breaks_the_run(client_for, manager, auditor):
+    audit_of("004").auditors.add(auditor)
+    next_cycle(manager)
+    next_cycle(manager)  # 2024 audited by nobody
+    response = _assign(client_for("manager"), 2025, ["004"], auditor)
+    assert response.status_code == 302
+    assert list(audit_of("004", 2025).auditors.all()) == [auditor]
