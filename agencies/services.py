@@ -14,28 +14,28 @@ class NeedsConfirmation(AssignmentError):
     """The assignment breaks the rotation rule (轮换); repeating it with ``confirmed`` does it."""
 
 
-def recent_cycles(cycle: Cycle, count: int = 2) -> list[Cycle]:
-    """The ``count`` cycles before ``cycle``, latest first (fewer if there are not so many)."""
-    found, current = [], cycle
-    while len(found) < count and current.previous_id is not None:
-        current = Cycle.objects.get(pk=current.previous_id)
-        found.append(current)
-    return found
-
-
-def rotation_due(cycle: Cycle) -> dict[tuple[int, int], list[int]]:
-    """(auditor id, agency id) -> the years, for auditors who audited an agency in each of
-    the two cycles before ``cycle`` (one query after the cycles)."""
-    before = recent_cycles(cycle)
-    if len(before) < 2:
+def rotation_due(cycle: Cycle) -> dict[tuple[int, int], tuple[str, list[int]]]:
+    """(auditor id, agency id) -> (agency name, the years) for auditors who audited an agency
+    in each of the two cycles before ``cycle``: two queries, however long the history."""
+    if cycle.previous_id is None:
         return {}
+    previous = Cycle.objects.filter(pk=cycle.previous_id).values_list("pk", "previous_id").get()
+    before = [pk for pk in previous if pk is not None]
     years: dict[tuple[int, int], set[int]] = {}
+    names: dict[int, str] = {}
     rows = Audit.auditors.through.objects.filter(audit__cycle__in=before).values_list(
-        "user_id", "audit__agency_id", "audit__cycle__year"
+        "user_id", "audit__agency_id", "audit__agency__name", "audit__cycle__year"
     )
-    for user_id, agency_id, year in rows:
+    for user_id, agency_id, name, year in rows:
         years.setdefault((user_id, agency_id), set()).add(year)
-    return {pair: sorted(found) for pair, found in years.items() if len(found) == len(before)}
+        names[agency_id] = name
+    if len(before) < 2:  # asked all the same: a page's queries do not vary with the history
+        return {}
+    return {
+        (user_id, agency_id): (names[agency_id], sorted(found))
+        for (user_id, agency_id), found in years.items()
+        if len(found) == 2
+    }
 
 
 def _check_rules(audits, auditors, *, confirmed: bool) -> None:
@@ -60,7 +60,7 @@ def _check_rules(audits, auditors, *, confirmed: bool) -> None:
         % {
             "auditor": auditor.display_name,
             "agency": agencies[agency_id].name,
-            "years": "、".join(str(year) for year in due[(auditor.pk, agency_id)]),
+            "years": "、".join(str(year) for year in due[(auditor.pk, agency_id)][1]),
         }
         for auditor in auditors
         for agency_id in agencies

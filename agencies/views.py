@@ -224,7 +224,7 @@ def cycle_overview(request: HttpRequest, year: int) -> HttpResponse:
 
 def _assignment_rules(cycle: Cycle, auditors) -> dict:
     """What the assignment panel reminds a manager of: recusals (回避) at the roster's
-    agencies and auditors due for rotation (轮换) there (two or three queries)."""
+    agencies and auditors due for rotation (轮换) there (three queries at most)."""
     recusals = list(
         Recusal.objects.filter(agency__audits__cycle=cycle)
         .select_related("auditor", "agency")
@@ -232,19 +232,10 @@ def _assignment_rules(cycle: Cycle, auditors) -> dict:
     )
     due = services.rotation_due(cycle)
     names = {auditor.pk: auditor.display_name for auditor in auditors}
-    agencies = (
-        dict(
-            cycle.audits.filter(agency_id__in={a for _u, a in due}).values_list(
-                "agency_id", "agency__name"
-            )
-        )
-        if due
-        else {}
-    )
     rotation = sorted(
-        (names[user_id], agencies[agency_id], "、".join(str(y) for y in years))
-        for (user_id, agency_id), years in due.items()
-        if user_id in names and agency_id in agencies
+        (names[user_id], agency, "、".join(str(y) for y in years))
+        for (user_id, _agency_id), (agency, years) in due.items()
+        if user_id in names
     )
     return {"recusals": recusals, "rotation": rotation}
 

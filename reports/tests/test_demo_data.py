@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from agencies.models import Audit, AuditStatus
+from agencies.models import Audit, AuditStatus, Cycle
 from evidence.models import DocumentStatus, EvidenceFile, evidence_storage
 from rectification.models import RectificationItem
 from reports.models import IssuedReport
@@ -18,7 +18,7 @@ def demo(db, settings):
 
 
 def test_the_sample_shows_finished_work_at_once(demo):
-    chaoyang = Audit.objects.get(agency__code="004")
+    chaoyang = Audit.objects.get(cycle__year=2023, agency__code="004")
     assert chaoyang.status == AuditStatus.FINALIZED
     assert chaoyang.assessments.filter(result__in=["largely", "non_compliant"]).count() == 4
     report = IssuedReport.objects.get(audit=chaoyang)
@@ -37,7 +37,7 @@ def test_the_sample_shows_finished_work_at_once(demo):
         "3-5": ("pending", False),
     }
 
-    huairou = Audit.objects.get(agency__code="007")
+    huairou = Audit.objects.get(cycle__year=2023, agency__code="007")
     assert huairou.status == AuditStatus.IN_PROGRESS
     assert huairou.scored_count == 10
     assert EvidenceFile.objects.filter(request__audit=huairou).count() == 1
@@ -46,7 +46,27 @@ def test_the_sample_shows_finished_work_at_once(demo):
 def test_running_it_again_changes_nothing(demo, capsys):
     call_command("create_demo_data")
     assert "已存在" in capsys.readouterr().out
-    assert IssuedReport.objects.count() == 1
+    assert IssuedReport.objects.count() == 7
+    assert Cycle.objects.count() == 2
+
+
+def test_2022_shows_the_second_year_at_once(demo, client_for):
+    demo_2022 = Cycle.objects.get(year=2022)
+    assert "演示数据" in demo_2022.title
+    assert Cycle.objects.get(year=2023).previous == demo_2022
+    assert demo_2022.audits.filter(status=AuditStatus.FINALIZED).count() == 6
+    assert IssuedReport.objects.filter(audit__cycle=demo_2022).count() == 6
+    assert demo_2022.required_documents.get(number=3).title.count("2021年度") == 1
+    # 2023: last year's report attached, 怀柔's two open problems carried, figures by year
+    chaoyang = Audit.objects.get(cycle__year=2023, agency__code="004")
+    attached = chaoyang.document_requests.get(document__number=2)
+    assert attached.status == DocumentStatus.ACCEPTED
+    assert attached.previous_report.report.number == "稽核〔2022〕004号"
+    open_2022 = RectificationItem.objects.filter(audit__cycle=demo_2022).exclude(status="closed")
+    assert sorted(item.standard.code for item in open_2022) == ["2-5", "3-2"]
+    assert open_2022.get(standard__number=2).is_overdue()
+    page = client_for("manager").get("/cycles/2023/").content.decode()
+    assert "上年总分" in page and 'data-testid="previous-007">' in page
 
 
 def test_it_refuses_when_debug_is_off(db, settings):

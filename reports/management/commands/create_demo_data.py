@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -6,13 +6,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from agencies.models import Audit, AuditStatus
+from agencies.models import Audit, AuditStatus, Cycle
 from checklist import services as scoring
-from checklist.models import Result
+from checklist.models import Category, Result, Standard
+from cycles.services import shift_years
 from evidence import services as documents
 from evidence.models import EvidenceFile, RequiredDocument
 from rectification import services as rectification
-from rectification.models import ItemEvent
+from rectification.models import ItemEvent, ItemStatus
 from reports import pdf
 from reports import services as reports
 
@@ -48,6 +49,42 @@ RECTIFIED = {
     "1-2": "已建立季度工作汇报制度，2024年第一季度汇报会议记录已由分管领导签字确认。",
     "2-3": "已补登2023年3月至5月的报案记录共27笔，并建立每月与业务系统核对的制度。",
 }
+# The 2022 cycle of the sample: agency code -> findings (standard code -> result, points,
+# finding, requirement) and the items still open in 2023 (the rest were closed).
+DEMO_2022 = {
+    "004": {
+        "1-2": (Result.NON_COMPLIANT, "3", "全年无工作汇报会议记录。", "建立定期汇报制度。"),
+        "3-8": (
+            Result.LARGELY_COMPLIANT,
+            "8",
+            "预算执行分析未按季度开展。",
+            "按季度分析预算执行情况。",
+        ),
+    },
+    "007": {
+        "1-5": (
+            Result.LARGELY_COMPLIANT,
+            "7",
+            "自查制度已制定，但全年仅开展一次自查。",
+            "每半年至少开展一次自查，并留存记录。",
+        ),
+        "3-2": (
+            Result.NON_COMPLIANT,
+            "4",
+            "2022年会计核算未完全按照《代办处会计核算办法（暂行）》设置科目。",
+            "按核算办法调整会计科目，2023年起执行。",
+        ),
+        "2-5": (
+            Result.LARGELY_COMPLIANT,
+            "8",
+            "业务档案未按年度分类装订。",
+            "按年度分类整理装订档案。",
+        ),
+    },
+}
+DEMO_2022_OPEN = {"007": ["3-2", "2-5"]}
+DEMO_2022_OTHERS = 4  # more agencies finalized in 2022, for the year-over-year figures
+
 CHAOYANG_FILES = {
     1: ["管理制度汇编（2023年版）.pdf", "内部控制制度.pdf"],
     3: ["2022年度财务情况说明.pdf"],
@@ -87,14 +124,107 @@ class Command(BaseCommand):
         if len(users) < 4:
             raise CommandError("请先运行 create_demo_accounts。")
         with transaction.atomic():
+            self._previous_year(chaoyang.cycle, users)
             self._chaoyang(chaoyang, users)
             self._huairou(users)
         self.stdout.write(
             self.style.SUCCESS(
-                "已创建演示数据：朝阳（004）已定稿并出具报告，四个整改项分别为已销号、已提交、"
+                "已创建演示数据：2022 年度（演示）已定稿 6 个代办处，怀柔有 2 个上年问题未销号；"
+                "2023 年度朝阳（004）已定稿并出具报告，四个整改项分别为已销号、已提交、"
                 "逾期和待整改；怀柔（007）部分评分。"
             )
         )
+
+    def _previous_year(self, cycle, users):
+        """A 2022 cycle as 2023 was started from it: the same roster and checklist, the
+        document titles a year earlier; six agencies finalized with issued reports, two of
+        怀柔's problems still open, so that 2023 shows last year's report attached, carried
+        problems and year-over-year figures."""
+        if cycle.previous_id is not None or Cycle.objects.filter(year=cycle.year - 1).exists():
+            return
+        previous = Cycle.objects.create(
+            year=cycle.year - 1,
+            title=f"{cycle.year - 1}年度稽核（演示数据）",
+            rectification_days=cycle.rectification_days,
+            report_number_format=cycle.report_number_format,
+        )
+        for category in cycle.categories.order_by("position"):
+            old = Category.objects.create(
+                cycle=previous, position=category.position, name=category.name
+            )
+            for standard in category.standards.order_by("number"):
+                standard.previous = Standard.objects.create(
+                    category=old,
+                    number=standard.number,
+                    text=standard.text,
+                    max_points=standard.max_points,
+                    is_veto=standard.is_veto,
+                    applies_to=standard.applies_to,
+                )
+                standard.save(update_fields=["previous"])
+        for document in cycle.required_documents.order_by("number"):
+            RequiredDocument.objects.create(
+                cycle=previous,
+                number=document.number,
+                title=shift_years(document.title, -1),
+                is_previous_report=document.is_previous_report,
+            )
+        audits = {}
+        for audit in cycle.audits.select_related("agency").order_by("serial"):
+            audits[audit.agency.code] = Audit.objects.create(
+                cycle=previous, agency=audit.agency, serial=audit.serial
+            )
+        others = [code for code in audits if code not in DEMO_2022][:DEMO_2022_OTHERS]
+        findings = dict(DEMO_2022)
+        for index, code in enumerate(others):
+            standards = ["1-3", "2-2", "3-4", "2-9"][: index + 1]
+            findings[code] = {
+                s: (Result.LARGELY_COMPLIANT, "6", "演示：该项工作不够规范。", "按标准整改。")
+                for s in standards
+            }
+        auditor, manager = users["auditor1"], users["manager"]
+        for code, found in findings.items():
+            audit = Audit.objects.select_related("cycle", "agency").get(pk=audits[code].pk)
+            audit.auditors.add(auditor)
+            for standard in scoring.applicable_standards(audit):
+                result, points, finding, requirement = found.get(
+                    standard.code, (Result.COMPLIANT, None, "", "")
+                )
+                scoring.save_assessment(
+                    audit=audit,
+                    standard=standard,
+                    by=auditor,
+                    expected_version=0,
+                    entry=scoring.Entry(
+                        result=result, points=points, finding=finding, rectification=requirement
+                    ),
+                )
+            scoring.submit_audit(audit=audit, by=auditor)
+            reports.finalize_and_issue(audit=audit, by=manager)
+            still_open = DEMO_2022_OPEN.get(code, [])
+            for item in audit.rectification_items.in_order():
+                if item.standard.code in still_open:
+                    continue
+                item.status, item.measures = ItemStatus.CLOSED, "已按整改要求完成整改。"
+                item.closed_at, item.closed_by = timezone.now(), auditor
+                item.version += 1
+                item.save(update_fields=["status", "measures", "closed_at", "closed_by", "version"])
+                ItemEvent.objects.create(
+                    item=item,
+                    action=ItemEvent.Action.CLOSED,
+                    actor=auditor,
+                    comment="演示数据：已核实销号",
+                    changes={"status": ["pending", "closed"]},
+                )
+        # 怀柔's 3-2 as it looks when its deadline passed long ago
+        late = audits["007"].rectification_items.get(
+            standard__category__position=3, standard__number=2
+        )
+        late.deadline = date(cycle.year, 1, 31)
+        late.save(update_fields=["deadline"])
+        cycle.previous = previous
+        cycle.save(update_fields=["previous"])
+        reports.attach_previous_reports(cycle)
 
     def _chaoyang(self, audit, users):
         auditor = users["auditor1"]
