@@ -33,19 +33,11 @@ $py -m bandit -q -ll -r accounts agencies audit_portal checklist cycles evidence
   gunicorn.conf.py \
   -x '*/tests/*,*/migrations/*'
 
-echo "== pytest on SQLite, with branch coverage of the application code"
-# Tests run in a new random order every time (pytest-randomly prints the seed: repeat an
-# order with --randomly-seed=<seed>, or keep the file order with -p no:randomly).
-if [ $# -eq 0 ]; then
-  rm -f var/.coverage
-  DATABASE_URL=$sqlite_url $py -m coverage run -m pytest
-  # fails below [tool.coverage.report] fail_under in pyproject.toml
-  $py -m coverage report
-else
-  DATABASE_URL=$sqlite_url $py -m pytest "$@"
-fi
-
-echo "== pytest on PostgreSQL ($postgres_url)"
+# The two databases' runs go side by side, one a core (each run has its own scratch folders
+# and database): the whole suite takes the time of the longer one, not of both.
+echo "== pytest on PostgreSQL ($postgres_url), in the background: its output follows SQLite's"
+postgres_pid=""
+postgres_log=var/pytest-postgres.log
 if DATABASE_URL=$postgres_url $py - <<'PY'
 import os, sys
 import dj_database_url, psycopg2
@@ -58,13 +50,40 @@ except psycopg2.OperationalError as error:
     sys.exit(1)
 PY
 then
-  DATABASE_URL=$postgres_url $py -m pytest "$@"
+  DATABASE_URL=$postgres_url $py -m pytest "$@" >"$postgres_log" 2>&1 &
+  postgres_pid=$!
+  # a failure on SQLite ends the script: the PostgreSQL run goes with it
+  trap 'if [ -n "$postgres_pid" ]; then kill "$postgres_pid" 2>/dev/null || true; fi' EXIT
 elif [ "${REQUIRE_POSTGRES:-0}" = 1 ]; then
   echo "REQUIRE_POSTGRES=1 and PostgreSQL cannot be reached at $postgres_url: failing." >&2
   exit 1
 else
-  echo "PostgreSQL is not reachable at $postgres_url, so the suite ran on SQLite only."
+  echo "PostgreSQL is not reachable at $postgres_url, so the suite runs on SQLite only."
   echo "Set TEST_POSTGRES_URL to test against another server."
+fi
+
+echo "== pytest on SQLite, with branch coverage of the application code"
+# Tests run in a new random order every time (pytest-randomly prints the seed: repeat an
+# order with --randomly-seed=<seed>, or keep the file order with -p no:randomly).
+if [ $# -eq 0 ]; then
+  rm -f var/.coverage
+  DATABASE_URL=$sqlite_url $py -m coverage run -m pytest
+  # fails below [tool.coverage.report] fail_under in pyproject.toml
+  $py -m coverage report
+else
+  DATABASE_URL=$sqlite_url $py -m pytest "$@"
+fi
+
+if [ -n "$postgres_pid" ]; then
+  echo "== pytest on PostgreSQL ($postgres_url)"
+  postgres_status=0
+  wait "$postgres_pid" || postgres_status=$?
+  postgres_pid=""
+  cat "$postgres_log"
+  if [ "$postgres_status" -ne 0 ]; then
+    echo "The PostgreSQL run failed (exit $postgres_status)." >&2
+    exit "$postgres_status"
+  fi
 fi
 
 echo "== production test: the README's Production section as written (nginx with TLS, gunicorn, worker, PostgreSQL)"
