@@ -260,6 +260,14 @@ class AssessmentChange(models.Model):
     old = models.JSONField(_("old values"), default=dict)
     new = models.JSONField(_("new values"), default=dict)
 
+    class Source(models.TextChoices):
+        PAGE = "page", _("the scoring page")
+        WORKPAPER = "workpaper", _("the work paper (Excel)")
+
+    source = models.CharField(
+        _("entered on"), max_length=20, choices=Source.choices, default=Source.PAGE
+    )
+
     class Meta:
         verbose_name = _("assessment change")
         verbose_name_plural = _("assessment changes")

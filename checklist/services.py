@@ -218,7 +218,13 @@ def _jsonable(value):
 
 @transaction.atomic
 def save_assessment(
-    *, audit: Audit, standard: Standard, by, expected_version: int, entry: Entry
+    *,
+    audit: Audit,
+    standard: Standard,
+    by,
+    expected_version: int,
+    entry: Entry,
+    source: str = AssessmentChange.Source.PAGE,
 ) -> Assessment:
     """Save one standard's assessment, as typed, if nobody saved it in between.
 
@@ -288,6 +294,7 @@ def save_assessment(
         changed_by=by,
         old={name: _jsonable(old[name]) for name in changed},
         new={name: _jsonable(values[name]) for name in changed},
+        source=source,
     )
     if audit.status == AuditStatus.NOT_STARTED:
         audit.status = AuditStatus.IN_PROGRESS

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -23,7 +24,7 @@ from audit_portal.access import (
 from security.events import audit_target, record
 from security.models import Kind
 
-from . import services
+from . import services, workpaper
 from .carried import open_problems
 from .models import Applicability, Assessment, AssessmentChange, Result, Standard
 
@@ -362,3 +363,85 @@ def reopen(request: HttpRequest, year: int, code: str) -> HttpResponse:
         security_event=Kind.REOPEN,
         reason=request.POST.get("reason", ""),
     )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@require_safe
+@login_required
+def workpaper_xlsx(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    """稽核工作底稿: the agency's scoring as an Excel workbook to take on site (office staff)."""
+    audit = get_audit_for_scoring(request.user, year, code)
+    response = HttpResponse(workpaper.build(audit), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, workpaper.file_name(audit))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _require_workpaper_editor(request, audit) -> None:
+    if not can_edit_scores(request.user, audit):
+        if audit.status in EDITABLE_STATUSES:
+            raise PermissionDenied
+        raise services.ScoringError(
+            _("This audit is %(status)s: a work paper can no longer be brought in.")
+            % {"status": audit.get_status_display()}
+        )
+
+
+@require_POST
+@login_required
+def workpaper_upload(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    """Compare an uploaded work paper with the portal and show what 写入系统 would do."""
+    audit = get_audit_for_scoring(request.user, year, code)
+    back = redirect("scoring", year, code)
+    try:
+        _require_workpaper_editor(request, audit)
+        upload = request.FILES.get("workpaper")
+        if upload is None:
+            raise workpaper.WorkpaperError(_("Choose the work paper file to upload."))
+        key, cells = workpaper.read(upload, audit)
+        rows = workpaper.compare(audit, key, cells)
+    except (workpaper.WorkpaperError, services.ScoringError) as error:
+        messages.error(request, str(error))
+        return back
+    by_kind = {kind: [r for r in rows if r.kind == kind] for kind in workpaper.KINDS}
+    context = {
+        "audit": audit,
+        "cycle": audit.cycle,
+        "agency": audit.agency,
+        "changed": by_kind["changed"],
+        "conflicts": by_kind["conflict"],
+        "invalid": by_kind["invalid"],
+        "unchanged": len(by_kind["unchanged"]),
+        "token": "" if by_kind["invalid"] else workpaper.preview_token(audit, rows),
+    }
+    status = 422 if by_kind["invalid"] else 200
+    return render(request, "checklist/workpaper_preview.html", context, status=status)
+
+
+@require_POST
+@login_required
+def workpaper_apply(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    """Save what the preview showed, through the scoring service, all or none."""
+    audit = get_audit_for_scoring(request.user, year, code)
+    choices = {
+        name.removeprefix("choice-"): value
+        for name, value in request.POST.items()
+        if name.startswith("choice-")
+    }
+    try:
+        _require_workpaper_editor(request, audit)
+        saved = workpaper.apply(
+            audit=audit, token=request.POST.get("token", ""), choices=choices, by=request.user
+        )
+    except (workpaper.WorkpaperError, services.ScoringError) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("%(n)s standards saved from the work paper; their change history says so.")
+            % {"n": saved},
+        )
+    return redirect("scoring", year, code)

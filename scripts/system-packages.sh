@@ -20,8 +20,9 @@ packages=(
 )
 if [ "$purpose" = test ]; then
   # Chromium for the browser tests; PostgreSQL's server for the fault, load and production
-  # tests; nginx, openssl and curl for the production test (README's set-up, run as written)
-  packages+=(chromium poppler-utils postgresql nginx openssl curl)
+  # tests; nginx, openssl and curl for the production test (README's set-up, run as written);
+  # LibreOffice Calc (headless) re-saves work papers as WPS or Excel would
+  packages+=(chromium poppler-utils postgresql nginx openssl curl libreoffice-calc-nogui)
 fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

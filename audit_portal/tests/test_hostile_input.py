@@ -93,6 +93,8 @@ EXTRA_FORMS = {
     "rectification_remove_proof": [],
     # last year's problems show on the scoring page of a cycle with a previous one
     "rectification_close_carried": ["note", "version"],
+    # the preview page of an uploaded work paper
+    "workpaper_apply": ["token", "choice-1-2"],
 }
 
 # The valid value of each path parameter, so that only the one under test is hostile.

@@ -142,6 +142,30 @@ ROWS = {
         ),
         Case("/cycles/2023/agencies/004/scoring/1-1/", statuses(405), method="put"),
     ],
+    # The work paper: any office staff download it; only those who may score bring one back
+    # (a post without a file is sent back to the scoring page with the reason: 302).
+    "workpaper_xlsx": [
+        Case(
+            "/cycles/2023/agencies/004/workpaper.xlsx",
+            office_only() | {STAFF004: 403, STAFF007: 404},
+        ),
+        Case("/cycles/2023/agencies/004/workpaper.xlsx", statuses(405), method="post"),
+    ],
+    **{
+        name: [
+            Case(
+                f"/cycles/2023/agencies/004/{step}",
+                office_only(office=403)
+                | {ASSIGNED: 302, MANAGER: 302, STAFF004: 403, STAFF007: 404},
+                method="post",
+            ),
+            Case(f"/cycles/2023/agencies/004/{step}", statuses(405)),
+        ]
+        for name, step in [
+            ("workpaper_upload", "workpaper/"),
+            ("workpaper_apply", "workpaper/apply/"),
+        ]
+    },
     "audit_submit": [
         Case(
             "/cycles/2023/agencies/004/submit/",

@@ -1,0 +1,315 @@
+"""稽核工作底稿: the workbook an auditor takes on site, and reading it back against the
+portal (unchanged, changed, conflict, invalid) — what the cells say, never evaluated."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import load_workbook
+
+from checklist import workpaper
+from checklist.models import Result
+
+from .helpers import audit_of, save
+
+
+@pytest.fixture
+def chaoyang(db, manager):
+    audit = audit_of("004")
+    save(audit, "1-1", manager, result=Result.COMPLIANT)
+    save(audit, "1-2", manager, result=Result.LARGELY_COMPLIANT, points="8", finding="记录不全")
+    return audit_of("004")
+
+
+def _book(audit):
+    return load_workbook(io.BytesIO(workpaper.build(audit)))
+
+
+def _upload(book, name="底稿.xlsx"):
+    out = io.BytesIO()
+    book.save(out)
+    return SimpleUploadedFile(name, out.getvalue())
+
+
+def _row(sheet, code):
+    for row in sheet.iter_rows(min_row=workpaper.FIRST_ROW):
+        if row[0].value == code:
+            return row
+    raise AssertionError(code)
+
+
+def _compare(audit, upload):
+    key, rows = workpaper.read(upload, audit)
+    return {row.code: row for row in workpaper.compare(audit, key, rows)}
+
+
+def test_one_row_per_standard_with_the_current_values(chaoyang):
+    book = _book(chaoyang)
+    assert book.sheetnames == ["稽核工作底稿", "底稿标识"]
+    sheet = book["稽核工作底稿"]
+    header = [cell.value for cell in sheet[workpaper.HEADER_ROW]]
+    assert header == list(workpaper.COLUMNS)
+    rows = list(sheet.iter_rows(min_row=workpaper.FIRST_ROW, values_only=True))
+    assert len(rows) == 29
+    assert rows[1][:6] == ("1-2", rows[1][1], 10.0, "基本符合", 8.0, "记录不全")
+    assert rows[0][3] == "符合" and rows[2][3] is None
+
+
+def test_texts_and_keys_are_locked_and_the_answers_are_not(chaoyang):
+    sheet = _book(chaoyang)["稽核工作底稿"]
+    assert sheet.protection.sheet
+    row = _row(sheet, "1-3")
+    assert [cell.protection.locked for cell in row] == [True, True, True] + [False] * 5
+    assert book_state(chaoyang) == "hidden"
+
+
+def book_state(audit):
+    return _book(audit)["底稿标识"].sheet_state
+
+
+def test_the_drop_down_the_points_rule_and_the_print_setup(chaoyang):
+    sheet = _book(chaoyang)["稽核工作底稿"]
+    validations = {str(dv.sqref): dv for dv in sheet.data_validations.dataValidation}
+    results = validations["D5:D33"]
+    assert results.type == "list" and results.formula1 == '"符合,基本符合,不符合,不适用"'
+    assert "不适用须写原因" in results.prompt
+    points = validations["E5:E33"]
+    assert (points.type, points.operator, points.formula1, points.formula2) == (
+        "decimal",
+        "between",
+        "0",
+        "C5",
+    )
+    assert sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.paperSize) == 9
+    assert sheet.page_setup.fitToWidth == 1 and sheet.print_title_rows == "$4:$4"
+
+
+def test_a_paper_brought_back_unchanged_changes_nothing(chaoyang):
+    rows = _compare(chaoyang, _upload(_book(chaoyang)))
+    assert len(rows) == 29 and {row.kind for row in rows.values()} == {"unchanged"}
+
+
+def test_what_people_type_in_excel_is_read_as_they_meant_it(chaoyang):
+    book = _book(chaoyang)
+    sheet = book["稽核工作底稿"]
+    row = _row(sheet, "1-3")
+    row[3].value = " 不符合 "  # typed by hand, with spaces
+    row[4].value = 7  # 7, not 7.0
+    row[5].value = "第一行\r\n第二行"
+    row[6].value = "=1+1"  # a formula: kept as its text, never evaluated
+    found = _compare(chaoyang, _upload(book))["1-3"]
+    assert found.kind == "changed"
+    assert found.values["result"] == Result.NON_COMPLIANT
+    assert found.values["points"] == Decimal("7")
+    assert found.values["finding"] == "第一行\n第二行"
+    assert found.values["rectification"] == "=1+1"
+    assert ("结果", "—", "不符合") in found.lines()
+
+
+def test_points_over_the_maximum_name_the_row(chaoyang):
+    book = _book(chaoyang)
+    row = _row(book["稽核工作底稿"], "1-3")
+    row[3].value, row[4].value, row[5].value = "基本符合", 12, "问题"
+    found = _compare(chaoyang, _upload(book))["1-3"]
+    assert found.kind == "invalid"
+    assert found.error.startswith("第 7 行（1-3）：") and "10" in found.error
+
+
+def test_an_unknown_result_names_the_row(chaoyang):
+    book = _book(chaoyang)
+    _row(book["稽核工作底稿"], "1-3")[3].value = "差不多"
+    found = _compare(chaoyang, _upload(book))["1-3"]
+    assert found.kind == "invalid" and "第 7 行：结果“差不多”" in found.error
+
+
+def test_a_standard_changed_online_since_the_download_is_a_conflict(chaoyang, manager):
+    book = _book(chaoyang)
+    row = _row(book["稽核工作底稿"], "1-2")
+    row[4].value = 6
+    save(chaoyang, "1-2", manager, result=Result.LARGELY_COMPLIANT, points="9", finding="记录不全")
+    assert _compare(chaoyang, _upload(book))["1-2"].kind == "conflict"
+
+
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        ("other agency", "这份工作底稿属于 2023 年度、代办处 007"),
+        ("tampered key", "工作底稿的标识被改动过"),
+        ("no key sheet", "不是从本系统下载的工作底稿"),
+    ],
+)
+def test_a_paper_that_is_not_this_audits_is_refused_in_words(chaoyang, change, message):
+    if change == "other agency":
+        book = _book(audit_of("007"))
+    else:
+        book = _book(chaoyang)
+        if change == "tampered key":
+            book["底稿标识"]["A2"].value = book["底稿标识"]["A2"].value[:-3] + "abc"
+        else:
+            del book["底稿标识"]
+    with pytest.raises(workpaper.WorkpaperError, match=message):
+        workpaper.read(_upload(book), chaoyang)
+
+
+def test_a_file_that_is_not_a_workbook_is_refused(chaoyang):
+    for content in (b"not a workbook", b"PK\x03\x04" + b"\x00" * 100):
+        with pytest.raises(workpaper.WorkpaperError, match="无法作为 Excel 工作簿"):
+            workpaper.read(SimpleUploadedFile("底稿.xlsx", content), chaoyang)
+
+
+def test_ten_thousand_rows_are_refused(chaoyang):
+    book = _book(chaoyang)
+    sheet = book["稽核工作底稿"]
+    for line in range(40, 10_040):
+        sheet.cell(row=line, column=1, value=f"9-{line}")
+    with pytest.raises(workpaper.WorkpaperError, match="超过 1000 行"):
+        workpaper.read(_upload(book), chaoyang)
+
+
+URL = "/cycles/2023/agencies/004/"
+
+
+def _post(client, book, name="底稿.xlsx"):
+    return client.post(URL + "workpaper/", {"workpaper": _upload(book, name)})
+
+
+def test_through_the_pages_a_change_and_a_conflict_are_saved_as_chosen(
+    client_for, chaoyang, manager, assigned
+):
+    chaoyang.auditors.add(assigned)
+    client = client_for("assigned")
+    download = client.get(URL + "workpaper.xlsx")
+    assert download.status_code == 200
+    from urllib.parse import quote
+
+    assert download["Content-Disposition"].endswith(quote("2023-004-朝阳-稽核工作底稿.xlsx"))
+    book = load_workbook(io.BytesIO(download.content))
+    sheet = book["稽核工作底稿"]
+    _row(sheet, "1-3")[3].value = "符合"
+    row = _row(sheet, "1-2")
+    row[4].value = 6
+    # someone changes 1-2 online meanwhile
+    save(chaoyang, "1-2", manager, result=Result.LARGELY_COMPLIANT, points="9", finding="记录不全")
+    preview = _post(client, book)
+    page = preview.content.decode()
+    assert preview.status_code == 200
+    assert "有改动 1 项，冲突 1 项，有误 0 项，未改动 27 项。" in page
+    assert 'data-testid="conflict-1-2"' in page and "系统中由 孟主任" in page
+    token = page.split('name="token" value="')[1].split('"')[0]
+    undecided = client.post(URL + "workpaper/apply/", {"token": token})
+    assert "请为 1-2 选择保留哪一边的内容" in client.get(undecided["Location"]).content.decode()
+    assert (
+        audit_of("004")
+        .assessments.filter(standard__number=3, standard__category__position=1)
+        .count()
+        == 0
+    )
+    done = client.post(URL + "workpaper/apply/", {"token": token, "choice-1-2": "file"})
+    page = client.get(done["Location"]).content.decode()
+    assert "已从工作底稿写入 2 项标准" in page
+    assessment = audit_of("004").assessments.get(standard__category__position=1, standard__number=2)
+    assert assessment.points == Decimal("6")
+    change = assessment.changes.order_by("-version").first()
+    assert change.source == "workpaper" and change.changed_by == assigned
+    assert page.count('data-testid="from-workpaper"') == 2
+
+
+def test_an_invalid_row_shows_and_nothing_can_be_saved(client_for, chaoyang, assigned):
+    chaoyang.auditors.add(assigned)
+    client = client_for("assigned")
+    book = _book(chaoyang)
+    row = _row(book["稽核工作底稿"], "1-3")
+    row[3].value, row[4].value, row[5].value = "不符合", 12, "问题"
+    response = _post(client, book)
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "第 7 行（1-3）：" in page and 'data-testid="workpaper-apply"' not in page
+
+
+def test_a_stale_preview_saves_nothing(client_for, chaoyang, manager, assigned):
+    chaoyang.auditors.add(assigned)
+    client = client_for("assigned")
+    book = _book(chaoyang)
+    _row(book["稽核工作底稿"], "1-3")[3].value = "符合"
+    _row(book["稽核工作底稿"], "1-4")[3].value = "符合"
+    page = _post(client, book).content.decode()
+    token = page.split('name="token" value="')[1].split('"')[0]
+    save(chaoyang, "1-4", manager, result=Result.NOT_APPLICABLE, not_applicable_reason="无此业务")
+    response = client.post(URL + "workpaper/apply/", {"token": token})
+    assert "1-4 在预览之后又被修改" in client.get(response["Location"]).content.decode()
+    assert (
+        not audit_of("004")
+        .assessments.filter(standard__category__position=1, standard__number=3)
+        .exists()
+    )  # all or nothing
+
+
+@pytest.mark.parametrize("persona,status", [("staff004", 403), ("staff007", 404), ("auditor", 200)])
+def test_who_may_download_a_work_paper(client_for, chaoyang, persona, status):
+    assert client_for(persona).get(URL + "workpaper.xlsx").status_code == status
+
+
+def test_an_unassigned_auditor_cannot_bring_one_in(client_for, chaoyang):
+    response = _post(client_for("auditor"), _book(chaoyang))
+    assert response.status_code == 403
+
+
+def test_a_submitted_audit_refuses_a_work_paper(client_for, chaoyang, manager):
+    from checklist.services import submit_audit
+
+    from .helpers import score_everything
+
+    score_everything(chaoyang, manager)
+    submit_audit(audit=audit_of("004"), by=manager)
+    client = client_for("manager")
+    response = _post(client, _book(audit_of("004")))
+    assert "不能再导入工作底稿" in client.get(response["Location"]).content.decode()
+
+
+def libreoffice_resave(content: bytes, folder) -> bytes:
+    """The workbook opened and saved again by LibreOffice Calc (headless), as WPS or Excel
+    on an auditor's laptop would: its own XML, its own number and string storage."""
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    assert soffice, "LibreOffice is not installed (apt-get install libreoffice-calc-nogui)"
+    source = folder / "in.xlsx"
+    source.write_bytes(content)
+    out = folder / "out"
+    subprocess.run(
+        [
+            soffice,
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation=file://{folder}/profile",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(out),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return (out / "in.xlsx").read_bytes()
+
+
+def test_a_paper_saved_again_by_libreoffice_reads_the_same(chaoyang, tmp_path):
+    book = _book(chaoyang)
+    sheet = book["稽核工作底稿"]
+    row = _row(sheet, "1-3")
+    row[3].value, row[4].value, row[5].value = "基本符合", 7, "第一行\n第二行"
+    row = _row(sheet, "1-4")
+    row[3].value, row[7].value = "不适用", "=本代办处无此业务"
+    resaved = libreoffice_resave(_upload(book).read(), tmp_path)
+    again = load_workbook(io.BytesIO(resaved))
+    assert again["底稿标识"].sheet_state == "hidden"  # LibreOffice kept what it must
+    rows = _compare(chaoyang, SimpleUploadedFile("底稿.xlsx", resaved))
+    assert {code for code, row in rows.items() if row.kind != "unchanged"} == {"1-3", "1-4"}
+    assert rows["1-3"].values["points"] == Decimal("7")
+    assert rows["1-3"].values["finding"] == "第一行\n第二行"
+    assert rows["1-4"].values["result"] == Result.NOT_APPLICABLE
+    assert rows["1-4"].values["not_applicable_reason"] == "=本代办处无此业务"
