@@ -13,4 +13,5 @@ urlpatterns = [
     path(f"{prefix}workpaper.xlsx", views.workpaper_xlsx, name="workpaper_xlsx"),
     path(f"{prefix}workpaper/", views.workpaper_upload, name="workpaper_upload"),
     path(f"{prefix}workpaper/apply/", views.workpaper_apply, name="workpaper_apply"),
+    path("cycles/<int:year>/workpapers.zip", views.workpapers_zip, name="workpapers_zip"),
 ]

@@ -19,6 +19,7 @@ from audit_portal.access import (
     can_edit_scores,
     can_verify_rectification,
     get_audit_for_scoring,
+    get_cycle_for_office,
     require_manager,
 )
 from security.events import audit_target, record
@@ -375,6 +376,28 @@ def workpaper_xlsx(request: HttpRequest, year: int, code: str) -> HttpResponse:
     audit = get_audit_for_scoring(request.user, year, code)
     response = HttpResponse(workpaper.build(audit), content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, workpaper.file_name(audit))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_safe
+@login_required
+def workpapers_zip(request: HttpRequest, year: int) -> HttpResponse:
+    """The work papers of the agencies one is assigned to (a manager: all of the cycle's)
+    as one ZIP, to take several agencies on site at once."""
+    cycle = get_cycle_for_office(request.user, year)
+    audits = cycle.audits.roster().select_related("cycle")
+    if not request.user.is_manager:
+        audits = audits.filter(auditors=request.user)
+    audits = list(audits)
+    if not audits:
+        messages.error(request, _("You are not assigned to any agency of this cycle."))
+        return redirect("my_audits", year)
+    response = HttpResponse(workpaper.bundle(audits), content_type="application/zip")
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{cycle.year}-稽核工作底稿.zip"
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -131,6 +131,17 @@ def build(audit: Audit) -> bytes:
     return out.getvalue()
 
 
+def bundle(audits) -> bytes:
+    """The work papers of several audits as one ZIP, a workbook each (their file names)."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for audit in audits:
+            archive.writestr(file_name(audit), build(audit))
+    return out.getvalue()
+
+
 def _validations(sheet, last: int) -> None:
     if last < FIRST_ROW:
         return

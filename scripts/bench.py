@@ -192,6 +192,10 @@ def main():
         from audit_portal.testing import PERSONA_PASSWORD
 
         failed |= not bench_files.run(auditor, manager, PERSONA_PASSWORD)
+    if os.environ.get("BENCH_SKIP_WORKPAPERS") != "1":
+        import bench_workpaper
+
+        failed |= not bench_workpaper.run(auditor, manager)
     if os.environ.get("BENCH_SKIP_CYCLES") != "1":
         import bench_cycles
 

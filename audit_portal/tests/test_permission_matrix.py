@@ -144,6 +144,11 @@ ROWS = {
     ],
     # The work paper: any office staff download it; only those who may score bring one back
     # (a post without a file is sent back to the scoring page with the reason: 302).
+    # a ZIP of one's own agencies' work papers (a manager: all); nobody assigned: back (302)
+    "workpapers_zip": [
+        Case("/cycles/2023/workpapers.zip", office_only() | {AUDITOR: 302, ADMIN: 302}),
+        Case("/cycles/2023/workpapers.zip", statuses(405), method="post"),
+    ],
     "workpaper_xlsx": [
         Case(
             "/cycles/2023/agencies/004/workpaper.xlsx",

@@ -313,3 +313,46 @@ def test_a_paper_saved_again_by_libreoffice_reads_the_same(chaoyang, tmp_path):
     assert rows["1-3"].values["finding"] == "第一行\n第二行"
     assert rows["1-4"].values["result"] == Result.NOT_APPLICABLE
     assert rows["1-4"].values["not_applicable_reason"] == "=本代办处无此业务"
+
+
+def test_an_auditor_gets_the_work_papers_of_their_agencies_as_one_zip(
+    client_for, chaoyang, assigned
+):
+    import zipfile
+
+    chaoyang.auditors.add(assigned)
+    audit_of("007").auditors.add(assigned)
+    response = client_for("assigned").get("/cycles/2023/workpapers.zip")
+    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    assert names == ["2023-004-朝阳-稽核工作底稿.xlsx", "2023-007-怀柔-稽核工作底稿.xlsx"]
+    everything = client_for("manager").get("/cycles/2023/workpapers.zip")
+    assert len(zipfile.ZipFile(io.BytesIO(everything.content)).namelist()) == 50
+    nobody = client_for("auditor").get("/cycles/2023/workpapers.zip")
+    assert nobody.status_code == 302
+
+
+def test_queries_do_not_grow_with_the_number_of_standards(client_for, chaoyang, cycle, assigned):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from checklist.models import Category, Standard
+
+    chaoyang.auditors.add(assigned)
+    client = client_for("assigned")
+
+    def queries():
+        with CaptureQueriesContext(connection) as download:
+            content = client.get(URL + "workpaper.xlsx").content
+        book = load_workbook(io.BytesIO(content))
+        _row(book["稽核工作底稿"], "1-3")[3].value = "符合"
+        with CaptureQueriesContext(connection) as upload:
+            assert _post(client, book).status_code == 200
+        return len(download), len(upload)
+
+    with_29 = queries()
+    extra = Category.objects.create(cycle=cycle, position=4, name="附加检查")
+    Standard.objects.bulk_create(
+        Standard(category=extra, number=n, text=f"附加标准 {n}", max_points=Decimal(5))
+        for n in range(1, 72)
+    )
+    assert queries() == with_29
