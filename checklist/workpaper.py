@@ -290,19 +290,20 @@ def read(upload, audit: Audit) -> tuple[dict, dict]:
             )
             % {"year": key.get("year"), "code": key.get("agency")}
         )
-    rows = {}
+    rows, filled = {}, 0
     for line, cells in enumerate(
         book[SHEET].iter_rows(min_row=FIRST_ROW, values_only=True), start=FIRST_ROW
     ):
-        if line - FIRST_ROW >= MAX_ROWS:
+        cells = list(cells) + [None] * len(COLUMNS)
+        code = _cell_text(cells[0])
+        if not code and not any(cells[3:8]):
+            continue  # an empty row, however far down a spreadsheet program formatted it
+        filled += 1
+        if filled > MAX_ROWS:
             raise WorkpaperError(
                 _("The work paper has more than %(n)s rows; a checklist has far fewer.")
                 % {"n": MAX_ROWS}
             )
-        cells = list(cells) + [None] * len(COLUMNS)
-        code = _cell_text(cells[0])
-        if not code and not any(cells[3:8]):
-            continue
         rows.setdefault(code, (line, cells))
     book.close()
     return key, rows

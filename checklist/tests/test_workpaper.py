@@ -356,3 +356,14 @@ def test_queries_do_not_grow_with_the_number_of_standards(client_for, chaoyang, 
         for n in range(1, 72)
     )
     assert queries() == with_29
+
+
+def test_empty_rows_a_spreadsheet_program_formatted_do_not_count(chaoyang):
+    from openpyxl.styles import Font
+
+    book = _book(chaoyang)
+    sheet = book["稽核工作底稿"]
+    for line in range(40, 5_040):
+        sheet.cell(row=line, column=4).font = Font(bold=True)  # formatted, nothing typed
+    rows = _compare(chaoyang, _upload(book))
+    assert {row.kind for row in rows.values()} == {"unchanged"}
