@@ -39,7 +39,7 @@ prodtest:
 	scripts/venv.sh requirements-dev.txt
 	.venv/bin/python scripts/production_test.py
 
-# Mutation testing of the rule modules ([tool.mutmut] in pyproject.toml); about an hour on
+# Mutation testing of the rule modules ([tool.mutmut] in pyproject.toml); about two hours on
 # two cores, not part of make test. Writes the survivors to mutation-survivors.md.
 mutate:
 	scripts/system-packages.sh test
