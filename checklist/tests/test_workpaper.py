@@ -367,3 +367,40 @@ def test_empty_rows_a_spreadsheet_program_formatted_do_not_count(chaoyang):
         sheet.cell(row=line, column=4).font = Font(bold=True)  # formatted, nothing typed
     rows = _compare(chaoyang, _upload(book))
     assert {row.kind for row in rows.values()} == {"unchanged"}
+
+
+def test_an_expired_or_foreign_preview_saves_nothing(chaoyang, assigned):
+    from django.core import signing
+
+    chaoyang.auditors.add(assigned)
+    with pytest.raises(workpaper.WorkpaperError, match="此预览已过期或被改动"):
+        workpaper.apply(audit=chaoyang, token="garbage", choices={}, by=assigned)
+    foreign = signing.dumps({"audit": audit_of("007").pk, "rows": {}}, salt=workpaper.APPLY_SALT)
+    with pytest.raises(workpaper.WorkpaperError, match="属于其他代办处"):
+        workpaper.apply(audit=chaoyang, token=foreign, choices={}, by=assigned)
+
+
+def test_choosing_the_portals_value_keeps_it(client_for, chaoyang, manager, assigned):
+    chaoyang.auditors.add(assigned)
+    client = client_for("assigned")
+    book = _book(chaoyang)
+    _row(book["稽核工作底稿"], "1-2")[4].value = 6
+    save(chaoyang, "1-2", manager, result=Result.LARGELY_COMPLIANT, points="9", finding="记录不全")
+    page = _post(client, book).content.decode()
+    token = page.split('name="token" value="')[1].split('"')[0]
+    client.post(URL + "workpaper/apply/", {"token": token, "choice-1-2": "portal"})
+    kept = audit_of("004").assessments.get(standard__category__position=1, standard__number=2)
+    assert kept.points == Decimal("9")
+
+
+def test_an_upload_without_a_file_says_so(client_for, chaoyang, assigned):
+    chaoyang.auditors.add(assigned)
+    client = client_for("assigned")
+    response = client.post(URL + "workpaper/")
+    assert "请选择要上传的工作底稿文件" in client.get(response["Location"]).content.decode()
+
+
+def test_a_file_over_5_mb_is_refused(chaoyang):
+    upload = SimpleUploadedFile("底稿.xlsx", b"x" * (5 * 1024 * 1024 + 1))
+    with pytest.raises(workpaper.WorkpaperError, match="超过 5 MB"):
+        workpaper.read(upload, chaoyang)

@@ -1,0 +1,104 @@
+"""Starting the next cycle refuses what it cannot do, saying why, and changes nothing."""
+
+import io
+from datetime import date
+
+import pytest
+from openpyxl import Workbook
+
+from agencies.models import Cycle
+from cycles.services import (
+    PlanError,
+    _moved_date,
+    build_plan,
+    create_next_cycle,
+    parse_roster,
+    roster_from_xlsx,
+)
+from cycles.tests.helpers import form_data, next_cycle
+
+URL = "/cycles/new/"
+
+
+def _workbook(rows) -> io.BytesIO:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    out.size = len(out.getvalue())
+    return out
+
+
+@pytest.mark.parametrize(
+    "rows,message",
+    [
+        ([], "名单文件是空的"),
+        ([["名称"], ["朝阳"]], "第一行须为列名"),
+        ([["编码", "序号"], ["004", "一"]], "第 2 行："),
+    ],
+)
+def test_roster_files_that_cannot_be_read_say_why(db, rows, message):
+    with pytest.raises(PlanError, match=message):
+        roster_from_xlsx(_workbook(rows))
+
+
+def test_a_roster_file_over_5_mb_is_refused(db):
+    upload = io.BytesIO(b"x")
+    upload.size = 6 * 1024 * 1024
+    with pytest.raises(PlanError, match="超过 5 MB"):
+        roster_from_xlsx(upload)
+
+
+def test_roster_lines_too_many_or_a_name_too_long(db):
+    assert "名单最多 10000 行" in parse_roster("004\n" * 10_001)[1][0]
+    assert "名称超过 100 个字符" in parse_roster("004 " + "长" * 101)[1][0]
+    assert parse_roster("\n \n")[1] == ["名单为空：请至少列出一个代办处。"]
+
+
+def test_every_document_left_out_is_refused(client_for, cycle):
+    empty = {f"document_{n}": "" for n in range(1, 11)}
+    response = client_for("manager").post(URL, form_data(**empty) | {"action": "preview"})
+    assert response.status_code == 422
+    assert "请至少保留一项应备资料" in response.content.decode()
+
+
+def test_29_february_moves_to_28_february():
+    assert _moved_date(date(2024, 2, 29), 1) == date(2025, 2, 28)
+    assert _moved_date(None, 1) is None
+
+
+def test_without_any_cycle_the_page_says_who_starts_one(client_for, cycle):
+    Cycle.objects.all().delete()
+    client = client_for("manager")
+    response = client.get(URL)
+    assert response.status_code == 302 and response["Location"] == "/cycles/"
+    assert "请系统管理员先建立第一个年度" in client.get("/cycles/").content.decode()
+
+
+def test_a_plan_made_before_someone_else_created_the_year_is_refused(cycle, manager):
+    from cycles.forms import NextCycleForm
+
+    form = NextCycleForm(form_data(), source=cycle)
+    assert form.is_valid()
+    plan, _errors = build_plan(cycle, form.values())
+    next_cycle(manager)  # someone else, meanwhile
+    with pytest.raises(PlanError, match="2024 年度已存在"):
+        create_next_cycle(plan, by=manager)
+    plan.year = 2025
+    with pytest.raises(PlanError, match="已有人从 2023 年度创建了下一年度"):
+        create_next_cycle(plan, by=manager)
+
+
+def test_the_create_post_answers_409_when_the_plan_cannot_be_carried_out(
+    client_for, cycle, manager
+):
+    client = client_for("manager")
+    page = client.post(URL, form_data() | {"action": "preview"}).content.decode()
+    fingerprint = page.split('name="previewed" value="')[1].split('"')[0]
+    from unittest import mock
+
+    with mock.patch("cycles.views.create_next_cycle", side_effect=PlanError("已被他人创建")):
+        response = client.post(URL, form_data() | {"action": "create", "previewed": fingerprint})
+    assert response.status_code == 409 and "已被他人创建" in response.content.decode()
