@@ -55,6 +55,7 @@ class CycleAdmin(admin.ModelAdmin):
                     "year",
                     "title",
                     "document_deadline",
+                    "self_assessment_deadline",
                     "rectification_days",
                     "rectification_remind_days",
                     "report_number_format",

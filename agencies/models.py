@@ -102,6 +102,14 @@ class Cycle(models.Model):
     )
     title = models.CharField(_("title"), max_length=100)
     document_deadline = models.DateField(_("document deadline"), null=True, blank=True)
+    self_assessment_deadline = models.DateField(
+        _("self-assessment deadline (自评截止日期)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Agencies submit their self-assessment (自查自评) by the end of this day; empty: no deadline."
+        ),
+    )
     rectification_days = models.PositiveSmallIntegerField(
         _("rectification period (整改期限), days"),
         default=30,
@@ -400,6 +408,8 @@ class AuditEvent(models.Model):
         RETURNED = "returned", _("Returned to the auditor")
         FINALIZED = "finalized", _("Finalized")
         REOPENED = "reopened", _("Reopened")
+        SELF_SUBMITTED = "self_submitted", _("Self-assessment submitted")
+        SELF_RETURNED = "self_returned", _("Self-assessment returned to the agency")
 
     audit = models.ForeignKey(
         Audit, verbose_name=_("audit"), on_delete=models.CASCADE, related_name="events"

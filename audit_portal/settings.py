@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "agencies",
     "checklist",
     "evidence",
+    "selfassessment",
     "rectification",
     "reports",
     "cycles",

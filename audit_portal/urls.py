@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("agencies.urls")),
     path("", include("checklist.urls")),
     path("", include("evidence.urls")),
+    path("", include("selfassessment.urls")),
     path("", include("rectification.urls")),
     path("", include("reports.urls")),
     path("", include("security.urls")),

@@ -199,6 +199,13 @@ def _clean_entry(entry: Entry, standard: Standard) -> dict:
     }
 
 
+def clean_result_and_points(result: str, points, standard: Standard) -> tuple[str, Decimal | None]:
+    """The scoring rules for a result and its points, for others who score by them (the
+    agency's self-assessment): 符合 awards the maximum, 不适用 none, the others less."""
+    values = _clean_entry(Entry(result=result, points=points), standard)
+    return values["result"], values["points"]
+
+
 def _out_of_range(maximum: Decimal) -> ScoringError:
     """Also the answer to numbers like 1e30, checked before they are rounded (rounding them
     would exceed the precision of Python's decimals)."""

@@ -93,6 +93,15 @@ class Row:
     changes: list = field(default_factory=list)
     evidence: list = field(default_factory=list)
     carried: list = field(default_factory=list)  # 上年问题 (checklist.carried)
+    self_entry: object = None  # the agency's submitted 自评 of this standard (selfassessment)
+
+    @property
+    def self_difference(self):
+        """Self-assessed minus audited points, where both gave points."""
+        mine, theirs = self.assessment, self.self_entry
+        if mine is None or theirs is None or mine.points is None or theirs.points is None:
+            return None
+        return theirs.points - mine.points
 
     @property
     def key(self) -> str:
@@ -149,6 +158,14 @@ def _rows(audit: Audit, standards) -> list[Row]:
         "changed_by"
     ):
         changes.setdefault(change.assessment_id, []).append(change)
+    # The agency's self-assessment once submitted (selfassessment, by its reverse name; the
+    # status value is its SelfAssessment.Status.SUBMITTED): checklist does not import it.
+    self_entries = {
+        e.standard_id: e
+        for e in audit.self_assessment_entries.filter(
+            audit__self_assessment__status="submitted", standard__in=standards
+        ).prefetch_related("files")
+    }
     evidence: dict[int, list] = {}
     # The files cited for each standard (evidence.StandardEvidence, by its reverse name).
     for link in audit.evidence_links.select_related("file").order_by("file_id"):
@@ -163,6 +180,7 @@ def _rows(audit: Audit, standards) -> list[Row]:
                 url=_item_url(audit, standard),
                 changes=changes.get(assessment.pk, []) if assessment else [],
                 evidence=evidence.get(standard.pk, []),
+                self_entry=self_entries.get(standard.pk),
             )
         )
     return rows
@@ -202,6 +220,7 @@ def scoring(request: HttpRequest, year: int, code: str) -> HttpResponse:
         "can_edit": can_edit_scores(request.user, audit),
         "result_choices": _result_choices(),
         "sections": _sections(rows),
+        "self_submitted": any(row.self_entry for row in rows),
         "summary": services.summary(scores, standards),
         "documents_not_received": documents_not_received(audit),
         "carried_elsewhere": carried_elsewhere,
@@ -276,10 +295,15 @@ def assessment(request: HttpRequest, year: int, code: str, category: int, number
         assessment=saved,
         url=_item_url(audit, standard),
         changes=list(saved.changes.select_related("changed_by")[: HISTORY_SHOWN + 1]),
+        self_entry=audit.self_assessment_entries.filter(
+            audit__self_assessment__status="submitted", standard=standard
+        ).first(),
     )
     submitted_points = form.cleaned_data["points"].strip()
     context = {
         "audit": saved.audit,
+        "cycle": audit.cycle,
+        "agency": audit.agency,
         "row": row,
         "saved": saved,
         "oob": True,

@@ -21,6 +21,11 @@ class NextCycleForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+    self_assessment_deadline = forms.DateField(
+        label=_("Self-assessment deadline (自评截止日期)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     rectification_days = forms.IntegerField(
         label=_("Rectification period (整改期限), days after finalization"),
         validators=[MinValueValidator(1), MaxValueValidator(365)],
@@ -58,6 +63,7 @@ class NextCycleForm(forms.Form):
                 "year",
                 "title",
                 "document_deadline",
+                "self_assessment_deadline",
                 "rectification_days",
                 "report_number_format",
             )

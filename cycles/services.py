@@ -97,6 +97,7 @@ class NextCyclePlan:
     year: int
     title: str
     document_deadline: date | None
+    self_assessment_deadline: date | None
     rectification_days: int
     report_number_format: str
     roster: list[RosterEntry] = field(default_factory=list)
@@ -154,6 +155,7 @@ def default_values(source: Cycle, year: int | None = None) -> dict:
         "year": year,
         "title": source.title.replace(str(source.year), str(year)),
         "document_deadline": _moved_date(source.document_deadline, delta),
+        "self_assessment_deadline": _moved_date(source.self_assessment_deadline, delta),
         "rectification_days": source.rectification_days,
         "report_number_format": source.report_number_format,
         "roster": roster_text(
@@ -284,6 +286,7 @@ def build_plan(source: Cycle, values: dict) -> tuple[NextCyclePlan, list[str]]:
         year=values["year"],
         title=values["title"],
         document_deadline=values["document_deadline"],
+        self_assessment_deadline=values["self_assessment_deadline"],
         rectification_days=values["rectification_days"],
         report_number_format=values["report_number_format"],
     )
@@ -343,6 +346,7 @@ def create_next_cycle(plan: NextCyclePlan, *, by) -> Cycle:
                 year=plan.year,
                 title=plan.title,
                 document_deadline=plan.document_deadline,
+                self_assessment_deadline=plan.self_assessment_deadline,
                 rectification_days=plan.rectification_days,
                 rectification_remind_days=source.rectification_remind_days,
                 grade_excellent_min=source.grade_excellent_min,

@@ -30,6 +30,7 @@ def fingerprint(plan: NextCyclePlan) -> str:
         "year": plan.year,
         "title": plan.title,
         "deadline": str(plan.document_deadline),
+        "self_deadline": str(plan.self_assessment_deadline),
         "days": plan.rectification_days,
         "format": plan.report_number_format,
         "roster": [(e.code, e.name, e.funding_mode) for e in plan.roster],

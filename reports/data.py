@@ -16,6 +16,7 @@ from checklist import services as scoring
 from checklist.models import Assessment, Result
 from evidence.models import DocumentRequest, DocumentStatus, RequiredDocument
 from rectification.models import ItemStatus, RectificationItem
+from selfassessment.models import SelfAssessment, SelfAssessmentEntry
 
 
 @dataclass
@@ -96,6 +97,18 @@ def agency_report(audit: Audit, *, number: str | None = None) -> dict:
 
     events = {e.action: e.at for e in AuditEvent.objects.filter(audit=audit).order_by("at")}
     past = history(audit)
+    carried = previous_problems(audit)
+    self_assessment = self_assessment_comparison(audit, standards, assessments)
+    # 一 to 三 are always there; the sections after them are numbered as they appear.
+    later = [
+        name
+        for name, present in (
+            ("previous", carried),
+            ("self", self_assessment),
+            ("documents", True),
+        )
+        if present
+    ]
     return {
         "office": settings.PORTAL_OFFICE_NAME,
         "audit": audit,
@@ -108,13 +121,52 @@ def agency_report(audit: Audit, *, number: str | None = None) -> dict:
         "grade_label": str(Grade(summary["grade"]).label) if summary["grade"] else "—",
         "blocks": blocks,
         "problems": problems,
-        "previous_problems": previous_problems(audit),
+        "previous_problems": carried,
         "history": past,
         "history_chart": score_history_svg((a.cycle.year, a.total_score, a.grade) for a in past),
+        "self_assessment": self_assessment,
+        "section": {name: "四五六"[i] for i, name in enumerate(later)},
         "documents": documents,
         "number": number,
         "draft": number is None,
         "generated_at": timezone.localtime(),
+    }
+
+
+def self_assessment_comparison(audit: Audit, standards, assessments: dict) -> dict | None:
+    """自评与稽核对照: the agency's submitted self-assessment beside the audit, standard by
+    standard, with the difference in points; None when none was submitted."""
+    state = SelfAssessment.objects.filter(
+        audit=audit, status=SelfAssessment.Status.SUBMITTED
+    ).first()
+    if state is None:
+        return None
+    entries = {e.standard_id: e for e in SelfAssessmentEntry.objects.filter(audit=audit)}
+    lines = []
+    for standard in standards:
+        entry, assessment = entries.get(standard.pk), assessments.get(standard.pk)
+        mine = entry.points if entry else None
+        theirs = assessment.points if assessment else None
+        lines.append(
+            {
+                "code": standard.code,
+                "self_result": _result_label(entry.result if entry else ""),
+                "self_points": mine,
+                "audit_result": _result_label(assessment.result if assessment else ""),
+                "audit_points": theirs,
+                "difference": mine - theirs if mine is not None and theirs is not None else None,
+            }
+        )
+    total = audit.total_score
+    return {
+        "submitted_at": state.submitted_at,
+        "self_total": state.total_score,
+        "audit_total": total,
+        "difference": state.total_score - total
+        if state.total_score is not None and total is not None
+        else None,
+        "lines": lines,
+        "differing": sum(1 for line in lines if line["difference"]),
     }
 
 
@@ -242,6 +294,8 @@ def circular(cycle) -> dict:
         entry["largely" if result == Result.LARGELY_COMPLIANT else "non"] += count
     # 不符合 weighs more than 基本符合: rank by 不符合, then by 基本符合 (the legend says so).
     most_common = sorted(common.values(), key=lambda e: (-e["non"], -e["largely"], e["code"]))[:10]
+    rectification = _rectification_summary(cycle)
+    compared = comparison(cycle, finalized)
     return {
         "office": settings.PORTAL_OFFICE_NAME,
         "cycle": cycle,
@@ -252,9 +306,40 @@ def circular(cycle) -> dict:
         "grade_counts": {g.value: grades.get(g.value, 0) for g in Grade},
         "averages": averages,
         "common": most_common,
-        "rectification": _rectification_summary(cycle),
-        "comparison": comparison(cycle, finalized),
+        "rectification": rectification,
+        "comparison": compared,
+        "self_assessment": self_assessment_gaps(finalized),
+        # 五 onwards are numbered as they appear: 整改情况, 与上年比较, then this one
+        "self_section": "五六七"[bool(rectification) + bool(compared)],
         "generated_at": timezone.localtime(),
+    }
+
+
+SELF_ASSESSMENT_GAPS = 10
+
+
+def self_assessment_gaps(finalized: list[Audit]) -> dict | None:
+    """自评与稽核差异: the finalized agencies whose submitted self-assessment total differs
+    most from the audit's (largest difference first); None when no agency submitted one."""
+    totals = dict(
+        SelfAssessment.objects.filter(
+            audit__in=finalized,
+            status=SelfAssessment.Status.SUBMITTED,
+            total_score__isnull=False,
+        ).values_list("audit_id", "total_score")
+    )
+    if not totals:
+        return None
+    gaps = [
+        {"audit": a, "self_total": totals[a.pk], "difference": totals[a.pk] - a.total_score}
+        for a in finalized
+        if a.pk in totals
+    ]
+    gaps.sort(key=lambda g: (-abs(g["difference"]), g["audit"].serial))
+    return {
+        "compared": len(gaps),
+        "largest": gaps[:SELF_ASSESSMENT_GAPS],
+        "average": round(sum(abs(g["difference"]) for g in gaps) / len(gaps), 1),
     }
 
 
@@ -401,5 +486,40 @@ def rectification_report(audit: Audit, *, number: str | None = None) -> dict:
         "progress": progress(audit, today),
         "number": number,
         "draft": number is None,
+        "generated_at": timezone.localtime(),
+    }
+
+
+def scoring_form(audit: Audit, *, filled: bool = False, self_assessment: bool = False) -> dict:
+    """稽核评分表 for auditors who work on paper (blank, or with the current scores), or the
+    agency's 自查自评表 with its own entries: every applicable standard with boxes for the
+    result, the points and notes, and lines to sign."""
+    audit = Audit.objects.select_related("cycle", "agency").get(pk=audit.pk)
+    standards = scoring.applicable_standards(audit)
+    if self_assessment:
+        source = SelfAssessmentEntry.objects.filter(audit=audit)
+        values = {e.standard_id: (e.result, e.points, e.explanation) for e in source}
+    elif filled:
+        source = Assessment.objects.filter(audit=audit)
+        values = {a.standard_id: (a.result, a.points, a.finding) for a in source}
+    else:
+        values = {}
+    blocks: list[CategoryBlock] = []
+    for standard in standards:
+        category = standard.category
+        if not blocks or blocks[-1].position != category.position:
+            blocks.append(CategoryBlock(category.position, category.name, None))
+        result, points, note = values.get(standard.pk, ("", None, ""))
+        line = StandardLine(standard.code, standard.text, standard.max_points)
+        line.result, line.points, line.finding = result, points, note
+        blocks[-1].lines.append(line)
+    return {
+        "office": settings.PORTAL_OFFICE_NAME,
+        "cycle": audit.cycle,
+        "agency": audit.agency,
+        "blocks": blocks,
+        "results": [(value, str(label)) for value, label in Result.choices],
+        "filled": filled or self_assessment,
+        "self_assessment": self_assessment,
         "generated_at": timezone.localtime(),
     }

@@ -184,6 +184,23 @@ def circular_xlsx(data: dict) -> bytes:
             ],
             [7, 20, 8, 8, 8, 11],
         )
+    if data.get("self_assessment"):
+        _sheet(
+            workbook,
+            "自评与稽核差异",
+            ["编码", "代办处（经办机构）", "自评总分", "稽核总分", "差异（自评减稽核）"],
+            [
+                [
+                    g["audit"].agency.code,
+                    g["audit"].agency.name,
+                    g["self_total"],
+                    g["audit"].total_score,
+                    g["difference"],
+                ]
+                for g in data["self_assessment"]["largest"]
+            ],
+            [7, 20, 10, 10, 18],
+        )
     return _bytes(workbook)
 
 

@@ -56,3 +56,7 @@ def circular_pdf(data: dict) -> bytes:
 
     data = {**data, "chart": grade_distribution_svg(data["grade_counts"], width=420, height=200)}
     return html_to_pdf(render_to_string("reports/circular.html", data))
+
+
+def scoring_form_pdf(data: dict) -> bytes:
+    return html_to_pdf(render_to_string("reports/scoring_form.html", data))

@@ -15,6 +15,16 @@ urlpatterns = [
         views.rectification_report_issue,
         name="rectification_report_issue",
     ),
+    path(
+        "cycles/<int:year>/agencies/<str:code>/scoring-form.pdf",
+        views.scoring_form_pdf,
+        name="scoring_form_pdf",
+    ),
+    path(
+        "cycles/<int:year>/agencies/<str:code>/self-assessment.pdf",
+        views.self_assessment_pdf,
+        name="self_assessment_pdf",
+    ),
     path("cycles/<int:year>/circular.pdf", views.circular_pdf, name="circular_pdf"),
     path("cycles/<int:year>/circular.xlsx", views.circular_xlsx, name="circular_xlsx"),
     path("cycles/<int:year>/scores.xlsx", views.scores_xlsx, name="scores_xlsx"),

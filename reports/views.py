@@ -94,6 +94,37 @@ def report_pdf(request: HttpRequest, year: int, code: str) -> HttpResponse:
 
 @require_safe
 @login_required
+def scoring_form_pdf(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    """稽核评分表 to print for work on paper: blank, or with the current scores (?filled=1);
+    office staff only, since it may carry draft scores."""
+    audit = get_audit_for_scoring(request.user, year, code)
+    filled = request.GET.get("filled") == "1"
+    content = pdf.scoring_form_pdf(data.scoring_form(audit, filled=filled))
+    kind = "稽核评分表" if filled else "稽核评分表-空白"
+    return _file(
+        content,
+        f"{year}-{audit.agency.code}-{audit.agency.name}-{kind}.pdf",
+        "application/pdf",
+        inline=True,
+    )
+
+
+@require_safe
+@login_required
+def self_assessment_pdf(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    """自查自评表: the agency's self-assessment as it stands, for its staff and the office."""
+    audit = get_audit_for_user(request.user, year, code)
+    content = pdf.scoring_form_pdf(data.scoring_form(audit, self_assessment=True))
+    return _file(
+        content,
+        f"{year}-{audit.agency.code}-{audit.agency.name}-自查自评表.pdf",
+        "application/pdf",
+        inline=True,
+    )
+
+
+@require_safe
+@login_required
 def rectification_pdf(request: HttpRequest, year: int, code: str) -> HttpResponse:
     """整改情况报告: the issued PDF (the very bytes issued) once there is one, a progress
     report before; for the office and the agency's own staff."""

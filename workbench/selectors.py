@@ -22,6 +22,7 @@ from rectification.models import (
     ItemStatus,
     RectificationItem,
 )
+from selfassessment.models import SelfAssessment
 
 
 @dataclass
@@ -280,7 +281,34 @@ def for_agency_staff(user, today) -> list[Section]:
         )
         for item in _items(audit__agency_id=user.agency_id, status__in=AWAITING_AGENCY)
     ]
-    return [items, documents]
+    return [items, documents, _self_assessments(audits, today)]
+
+
+def _self_assessments(audits, today) -> Section:
+    """自查自评 not submitted yet (or returned) while the on-site audit has not begun."""
+    section = Section("self", _("Self-assessments to submit"))
+    states = {s.audit_id: s for s in SelfAssessment.objects.filter(audit__in=audits)}
+    for audit in audits:
+        state = states.get(audit.pk)
+        if audit.status not in (AuditStatus.NOT_STARTED, AuditStatus.IN_PROGRESS):
+            continue
+        if state is not None and state.is_submitted:
+            continue
+        returned = state is not None and bool(state.return_comment)
+        deadline = audit.cycle.self_assessment_deadline
+        section.lines.append(
+            Line(
+                _("%(cycle)s: the self-assessment was returned: %(why)s")
+                % {"cycle": audit.cycle.title, "why": state.return_comment[:60]}
+                if returned
+                else _("%(cycle)s: self-assessment not submitted yet")
+                % {"cycle": audit.cycle.title},
+                reverse("self_assessment", args=[audit.cycle.year, audit.agency.code]),
+                None if returned else deadline,
+                not returned and bool(deadline) and deadline < today,
+            )
+        )
+    return section
 
 
 def sections_for(user, today: date | None = None) -> list[Section]:

@@ -1,0 +1,1 @@
+from evidence.tests.conftest import empty_store  # noqa: F401 - each test leaves the store empty
