@@ -95,6 +95,8 @@ EXTRA_FORMS = {
     "rectification_close_carried": ["note", "version"],
     # the preview page of an uploaded work paper
     "workpaper_apply": ["token", "choice-1-2"],
+    # shown once the agency has submitted its self-assessment
+    "self_assessment_return": ["comment"],
 }
 
 # The valid value of each path parameter, so that only the one under test is hostile.

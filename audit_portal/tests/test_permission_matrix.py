@@ -171,6 +171,68 @@ ROWS = {
             ("workpaper_apply", "workpaper/apply/"),
         ]
     },
+    # 自查自评: the agency's own staff fill it in; office staff read it, and the agency's
+    # assigned auditors and managers return it (nothing submitted yet: back with why, 302).
+    "self_assessment": [
+        Case(
+            "/cycles/2023/agencies/004/self-assessment/",
+            office_only() | {STAFF004: 200, STAFF007: 404},
+        ),
+        Case("/cycles/2023/agencies/999/self-assessment/", office_only(office=404, staff=404)),
+        Case("/cycles/2023/agencies/004/self-assessment/", statuses(405), method="post"),
+    ],
+    "self_assessment_item": [
+        Case(
+            "/cycles/2023/agencies/004/self-assessment/1-1/",
+            office_only() | {STAFF004: 200, STAFF007: 404},
+        ),
+        Case(
+            "/cycles/2023/agencies/004/self-assessment/9-9/",
+            office_only(office=404) | {STAFF004: 404, STAFF007: 404},
+        ),
+        # only the agency's staff save; the empty form is then refused (422)
+        Case(
+            "/cycles/2023/agencies/004/self-assessment/1-1/",
+            office_only(office=403) | {STAFF004: 422, STAFF007: 404},
+            method="post",
+        ),
+        Case("/cycles/2023/agencies/004/self-assessment/1-1/", statuses(405), method="put"),
+    ],
+    "self_assessment_submit": [
+        Case(
+            "/cycles/2023/agencies/004/self-assessment/submit/",
+            office_only(office=403) | {STAFF004: 302, STAFF007: 404},
+            method="post",
+        ),
+        Case("/cycles/2023/agencies/004/self-assessment/submit/", statuses(405)),
+    ],
+    "self_assessment_return": [
+        Case(
+            "/cycles/2023/agencies/004/self-assessment/return/",
+            office_only(office=403) | {ASSIGNED: 302, MANAGER: 302, STAFF004: 403, STAFF007: 404},
+            method="post",
+        ),
+        Case("/cycles/2023/agencies/004/self-assessment/return/", statuses(405)),
+    ],
+    "self_assessment_pdf": [
+        Case(
+            "/cycles/2023/agencies/004/self-assessment.pdf",
+            office_only() | {STAFF004: 200, STAFF007: 404},
+        ),
+        Case("/cycles/2023/agencies/004/self-assessment.pdf", statuses(405), method="post"),
+    ],
+    # the printed 稽核评分表 may carry draft scores: office staff only
+    "scoring_form_pdf": [
+        Case(
+            "/cycles/2023/agencies/004/scoring-form.pdf",
+            office_only() | {STAFF004: 403, STAFF007: 404},
+        ),
+        Case(
+            "/cycles/2023/agencies/004/scoring-form.pdf?filled=1",
+            office_only() | {STAFF004: 403, STAFF007: 404},
+        ),
+        Case("/cycles/2023/agencies/004/scoring-form.pdf", statuses(405), method="post"),
+    ],
     "audit_submit": [
         Case(
             "/cycles/2023/agencies/004/submit/",

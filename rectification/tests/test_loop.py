@@ -55,6 +55,7 @@ def test_staff_save_a_draft_then_submit(item, staff004):
     ],
 )
 def test_submitting_needs_every_part_of_the_answer(item, staff004, fields, words):
+    fields = dict(fields)  # the parameter is shared by every run of the test: not popped from
     on = fields.pop("on", TODAY())
     with pytest.raises(services.RectificationError) as refused:
         services.answer_item(
