@@ -50,6 +50,7 @@ APP_LABELS = (
     "agencies",
     "checklist",
     "evidence",
+    "selfassessment",
     "rectification",
     "reports",
     "security",

@@ -5,6 +5,7 @@ from agencies.models import Audit, AuditStatus, Cycle
 from evidence.models import DocumentStatus, EvidenceFile, evidence_storage
 from rectification.models import RectificationItem
 from reports.models import IssuedReport
+from reports.tests.helpers import pdf_text
 
 
 @pytest.fixture
@@ -41,6 +42,14 @@ def test_the_sample_shows_finished_work_at_once(demo):
     assert huairou.status == AuditStatus.IN_PROGRESS
     assert huairou.scored_count == 10
     assert EvidenceFile.objects.filter(request__audit=huairou).count() == 1
+
+    # 自查自评: 朝阳's submitted before its audit (so its report sets both side by side),
+    # 怀柔's begun and not submitted
+    assert chaoyang.self_assessment.is_submitted
+    assert chaoyang.self_assessment_entries.filter(result="largely").count() == 2
+    assert "自查自评与稽核对照" in pdf_text(bytes(report.content))
+    assert not huairou.self_assessment.is_submitted
+    assert huairou.self_assessment_entries.count() == 6
 
 
 def test_running_it_again_changes_nothing(demo, capsys):

@@ -37,25 +37,44 @@ def test_the_filled_scoring_form_carries_the_current_scores(client_for, auditor)
     audit = audit_of("004")
     audit.auditors.add(auditor)
     save(audit, "2-3", auditor, result=Result.NON_COMPLIANT, points="3.5", finding="台账未及时登记")
-    text = _flat(client_for("auditor").get("/cycles/2023/agencies/004/scoring-form.pdf?filled=1").content)
+    text = _flat(
+        client_for("auditor").get("/cycles/2023/agencies/004/scoring-form.pdf?filled=1").content
+    )
     assert "台账未及时登记" in text and "3.5" in text
     assert "☑不符合" in text
 
 
 def test_the_scoring_form_is_for_the_office_only(client_for, cycle):
-    assert client_for("staff004").get("/cycles/2023/agencies/004/scoring-form.pdf").status_code == 403
-    assert client_for("staff007").get("/cycles/2023/agencies/004/scoring-form.pdf").status_code == 404
+    assert (
+        client_for("staff004").get("/cycles/2023/agencies/004/scoring-form.pdf").status_code == 403
+    )
+    assert (
+        client_for("staff007").get("/cycles/2023/agencies/004/scoring-form.pdf").status_code == 404
+    )
 
 
 def test_the_agency_prints_its_own_self_assessment_only(client_for, cycle, staff004):
     audit = audit_of("004")
-    fill(audit, "1-2", staff004, result=Result.LARGELY_COMPLIANT, points="6", explanation="会议记录缺两次")
+    fill(
+        audit,
+        "1-2",
+        staff004,
+        result=Result.LARGELY_COMPLIANT,
+        points="6",
+        explanation="会议记录缺两次",
+    )
     response = client_for("staff004").get("/cycles/2023/agencies/004/self-assessment.pdf")
     assert response.status_code == 200
     text = _flat(response.content)
     assert "2023年度自查自评表" in text and "会议记录缺两次" in text and "填表人签字" in text
-    assert client_for("staff007").get("/cycles/2023/agencies/004/self-assessment.pdf").status_code == 404
-    assert client_for("manager").get("/cycles/2023/agencies/004/self-assessment.pdf").status_code == 200
+    assert (
+        client_for("staff007").get("/cycles/2023/agencies/004/self-assessment.pdf").status_code
+        == 404
+    )
+    assert (
+        client_for("manager").get("/cycles/2023/agencies/004/self-assessment.pdf").status_code
+        == 200
+    )
 
 
 def test_the_report_sets_the_self_assessment_beside_the_audit(auditor, manager, staff004):
@@ -77,7 +96,9 @@ def test_the_report_sets_the_self_assessment_beside_the_audit(auditor, manager, 
     assert "2-3符合10.0不符合4.0+6.0" in text
 
 
-def test_without_a_submitted_self_assessment_the_report_has_no_such_section(auditor, manager, staff004):
+def test_without_a_submitted_self_assessment_the_report_has_no_such_section(
+    auditor, manager, staff004
+):
     audit = audit_of("004")
     fill(audit, "1-1", staff004, result=Result.COMPLIANT)  # a draft is not reported
     audit = scored_and_submitted("004", auditor)
@@ -102,7 +123,9 @@ def test_the_circular_lists_the_agencies_whose_self_assessment_differs_most(
     section = text[text.index("自评与稽核差异较大的代办处") :]
     assert section.index("004") < section.index("007")
 
-    book = load_workbook(io.BytesIO(client_for("manager").get("/cycles/2023/circular.xlsx").content))
+    book = load_workbook(
+        io.BytesIO(client_for("manager").get("/cycles/2023/circular.xlsx").content)
+    )
     rows = list(book["自评与稽核差异"].iter_rows(min_row=2, values_only=True))
     assert [r[0] for r in rows] == ["004", "007"]
     assert rows[0][2] == 100 and rows[0][4] == round(rows[0][2] - rows[0][3], 1)

@@ -52,7 +52,7 @@ def test_the_agency_fills_in_a_standard_with_a_cited_file_and_it_autosaves(clien
         },
     )
     assert response.status_code == 200
-    assert "data-state=\"saved\"" in response.content.decode()
+    assert 'data-state="saved"' in response.content.decode()
     entry = SelfAssessmentEntry.objects.get(audit=chaoyang)
     assert (entry.result, entry.points, entry.version) == ("largely", Decimal("7"), 1)
     assert entry.explanation == "制度已建立，\n部分记录缺签字"

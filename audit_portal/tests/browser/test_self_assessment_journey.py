@@ -83,7 +83,14 @@ def test_the_agency_submits_its_self_assessment_and_the_auditor_sees_it_beside_t
     agency.goto(portal + PAGE)
     expect(agency.locator("body")).not_to_contain_text("1-2 的问题")
 
-    save(audit_of("004"), "1-2", assigned, result=Result.NON_COMPLIANT, points="6", finding="记录不全")
+    save(
+        audit_of("004"),
+        "1-2",
+        assigned,
+        result=Result.NON_COMPLIANT,
+        points="6",
+        finding="记录不全",
+    )
     from checklist.services import submit_audit
 
     submit_audit(audit=audit_of("004"), by=assigned)

@@ -16,6 +16,20 @@ from rectification import services as rectification
 from rectification.models import ItemEvent, ItemStatus
 from reports import pdf
 from reports import services as reports
+from selfassessment import services as self_assessment
+
+# 自查自评: standard code -> (result, points, 自查情况); every other standard 符合
+CHAOYANG_SELF = {
+    "1-2": (
+        Result.LARGELY_COMPLIANT,
+        "8",
+        "2023年度召开两次互助保障工作汇报会，会议记录待分管领导补签字。",
+    ),
+    "3-5": (Result.LARGELY_COMPLIANT, "9", "个别理赔材料归档不及时，已安排专人补齐。"),
+}
+HUAIROU_SELF = {
+    "1-5": (Result.LARGELY_COMPLIANT, "8", "2023年上半年开展过一次自查，下半年尚未开展。"),
+}
 
 # standard code -> (result, points, finding, rectification)
 CHAOYANG_FINDINGS = {
@@ -251,6 +265,7 @@ class Command(BaseCommand):
             by=auditor,
             reason="备案表缺少经办人签字，请补充后重新上传。",
         )
+        self._self_assessment(audit, users["agency004"], CHAOYANG_SELF, submit=True)
         for standard in scoring.applicable_standards(audit):
             if standard.code in CHAOYANG_FINDINGS:
                 result, points, finding, rectification = CHAOYANG_FINDINGS[standard.code]
@@ -265,6 +280,27 @@ class Command(BaseCommand):
         scoring.submit_audit(audit=audit, by=auditor)
         reports.finalize_and_issue(audit=audit, by=users["manager"])
         self._rectification(audit, users)
+
+    def _self_assessment(self, audit, staff, shortfalls, *, submit, only=None):
+        """自查自评: 符合 except ``shortfalls`` (code -> result, points, 自查情况), the first
+        uploaded file cited for them; submitted or left as a draft."""
+        cited = [f.pk for f in EvidenceFile.objects.filter(audit=audit).order_by("pk")[:1]]
+        for standard in scoring.applicable_standards(audit)[:only]:
+            result, points, explanation = shortfalls.get(standard.code, (Result.COMPLIANT, "", ""))
+            self_assessment.save_entry(
+                audit=audit,
+                standard=standard,
+                by=staff,
+                expected_version=0,
+                entry=self_assessment.Entry(
+                    result=result,
+                    points=points,
+                    explanation=explanation,
+                    file_ids=cited if standard.code in shortfalls else [],
+                ),
+            )
+        if submit:
+            self_assessment.submit(audit=audit, by=staff)
 
     def _rectification(self, audit, users):
         """The four findings at the four stages of the loop: 1-2 closed (销号), 2-3 submitted
@@ -322,3 +358,5 @@ class Command(BaseCommand):
             content=_sample_pdf("怀柔代办处管理制度"),
             by=users["agency007"],
         )
+        # a self-assessment begun and not submitted yet
+        self._self_assessment(audit, users["agency007"], HUAIROU_SELF, submit=False, only=6)
