@@ -14,7 +14,7 @@ from accounts.models import Role
 from agencies.models import Audit, AuditEvent
 from audit_portal.access import EDITABLE_STATUSES
 from checklist import services as scoring
-from checklist.models import Assessment, Result, Standard
+from checklist.models import Standard
 from evidence.models import EvidenceFile
 
 from .models import SelfAssessment, SelfAssessmentEntry
@@ -231,42 +231,3 @@ def send_back(*, audit: Audit, by, comment: str) -> SelfAssessment:
         audit=audit, action=AuditEvent.Action.SELF_RETURNED, actor=by, comment=comment.strip()
     )
     return state
-
-
-@dataclass
-class Comparison:
-    """One standard's self-assessment beside the audit's (office staff, and the report)."""
-
-    standard: Standard
-    entry: SelfAssessmentEntry | None
-    assessment: Assessment | None
-
-    @property
-    def difference(self) -> Decimal | None:
-        """Self-assessed minus audited points, where both gave points."""
-        if self.entry is None or self.assessment is None:
-            return None
-        if self.entry.points is None or self.assessment.points is None:
-            return None
-        return self.entry.points - self.assessment.points
-
-    @property
-    def results_differ(self) -> bool:
-        return bool(
-            self.entry
-            and self.assessment
-            and self.assessment.result
-            and self.entry.result != self.assessment.result
-        )
-
-
-def submitted_entries(audit: Audit) -> dict[int, SelfAssessmentEntry]:
-    """The submitted self-assessment's entries by standard (empty if not submitted)."""
-    entries = SelfAssessmentEntry.objects.filter(
-        audit=audit, audit__self_assessment__status=SelfAssessment.Status.SUBMITTED
-    ).prefetch_related("files")
-    return {e.standard_id: e for e in entries}
-
-
-def result_label(value: str) -> str:
-    return str(Result(value).label) if value else "—"
