@@ -3,12 +3,21 @@ import time
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from audit_portal.testing import PERSONAS, persona_user, seed_database
 
 # Playwright's sync API runs an event loop in the test's thread; Django's ORM refuses to
 # run where an event loop is running unless told this is intended.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# A busy machine (CI beside other jobs, make mutate's traced runs) makes Hypothesis slow to
+# generate inputs; that is no fault of the rule under test, so it must not fail the test.
+hypothesis_settings.register_profile(
+    "portal", suppress_health_check=[HealthCheck.too_slow], deadline=None
+)
+hypothesis_settings.load_profile("portal")
 
 
 @pytest.fixture(scope="session")

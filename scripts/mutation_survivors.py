@@ -40,6 +40,24 @@ def explanations() -> dict[str, str]:
     return found
 
 
+def earlier_entries() -> dict[str, list[str]]:
+    """name -> the lines of its entry in the file as it stands (heading to its Why: line),
+    so that a run restricted to some mutants keeps what earlier runs found of the others."""
+    entries, current = {}, None
+    if OUTPUT.exists():
+        for line in OUTPUT.read_text(encoding="utf-8").splitlines():
+            heading = HEADING.match(line)
+            if heading:
+                current = heading.group(1)
+                entries[current] = []
+            if current:
+                entries[current].append(line)
+                if line.startswith("Why:"):
+                    entries[current].append("")
+                    current = None
+    return entries
+
+
 LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
 TRANSLATED = re.compile(r"\b(_|gettext|ngettext|pgettext|gettext_lazy)\(")
 # Reasons given without reading the mutant, for mutants that change only the text of a
@@ -100,6 +118,14 @@ def main() -> int:
     # that was stopped before it reached them, and is only counted
     survivors = sorted(name for name, status in results.items() if status in SURVIVED)
     kept = explanations()
+    # survivors of an earlier run that this one did not check (a run restricted to some
+    # mutants: `mutmut run "checklist.workpaper.*"`) stay as they were; a mutant of code
+    # since removed (mutmut no longer knows it) goes
+    carried = {
+        name: lines
+        for name, lines in earlier_entries().items()
+        if results.get(name) == "not checked"
+    }
     counts = {}
     for status in results.values():
         counts[status] = counts.get(status, 0) + 1
@@ -115,7 +141,10 @@ def main() -> int:
         + ".",
         "",
     ]
-    for name in survivors:
+    for name in sorted(set(survivors) | set(carried)):
+        if name in carried:
+            lines += carried[name]
+            continue
         diff = mutmut("show", name).strip()
         lines += [
             f"### `{name}`",
@@ -131,7 +160,10 @@ def main() -> int:
         ]
     OUTPUT.write_text("\n".join(lines), encoding="utf-8")
     unexplained = sum(1 for line in lines if line == NOT_EXPLAINED)
-    print(f"{len(survivors)} survivors written to {OUTPUT.name}; {unexplained} not yet explained.")
+    print(
+        f"{len(survivors)} survivors written to {OUTPUT.name}, {len(carried)} kept from "
+        f"earlier runs; {unexplained} not yet explained."
+    )
     return 0
 
 
