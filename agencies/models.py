@@ -7,10 +7,20 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+AGENCY_CODE_PATTERN = r"^[0-9]{3,6}$"
+
 agency_code_validator = RegexValidator(
-    r"^[0-9]{3}$",
-    _("The agency code must be exactly three digits, for example 004."),
+    AGENCY_CODE_PATTERN,
+    _("The agency code must be 3 to 6 digits, for example 004."),
 )
+
+
+def padded_code(code: str) -> str:
+    """A code typed or read short (4 for 004) zero-padded to AGENCY_CODE_DIGITS; a code of
+    other characters is returned as it is, for the validator to refuse."""
+    if code.isdigit() and code.isascii() and len(code) < settings.AGENCY_CODE_DIGITS:
+        return code.zfill(settings.AGENCY_CODE_DIGITS)
+    return code
 
 
 REPORT_NUMBER_PLACEHOLDERS = ("year", "code")
@@ -54,7 +64,7 @@ class Agency(models.Model):
     """A local agency (代办处／经办机构). Its code is a three-character string: "004" is not 4."""
 
     code = models.CharField(
-        _("code"), max_length=3, unique=True, validators=[agency_code_validator]
+        _("code"), max_length=6, unique=True, validators=[agency_code_validator]
     )
     name = models.CharField(_("name"), max_length=100)
     funding_mode = models.CharField(
@@ -74,7 +84,7 @@ class Agency(models.Model):
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(code__regex=r"^[0-9]{3}$"), name="agency_code_is_three_digits"
+                condition=Q(code__regex=AGENCY_CODE_PATTERN), name="agency_code_is_3_to_6_digits"
             ),
         ]
 

@@ -304,6 +304,12 @@ PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 # The office this portal serves; printed on pages and reports.
 PORTAL_OFFICE_NAME = "中国职工保险互助会北京办事处"
 
+# Agency codes are 3 to 6 digits (the office's own scheme). A code read as a number (Excel
+# turns a typed 004 into 4) or typed short on a roster line is zero-padded to this width.
+AGENCY_CODE_DIGITS = int(os.environ.get("AGENCY_CODE_DIGITS", "3"))
+if not 3 <= AGENCY_CODE_DIGITS <= 6:
+    raise ImproperlyConfigured("AGENCY_CODE_DIGITS must be 3 to 6: agency codes are 3 to 6 digits.")
+
 # django-import-export: spreadsheets in, spreadsheets out; every import runs in one
 # transaction so that a file with one bad row imports nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True

@@ -14,6 +14,7 @@ import math
 import re
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
 from import_export.admin import ImportExportModelAdmin
@@ -76,13 +77,14 @@ class SpreadsheetResource(resources.ModelResource):
 
 
 class DigitsCodeWidget(widgets.CharWidget):
-    """A code of ``digits`` digits kept as text.
+    """A code of digits kept as text.
 
     Excel turns a typed 004 into the number 4; a number in a code column can only mean
-    that, so it is padded back. Text is taken as it is and checked by the model.
+    that, so it is padded back to ``digits`` (by default the setting AGENCY_CODE_DIGITS).
+    Text is taken as it is and checked by the model.
     """
 
-    def __init__(self, digits: int = 3, **kwargs):
+    def __init__(self, digits: int | None = None, **kwargs):
         self.digits = digits
         super().__init__(**kwargs)
 
@@ -92,7 +94,7 @@ class DigitsCodeWidget(widgets.CharWidget):
         if isinstance(value, (int, float, Decimal)):
             if value != int(value) or value < 0:
                 raise ValueError(_("A code is made of digits only, for example 004."))
-            return str(int(value)).zfill(self.digits)
+            return str(int(value)).zfill(self.digits or settings.AGENCY_CODE_DIGITS)
         return "" if value is None else str(value).strip()
 
 

@@ -13,7 +13,7 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from agencies.models import Agency, Audit, Cycle, FundingMode
+from agencies.models import AGENCY_CODE_PATTERN, Agency, Audit, Cycle, FundingMode, padded_code
 from audit_portal.spreadsheets import DigitsCodeWidget, whole_number
 from checklist.models import Category, Standard
 from evidence.models import RequiredDocument
@@ -188,12 +188,10 @@ def parse_roster(text: str) -> tuple[list[tuple[str, str, str | None]], list[str
         parts = line.replace("，", " ").replace(",", " ").replace("、", " ").split()
         if not parts:
             continue
-        code = parts[0]
-        if code.isdigit() and code.isascii() and len(code) < 3:
-            code = code.zfill(3)
-        if not re.fullmatch(r"[0-9]{3}", code):
+        code = padded_code(parts[0])
+        if not re.fullmatch(AGENCY_CODE_PATTERN, code):
             errors.append(
-                _("Line %(line)s: “%(code)s” is not an agency code (three digits, such as 004).")
+                _("Line %(line)s: “%(code)s” is not an agency code (3 to 6 digits, such as 004).")
                 % {"line": number, "code": parts[0][:20]}
             )
             continue

@@ -1,17 +1,17 @@
-"""The next-cycle part of `make bench` (issue 14): starting the next cycle from one whose
-roster is as large as agency codes allow today (1,000: three digits; issue 16 widens them),
-every agency with an issued report to attach and two open problems to carry, through the
-page's own POST (preview, then 创建). Target: 5,000 agencies in under 30 s, so the time per
-agency measured here must stay under 6 ms."""
+"""The next-cycle part of `make bench` (issue 14): starting the next cycle from one of
+5,000 agencies (four-digit codes beside the seed's three-digit ones), every agency with an
+issued report to attach and two open problems to carry, through the page's own POST
+(preview, then 创建). Target: under 30 s."""
 
 import time
 
+SIZE = 5000
 TARGET_5000_S = 30.0
 
 
 def _large_previous_cycle(manager):
-    """Fill the latest cycle's roster up to every three-digit code, each audit finalized
-    with an issued report (a small PDF: attaching never reads it) and two open items."""
+    """Fill the latest cycle's roster up to SIZE agencies, each audit finalized with an
+    issued report (a small PDF: attaching never reads it) and two open items."""
     from django.utils import timezone
 
     from agencies.models import Agency, Audit, AuditStatus
@@ -23,20 +23,27 @@ def _large_previous_cycle(manager):
     cycle = latest_cycle()
     used = set(Agency.objects.values_list("code", flat=True))
     new = Agency.objects.bulk_create(
-        Agency(code=f"{n:03d}", name=f"基准代办处{n:03d}")
-        for n in range(1000)
-        if f"{n:03d}" not in used
+        (
+            Agency(code=str(1000 + n), name=f"基准代办处{1000 + n}")
+            for n in range(SIZE - len(used))
+            if str(1000 + n) not in used
+        ),
+        batch_size=1000,
     )
     serial = cycle.audits.count()
     in_roster = set(cycle.audits.values_list("agency_id", flat=True))
     missing = [a for a in Agency.objects.all() if a.pk not in in_roster]
     Audit.objects.bulk_create(
-        Audit(cycle=cycle, agency=agency, serial=serial + n)
-        for n, agency in enumerate(missing, start=1)
+        (
+            Audit(cycle=cycle, agency=agency, serial=serial + n)
+            for n, agency in enumerate(missing, start=1)
+        ),
+        batch_size=1000,
     )
     audits = list(cycle.audits.all())
     cycle.audits.update(status=AuditStatus.FINALIZED, total_score=85, grade="good")
     content = b"%PDF-1.4 bench"
+    issued = set(IssuedReport.objects.values_list("audit_id", flat=True))
     IssuedReport.objects.bulk_create(
         (
             IssuedReport(
@@ -49,7 +56,7 @@ def _large_previous_cycle(manager):
                 issued_by=manager,
             )
             for audit in audits
-            if not IssuedReport.objects.filter(audit=audit).exists()
+            if audit.pk not in issued
         ),
         batch_size=500,
     )
@@ -96,14 +103,13 @@ def run(manager) -> bool:
 
     attached = PreviousReport.objects.filter(request__audit__cycle__previous=source).count()
     assert attached == size, (attached, size)
-    per_agency_ms = 1000 * (preview_s + create_s) / size
-    projected = per_agency_ms * 5000 / 1000
-    ok = projected <= TARGET_5000_S
+    total = preview_s + create_s
+    ok = size >= SIZE and total <= TARGET_5000_S
     print(f"\nStarting the next cycle from {size} agencies ({attached} reports attached)")
     print(f"{'preview':<24}{preview_s:>8.2f} s")
     print(f"{'create':<24}{create_s:>8.2f} s")
     print(
-        f"{'per agency':<24}{per_agency_ms:>8.2f} ms  → 5,000 agencies ≈ {projected:.1f} s,"
-        f" target < {TARGET_5000_S:.0f} s  {'ok' if ok else 'SLOW'}"
+        f"{'both':<24}{total:>8.2f} s  target < {TARGET_5000_S:.0f} s at {SIZE:,} agencies"
+        f"  {'ok' if ok else 'SLOW'}"
     )
     return ok

@@ -55,6 +55,31 @@ def test_codes_that_excel_turned_into_numbers_are_padded_back(client_for):
     assert Agency.objects.get(code="009").name == "九号"
 
 
+def test_codes_of_three_to_six_digits_import_and_numbers_pad_to_the_offices_width(
+    client_for, settings
+):
+    client = client_for("administrator")
+    rows = [["123456", "六位编码", "", "是"], ["1234", "四位编码", "", "是"]]
+    confirm(client, IMPORT_URL, upload_for_preview(client, IMPORT_URL, xlsx_upload(HEADER, rows)))
+    assert Agency.objects.get(code="123456").name == "六位编码"
+    assert Agency.objects.get(code="1234").name == "四位编码"
+
+    settings.AGENCY_CODE_DIGITS = 5  # an office whose codes are five digits
+    preview = upload_for_preview(
+        client, IMPORT_URL, xlsx_upload(HEADER, [[42, "四十二", "", "是"]])
+    )
+    confirm(client, IMPORT_URL, preview)
+    assert Agency.objects.get(code="00042").name == "四十二"
+
+
+def test_codes_longer_than_six_digits_or_shorter_than_three_are_refused(client_for):
+    client = client_for("administrator")
+    rows = [["1234567", "七位", "", "是"], ["12", "两位文字", "", "是"]]
+    body = upload_for_preview(client, IMPORT_URL, xlsx_upload(HEADER, rows)).content.decode()
+    assert body.count("代办处编码必须是 3 到 6 位数字，例如 004。") == 2
+    assert not Agency.objects.filter(name__in=["七位", "两位文字"]).exists()
+
+
 def test_a_file_with_one_bad_row_imports_nothing_and_names_every_bad_row(client_for):
     client = client_for("administrator")
     upload = xlsx_upload(
@@ -70,7 +95,7 @@ def test_a_file_with_one_bad_row_imports_nothing_and_names_every_bad_row(client_
     preview = upload_for_preview(client, IMPORT_URL, upload)
 
     body = preview.content.decode()
-    assert "代办处编码必须是三位数字，例如 004。" in body
+    assert "代办处编码必须是 3 到 6 位数字，例如 004。" in body
     assert "“半直投”不是可选值之一" in body
     assert "此字段不能为空。" in body
     assert 'name="import_file_name"' not in body  # no way to confirm

@@ -34,6 +34,14 @@ def test_it_refuses_to_start_without_allowed_hosts_when_debug_is_off():
     assert "ALLOWED_HOSTS is empty" in result.stderr
 
 
+def test_it_refuses_an_agency_code_width_outside_three_to_six():
+    for width in ("2", "7"):
+        result = _start(DEBUG="1", AGENCY_CODE_DIGITS=width)
+        assert result.returncode != 0
+        assert "AGENCY_CODE_DIGITS must be 3 to 6" in result.stderr
+    assert _start(DEBUG="1", AGENCY_CODE_DIGITS="6").returncode == 0
+
+
 def test_it_starts_with_a_development_key_when_debug_is_on():
     assert _start(DEBUG="1").returncode == 0
 
