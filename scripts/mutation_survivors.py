@@ -97,6 +97,18 @@ def automatic_reason(diff: str) -> str | None:
     return None
 
 
+def _same_mutant(name: str, lines: list[str]) -> bool:
+    """Whether the entry's diff is still what mutmut's mutant of that name is: mutants are
+    numbered within their function, so a rewritten function reuses the names for others."""
+
+    def body(diff: str) -> str:  # without mutmut's first line, which names the status
+        return "\n".join(line for line in diff.strip().splitlines() if not line.startswith("# "))
+
+    text = "\n".join(lines)
+    stored = text.split("```diff\n", 1)[-1].split("\n```", 1)[0]
+    return body(stored) == body(mutmut("show", name))
+
+
 def main() -> int:
     results = {}
     for line in mutmut("results", "--all", "true").splitlines():
@@ -124,7 +136,7 @@ def main() -> int:
     carried = {
         name: lines
         for name, lines in earlier_entries().items()
-        if results.get(name) == "not checked"
+        if results.get(name) == "not checked" and _same_mutant(name, lines)
     }
     counts = {}
     for status in results.values():

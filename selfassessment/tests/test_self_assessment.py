@@ -162,6 +162,7 @@ def test_the_deadline_closes_the_self_assessment_unless_an_auditor_returned_it(
     staff = client_for("staff004")
     late = staff.post(ITEM, {"version": 0, "result": Result.COMPLIANT})
     assert late.status_code == 422 and "截止日期" in late.content.decode()
+    assert "data-field" not in late.content.decode()  # no field is at fault: none is marked
 
     cycle.self_assessment_deadline = timezone.localdate()  # the whole last day counts
     cycle.save()
