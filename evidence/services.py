@@ -416,7 +416,6 @@ def store_bytes(
         upload.write(content)
         upload.hash = hashlib.sha256(content)
         upload.size = len(content)
-        upload.seek(0)
         return store_upload(audit=audit, document=document, upload=upload, by=by)
     finally:
         upload.close()
