@@ -416,6 +416,7 @@ def store_bytes(
         upload.write(content)
         upload.hash = hashlib.sha256(content)
         upload.size = len(content)
+        upload.flush()  # the type check reads the file by its path
         return store_upload(audit=audit, document=document, upload=upload, by=by)
     finally:
         upload.close()
