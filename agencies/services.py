@@ -14,16 +14,20 @@ class NeedsConfirmation(AssignmentError):
     """The assignment breaks the rotation rule (轮换); repeating it with ``confirmed`` does it."""
 
 
-def rotation_due(cycle: Cycle) -> dict[tuple[int, int], tuple[str, list[int]]]:
+def rotation_due(cycle: Cycle, *, agency_ids=None) -> dict[tuple[int, int], tuple[str, list[int]]]:
     """(auditor id, agency id) -> (agency name, the years) for auditors who audited an agency
-    in each of the two cycles before ``cycle``: two queries, however long the history."""
+    in each of the two cycles before ``cycle`` (only the agencies of ``agency_ids`` when
+    given): two queries, however long the history."""
     if cycle.previous_id is None:
         return {}
     previous = Cycle.objects.filter(pk=cycle.previous_id).values_list("pk", "previous_id").get()
     before = [pk for pk in previous if pk is not None]
     years: dict[tuple[int, int], set[int]] = {}
     names: dict[int, str] = {}
-    rows = Audit.auditors.through.objects.filter(audit__cycle__in=before).values_list(
+    links = Audit.auditors.through.objects.filter(audit__cycle__in=before)
+    if agency_ids is not None:
+        links = links.filter(audit__agency__in=agency_ids)
+    rows = links.values_list(
         "user_id", "audit__agency_id", "audit__agency__name", "audit__cycle__year"
     )
     for user_id, agency_id, name, year in rows:

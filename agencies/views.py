@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from audit_portal.access import (
     require_manager,
 )
 from audit_portal.inputs import parse_id
+from audit_portal.paging import paginate
 
 from . import services
 from .charts import grade_distribution_svg, score_history_svg
@@ -64,6 +65,7 @@ def _auditors():
 
 
 class OverviewFilter(forms.Form):
+    q = forms.CharField(required=False, max_length=100, strip=True)
     status = forms.ChoiceField(choices=[("", ""), *AuditStatus.choices], required=False)
     grade = forms.ChoiceField(choices=[("", ""), ("none", "none"), *Grade.choices], required=False)
     auditor = forms.CharField(required=False)
@@ -73,6 +75,10 @@ class OverviewFilter(forms.Form):
         if not self.is_valid():
             return audits
         data = self.cleaned_data
+        if data["q"]:
+            audits = audits.filter(
+                Q(agency__code__icontains=data["q"]) | Q(agency__name__icontains=data["q"])
+            )
         if data["status"]:
             audits = audits.filter(status=data["status"])
         if data["grade"] == "none":
@@ -135,20 +141,22 @@ def _next_report_number(audit: Audit, issued: int) -> str:
 
 def _with_progress(audits, cycle):
     counts = applicable_counts(cycle)
-    rectification = _rectification_progress(cycle)
     audits = list(audits)
+    rectification = _rectification_progress(cycle, [audit.pk for audit in audits])
     for audit in audits:
         audit.applicable_count = counts[audit.agency.funding_mode]
         audit.rectification = rectification.get(audit.pk)
     return audits
 
 
-def _rectification_progress(cycle) -> dict[int, dict]:
-    """audit id -> live rectification items, closed and overdue, for audits that have any
-    (rectification.RectificationItem through its reverse name; its ItemStatus values)."""
+def _rectification_progress(cycle, audit_ids) -> dict[int, dict]:
+    """audit id -> live rectification items, closed and overdue, for those of ``audit_ids``
+    that have any (rectification.RectificationItem through its reverse name; its ItemStatus
+    values)."""
     live = Q(rectification_items__withdrawn=False)
     rows = (
-        cycle.audits.annotate(
+        cycle.audits.filter(pk__in=audit_ids)
+        .annotate(
             total=Count("rectification_items", filter=live),
             closed=Count(
                 "rectification_items", filter=live & Q(rectification_items__status="closed")
@@ -182,11 +190,15 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
 def cycle_overview(request: HttpRequest, year: int) -> HttpResponse:
     cycle = get_cycle_for_office(request.user, year)
     filters = OverviewFilter(request.GET)
-    audits = filters.apply(
-        cycle.audits.roster()
-        .with_previous_totals(cycle)
-        .prefetch_related(Prefetch("auditors", queryset=User.objects.order_by("username")))
+    paged = paginate(
+        request,
+        filters.apply(
+            cycle.audits.roster()
+            .with_previous_totals(cycle)
+            .prefetch_related(Prefetch("auditors", queryset=User.objects.order_by("username")))
+        ),
     )
+    audits = _with_progress(paged.page.object_list, cycle)
     status_counts = dict(cycle.audits.values_list("status").annotate(n=Count("id")).order_by())
     # The chart counts final grades only; an unfinished audit's grade (暂评) can still change
     # and is listed beside the chart instead.
@@ -196,13 +208,16 @@ def cycle_overview(request: HttpRequest, year: int) -> HttpResponse:
     auditors = list(_auditors())
     others = request.GET.copy()
     others.pop("sort", None)
+    others.pop("page", None)
     can_assign = request.user.is_manager
     return render(
         request,
         "agencies/cycle_overview.html",
         {
             "cycle": cycle,
-            "audits": _with_progress(audits, cycle),
+            "audits": audits,
+            "paged": paged,
+            "filter_query": _filter_query(request.GET),
             "roster_size": sum(status_counts.values()),
             "statuses": [(s, status_counts.get(s.value, 0)) for s in AuditStatus],
             "grades": Grade,
@@ -214,7 +229,7 @@ def cycle_overview(request: HttpRequest, year: int) -> HttpResponse:
             "current": filters.cleaned_data if filters.is_valid() else {},
             "auditors": auditors,
             "can_assign": can_assign,
-            **(_assignment_rules(cycle, auditors) if can_assign else {}),
+            **(_assignment_rules(cycle, auditors, audits) if can_assign else {}),
             "sort_query": others.urlencode() + "&" if others else "",
             "sort": (filters.cleaned_data.get("sort") if filters.is_valid() else "") or "serial",
             "previous_cycle": cycle.previous,
@@ -222,15 +237,26 @@ def cycle_overview(request: HttpRequest, year: int) -> HttpResponse:
     )
 
 
-def _assignment_rules(cycle: Cycle, auditors) -> dict:
-    """What the assignment panel reminds a manager of: recusals (回避) at the roster's
-    agencies and auditors due for rotation (轮换) there (three queries at most)."""
+def _filter_query(query) -> str:
+    """The overview's filter (search, status, grade, auditor) as a query string: what
+    "select all that match" assigns to."""
+    kept = query.copy()
+    for key in list(kept):
+        if key not in OverviewFilter.base_fields or key == "sort":
+            del kept[key]
+    return kept.urlencode()
+
+
+def _assignment_rules(cycle: Cycle, auditors, audits) -> dict:
+    """What the assignment panel reminds a manager of: recusals (回避) at the agencies on
+    the page and auditors due for rotation (轮换) there (three queries at most)."""
+    agency_ids = [audit.agency_id for audit in audits]
     recusals = list(
-        Recusal.objects.filter(agency__audits__cycle=cycle)
+        Recusal.objects.filter(agency__in=agency_ids)
         .select_related("auditor", "agency")
         .order_by("agency__code", "auditor__username")
     )
-    due = services.rotation_due(cycle)
+    due = services.rotation_due(cycle, agency_ids=agency_ids)
     names = {auditor.pk: auditor.display_name for auditor in auditors}
     rotation = sorted(
         (names[user_id], agency, "、".join(str(y) for y in years))
@@ -245,7 +271,20 @@ def _assignment_rules(cycle: Cycle, auditors) -> dict:
 def assign(request: HttpRequest, year: int) -> HttpResponse:
     cycle = get_cycle_for_office(request.user, year)
     require_manager(request.user)
-    form = AssignForm(request.POST, cycle=cycle)
+    data = request.POST
+    if data.get("all_matching"):
+        # "Select all that match": the agencies the overview's filter finds on every page,
+        # found again now (the ids are the form's to check, as if each had been ticked).
+        filters = OverviewFilter(QueryDict(data.get("filter", "")))
+        if not filters.is_valid():
+            messages.error(request, _("The filter could not be read; nothing was assigned."))
+            return redirect("cycle_overview", cycle.year)
+        data = data.copy()
+        data.setlist(
+            "audits",
+            [str(pk) for pk in filters.apply(cycle.audits.all()).values_list("pk", flat=True)],
+        )
+    form = AssignForm(data, cycle=cycle)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:

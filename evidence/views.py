@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.http import (
     FileResponse,
     Http404,
@@ -34,6 +35,7 @@ from audit_portal.access import (
     get_cycle_for_office,
 )
 from audit_portal.inputs import parse_id, parse_ids
+from audit_portal.paging import paginate
 from checklist.models import Standard
 
 from . import services
@@ -301,54 +303,98 @@ def cycle_zip(request: HttpRequest, year: int) -> HttpResponse:
 GRID_FILTERS = ("missing", "returned", "overdue")
 
 
+def _grid_rows(cycle, wanted: str, search: str):
+    """The roster, narrowed to agencies with missing, returned or overdue documents and to
+    a search by code or name: in the database, so that only one page is ever loaded."""
+    audits = cycle.audits.roster()
+    if search:
+        audits = audits.filter(
+            Q(agency__code__icontains=search) | Q(agency__name__icontains=search)
+        )
+    if not wanted:
+        return audits
+    # An item without a row is 未提交, so "has a missing document" is "fewer answered rows
+    # than documents".
+    documents = RequiredDocument.objects.filter(cycle=cycle).count()
+    audits = audits.annotate(
+        answered=Count(
+            "document_requests", filter=~Q(document_requests__status=DocumentStatus.MISSING)
+        ),
+        returned=Count(
+            "document_requests", filter=Q(document_requests__status=DocumentStatus.RETURNED)
+        ),
+    )
+    missing, returned = Q(answered__lt=documents), Q(returned__gt=0)
+    if wanted == "missing":
+        return audits.filter(missing)
+    if wanted == "returned":
+        return audits.filter(returned)
+    if not services.is_overdue(Audit(cycle=cycle), DocumentStatus.MISSING):
+        return audits.none()
+    return audits.filter(missing | returned)
+
+
+def _grid_counts(cycle, documents: int) -> dict[str, int]:
+    """Items of the whole cycle per status, and overdue: one aggregate query and a count."""
+    counts = dict.fromkeys(DocumentStatus.values, 0)
+    counts.update(
+        DocumentRequest.objects.filter(audit__cycle=cycle)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    answered = sum(n for status, n in counts.items() if status != DocumentStatus.MISSING)
+    counts[DocumentStatus.MISSING] = cycle.audits.count() * documents - answered
+    late = services.is_overdue(Audit(cycle=cycle), DocumentStatus.MISSING)
+    counts["overdue"] = (
+        counts[DocumentStatus.MISSING] + counts[DocumentStatus.RETURNED] if late else 0
+    )
+    return counts
+
+
 @require_safe
 @login_required
 def grid(request: HttpRequest, year: int) -> HttpResponse:
-    """Agencies × required documents with the status of each, for the office."""
+    """Agencies × required documents with the status of each, for the office, a page at
+    a time; the counts are the whole cycle's."""
     cycle = get_cycle_for_office(request.user, year)
     documents_list = list(RequiredDocument.objects.filter(cycle=cycle).order_by("number"))
+    wanted = request.GET.get("show", "")
+    wanted = wanted if wanted in GRID_FILTERS else ""
+    search = request.GET.get("q", "").strip()[:100]
+    paged = paginate(request, _grid_rows(cycle, wanted, search))
+    audits = list(paged.page.object_list)
     statuses = {
         (audit_id, document_id): status
         for audit_id, document_id, status in DocumentRequest.objects.filter(
-            audit__cycle=cycle
+            audit__in=audits
         ).values_list("audit_id", "document_id", "status")
     }
     # The latest attempt per agency: when sent, its time; when not, why (shown in red).
     last_reminded = {}
     for audit_id, sent_at, error in (
-        Reminder.objects.filter(audit__cycle=cycle)
+        Reminder.objects.filter(audit__in=audits)
         .order_by("sent_at", "pk")
         .values_list("audit_id", "sent_at", "error")
     ):
         last_reminded[audit_id] = {"at": sent_at, "error": error}
     today = timezone.localdate()
-    wanted = request.GET.get("show", "")
-    counts = dict.fromkeys(DocumentStatus.values, 0)
-    counts["overdue"] = 0
+    labels = {status.value: status.label for status in DocumentStatus}
     rows = []
-    for audit in cycle.audits.roster():
+    for audit in audits:
         cells = []
         for document in documents_list:
             status = statuses.get((audit.pk, document.pk), DocumentStatus.MISSING)
-            overdue = services.is_overdue(audit, status, today)
-            counts[status] += 1
-            counts["overdue"] += overdue
             cells.append(
                 {
                     "document": document,
                     "status": status,
-                    "label": DocumentStatus(status).label,
-                    "overdue": overdue,
+                    "label": labels[status],
+                    "overdue": services.is_overdue(audit, status, today),
                 }
             )
-        shown = {
-            "missing": any(c["status"] == DocumentStatus.MISSING for c in cells),
-            "returned": any(c["status"] == DocumentStatus.RETURNED for c in cells),
-            "overdue": any(c["overdue"] for c in cells),
-        }
-        if wanted in GRID_FILTERS and not shown[wanted]:
-            continue
         rows.append({"audit": audit, "cells": cells, "reminded": last_reminded.get(audit.pk)})
+    counts = _grid_counts(cycle, len(documents_list))
     return render(
         request,
         "evidence/grid.html",
@@ -356,9 +402,11 @@ def grid(request: HttpRequest, year: int) -> HttpResponse:
             "cycle": cycle,
             "documents": documents_list,
             "rows": rows,
+            "paged": paged,
+            "search": search,
             "counts": counts,
             "status_counts": [(status, counts[status.value]) for status in DocumentStatus],
-            "show": wanted if wanted in GRID_FILTERS else "",
+            "show": wanted,
             "statuses": DocumentStatus,
             "can_remind": request.user.role in (Role.MANAGER, Role.AUDITOR),
         },

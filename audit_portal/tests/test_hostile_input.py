@@ -70,6 +70,9 @@ SAMPLE = [
 QUERY_PARAMETERS = {
     "report_pdf": ["version"],
     "login": ["next"],
+    # the page links show only when a roster is longer than a page
+    "cycle_overview": ["page"],
+    "document_grid": ["page"],
 }
 
 # Forms that sign the persona out: walked last (see the path walk for their URL).
@@ -87,6 +90,8 @@ EXTRA_FORMS = {
     "rectification_answer": ["measures", "responsible", "completed_on", "version", "action"],
     "rectification_reopen": ["reason", "version"],
     "rectification_add_proof": [],
+    # "select all that match" shows only when the roster is longer than a page
+    "assign_auditors": ["audits", "auditors", "replace", "all_matching", "filter", "next"],
     "rectification_report_issue": [],
     "rectification_extension": ["proposed_deadline", "reason"],
     "rectification_extension_decide": ["decision", "answer"],
@@ -309,9 +314,14 @@ def _discover(client_for, pages, item_id, proof_id):
             }
             query_names.setdefault(page, set()).update(names)
     for name, fields in EXTRA_FORMS.items():
-        for ids in ([], [item_id], [item_id, proof_id]):
+        for args in (
+            [2023, "004"],
+            [2023, "004", item_id],
+            [2023, "004", item_id, proof_id],
+            [2023],
+        ):
             try:
-                action = reverse(name, args=[2023, "004", *ids])
+                action = reverse(name, args=args)
                 break
             except NoReverseMatch:
                 continue

@@ -25,3 +25,14 @@ document.addEventListener("click", (event) => {
   const close = event.target.closest("[data-close-dialog]");
   if (close) close.closest("dialog").close();
 });
+
+// A checkbox with data-check-all="name" ticks or unticks every checkbox of that name in
+// its form (the overview's "select every agency on this page").
+document.addEventListener("change", (event) => {
+  const master = event.target.closest("[data-check-all]");
+  if (!master || !master.form) return;
+  const name = master.dataset.checkAll;
+  for (const box of master.form.querySelectorAll(`input[type=checkbox][name="${name}"]`)) {
+    box.checked = master.checked;
+  }
+});
