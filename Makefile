@@ -1,5 +1,5 @@
 # The two commands a new user needs: `make run` and `make test` (see README).
-.PHONY: run test messages lint bench loadtest faulttest prodtest mutate
+.PHONY: run test messages lint bench bench-against loadtest faulttest prodtest mutate
 
 run:
 	scripts/run.sh
@@ -23,6 +23,11 @@ lint:
 bench:
 	scripts/venv.sh requirements-dev.txt
 	.venv/bin/python scripts/bench.py
+
+# One page, this tree against an earlier commit, timed alternately in one run.
+bench-against:
+	scripts/venv.sh requirements-dev.txt
+	.venv/bin/python scripts/bench_against.py $(REV) $(PAGE)
 
 # gunicorn + a PostgreSQL cluster of its own, on loopback: 50 users for 60 s (see README).
 loadtest:
