@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from agencies.models import Audit
@@ -28,9 +28,11 @@ from .models import SelfAssessmentEntry
 class EntryForm(forms.Form):
     version = forms.IntegerField(min_value=0)
     result = forms.ChoiceField(choices=[("", ""), *Result.choices], required=False)
-    points = forms.CharField(label=_lazy("Points"), required=False, max_length=20)
+    points = forms.CharField(label=gettext_lazy("Points"), required=False, max_length=20)
     explanation = forms.CharField(
-        label=_lazy("Self-check (自查情况)"), required=False, max_length=services.MAX_EXPLANATION
+        label=gettext_lazy("Self-check (自查情况)"),
+        required=False,
+        max_length=services.MAX_EXPLANATION,
     )
     files = forms.TypedMultipleChoiceField(coerce=int, required=False)
 

@@ -110,3 +110,38 @@ def test_it_shows_each_standards_scope_and_when_the_agencys_mode_is_unset(client
     Agency.objects.filter(code="004").update(funding_mode=FundingMode.DIRECT)
     body = client_for("manager").get(URL).content.decode()
     assert '<span class="standard-code">3-7</span>' not in body  # not applicable at all
+
+
+def test_each_standards_urls_are_built_as_reverse_would(client_for, auditor):
+    """The page builds each standard's save and evidence URLs from its own (no reverse()
+    per standard): they must be the ones the URL patterns give, with a code that needs
+    quoting too."""
+    from django.urls import reverse
+
+    from checklist.views import _item_url, _rows
+
+    audit = audit_of("004")
+    audit.agency.code = "0004"
+    standards = list(
+        Standard.objects.filter(category__cycle=audit.cycle).select_related("category")
+    )
+    for row in _rows(audit, standards):
+        args = [2023, "0004", row.standard.category.position, row.standard.number]
+        assert row.url == reverse("assessment", args=args)
+        assert row.evidence_url == reverse("link_evidence", args=args)
+        assert _item_url(audit, row.standard) == row.url
+
+
+def test_the_result_buttons_mark_the_saved_result(client_for, auditor):
+    audit = audit_of("004")
+    audit.auditors.add(auditor)
+    save(audit, "1-2", auditor, result=Result.LARGELY_COMPLIANT, points="7", finding="记录不全")
+    body = client_for("manager").get(URL).content.decode()
+    item = body.split('id="item-', 3)[2]  # the second standard, 1-2
+    assert item.count('type="radio"') == len(Result.choices)
+    assert 'value="largely" id="result-' in item
+    assert item.count(" checked>") == 1
+    assert '-largely" checked>' in item
+    assert ">基本符合</label>" in item
+    max_points = Standard.objects.get(category__cycle=audit.cycle, category__position=1, number=2)
+    assert f"满分 {max_points.max_points.normalize():f} 分" in item
