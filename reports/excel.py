@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -16,6 +17,8 @@ from audit_portal.spreadsheets import not_a_formula
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="EEEEEE")
+HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def safe(value):
@@ -25,23 +28,48 @@ def safe(value):
     return not_a_formula(value)
 
 
-def _sheet(workbook, title, header, rows, widths, *, first=False, number_format="0.0"):
-    sheet = workbook.active if first else workbook.create_sheet()
-    sheet.title = title
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for row in rows:
-        sheet.append([safe(value) for value in row])
+def _sheet(
+    workbook,
+    title,
+    header,
+    rows,
+    widths,
+    *,
+    freeze="A2",
+    number_format="0.0",
+    wrap=(),
+):
+    """A sheet written row by row (openpyxl's write-only mode: a workbook of thousands of
+    agencies is never held in memory whole). ``wrap``: the 1-based columns whose long text
+    wraps. Everything about the sheet is set before its first row, as write-only asks."""
+    sheet = workbook.create_sheet(title)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, float):
-                cell.number_format = number_format
-    sheet.freeze_panes = "A2"
+    sheet.freeze_panes = freeze
+    sheet.append([_header_cell(sheet, value) for value in header])
+    for row in rows:
+        sheet.append(
+            [_cell(sheet, value, number_format, i in wrap) for i, value in enumerate(row, 1)]
+        )
     return sheet
+
+
+def _header_cell(sheet, value):
+    cell = WriteOnlyCell(sheet, value=safe(value))
+    cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGNMENT
+    return cell
+
+
+def _cell(sheet, value, number_format, wrap):
+    value = safe(value)
+    if not wrap and not isinstance(value, float):
+        return value  # a plain value: no cell object needed
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, float):
+        cell.number_format = number_format
+    if wrap:
+        cell.alignment = WRAP
+    return cell
 
 
 def _bytes(workbook) -> bytes:
@@ -50,70 +78,74 @@ def _bytes(workbook) -> bytes:
     return buffer.getvalue()
 
 
+def _workbook() -> Workbook:
+    return Workbook(write_only=True)
+
+
 def score_matrix_xlsx(data: dict) -> bytes:
     """Agencies in roster order × standards' points, category scores, total and grade;
     second sheet: the document status matrix."""
-    workbook = Workbook()
+    workbook = _workbook()
     standards = data["standards"]
     header = ["序号", "编码", "代办处（经办机构）", "状态"]
     header += [s["code"] for s in standards]
     header += [c for c in data["category_names"]] + ["总分", "等级"]
-    rows = []
-    for row in data["rows"]:
-        rows.append(
-            [row["serial"], row["code"], row["name"], row["status"]]
-            + [row["points"].get(s["id"], "") for s in standards]
-            + row["categories"]
-            + [row["total"], row["grade"]]
-        )
+    rows = (
+        [row["serial"], row["code"], row["name"], row["status"]]
+        + [row["points"].get(s["id"], "") for s in standards]
+        + row["categories"]
+        + [row["total"], row["grade"]]
+        for row in data["rows"]
+    )
     widths = [6, 7, 18, 9] + [6] * len(standards) + [12] * len(data["category_names"]) + [8, 8]
-    sheet = _sheet(workbook, "得分矩阵", header, rows, widths, first=True)
-    sheet.freeze_panes = "E2"
+    _sheet(workbook, "得分矩阵", header, rows, widths, freeze="E2")
     documents = data["documents"]
     doc_header = ["序号", "编码", "代办处（经办机构）"] + [f"资料{d['number']}" for d in documents]
-    doc_rows = [[r["serial"], r["code"], r["name"], *r["documents"]] for r in data["rows"]]
-    doc_sheet = _sheet(
-        workbook, "资料提交情况", doc_header, doc_rows, [6, 7, 18] + [10] * len(documents)
+    doc_rows = ([r["serial"], r["code"], r["name"], *r["documents"]] for r in data["rows"])
+    _sheet(
+        workbook,
+        "资料提交情况",
+        doc_header,
+        doc_rows,
+        [6, 7, 18] + [10] * len(documents),
+        freeze="D2",
     )
-    doc_sheet.freeze_panes = "D2"
     history = data["history"]
     years_header = [f"{year}年{label}" for year in history["years"] for label in ("总分", "等级")]
-    year_sheet = _sheet(
+    _sheet(
         workbook,
         "历年总分",
         ["序号", "编码", "代办处（经办机构）", *years_header],
         history["rows"],
         [6, 7, 18] + [10, 8] * len(history["years"]),
+        freeze="D2",
     )
-    year_sheet.freeze_panes = "D2"
-    legend = _sheet(
+    _sheet(
         workbook,
         "说明",
         ["项目", "内容"],
         [[s["code"], s["text"]] for s in standards]
         + [[f"资料{d['number']}", d["title"]] for d in documents],
         [8, 100],
+        wrap=(2,),
     )
-    for row in legend.iter_rows(min_row=2):
-        row[1].alignment = Alignment(wrap_text=True, vertical="top")
     return _bytes(workbook)
 
 
 def circular_xlsx(data: dict) -> bytes:
-    workbook = Workbook()
+    workbook = _workbook()
     names = [a["name"] for a in data["averages"]]
-    ranked = [
+    ranked = (
         [i, a.agency.code, a.agency.name, a.total_score, a.get_grade_display()]
         + [c.get("score") and float(c["score"]) for c in a.category_scores]
         for i, a in enumerate(data["ranked"], start=1)
-    ]
+    )
     _sheet(
         workbook,
         "排名",
         ["名次", "编码", "代办处（经办机构）", "总分", "等级", *names],
         ranked,
         [6, 7, 20, 8, 8] + [12] * len(names),
-        first=True,
     )
     _sheet(
         workbook,
@@ -140,7 +172,7 @@ def circular_xlsx(data: dict) -> bytes:
     comparison = data.get("comparison")
     if comparison:
         year_then, year_now = comparison["previous"].year, data["cycle"].year
-        sheet = _sheet(
+        _sheet(
             workbook,
             "与上年比较",
             ["项目", f"{year_then}年度", f"{year_now}年度", "变化"],
@@ -171,8 +203,8 @@ def circular_xlsx(data: dict) -> bytes:
                 for m in comparison["down"]
             ],
             [30, 12, 12, 10],
+            freeze="B2",
         )
-        sheet.freeze_panes = "B2"
     if data.get("rectification"):
         _sheet(
             workbook,
@@ -225,7 +257,7 @@ LEDGER_WIDTHS = [6, 14, 7, 9, 40, 36, 40, 10, 12, 12, 14, 10, 12]
 def rectification_ledger_xlsx(rows) -> bytes:
     """整改台账 in the columns an office uses, one row per item (ledger.LedgerRow), in
     roster order; long texts wrap, the header stays in view."""
-    workbook = Workbook()
+    workbook = _workbook()
 
     def status(row):
         label = row.item.get_status_display()
@@ -238,7 +270,7 @@ def rectification_ledger_xlsx(rows) -> bytes:
     def day(value):
         return value.isoformat() if value else ""
 
-    sheet = _sheet(
+    _sheet(
         workbook,
         "整改台账",
         LEDGER_HEADER,
@@ -261,10 +293,6 @@ def rectification_ledger_xlsx(rows) -> bytes:
             for row in rows
         ),
         LEDGER_WIDTHS,
-        first=True,
+        wrap=(5, 6, 7),
     )
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for column in ("E", "F", "G"):
-        for cell in sheet[column][1:]:
-            cell.alignment = wrap
     return _bytes(workbook)
