@@ -19,6 +19,7 @@ from audit_portal.access import (
     require_manager,
 )
 from audit_portal.inputs import parse_id
+from audit_portal.links import agency_url
 from audit_portal.paging import paginate
 
 from . import services
@@ -140,12 +141,19 @@ def _next_report_number(audit: Audit, issued: int) -> str:
 
 
 def _with_progress(audits, cycle):
+    """The rows of the overview and my-agencies pages, with what each row shows worked
+    out here rather than by tags in the template's loop."""
     counts = applicable_counts(cycle)
     audits = list(audits)
     rectification = _rectification_progress(cycle, [audit.pk for audit in audits])
+    detail_url = agency_url("audit_detail", cycle.year)
+    rectification_url = agency_url("rectification", cycle.year)
     for audit in audits:
         audit.applicable_count = counts[audit.agency.funding_mode]
         audit.rectification = rectification.get(audit.pk)
+        audit.detail_url = detail_url(audit.agency.code)
+        audit.rectification_url = rectification_url(audit.agency.code)
+        audit.select_label = _("Select %(name)s") % {"name": audit.agency.name}
     return audits
 
 
@@ -206,6 +214,7 @@ def cycle_overview(request: HttpRequest, year: int) -> HttpResponse:
     grade_counts = dict(graded.filter(status=AuditStatus.FINALIZED))
     provisional = dict(graded.exclude(status=AuditStatus.FINALIZED))
     auditors = list(_auditors())
+    mode_dependent = mode_dependent_standards(cycle)
     others = request.GET.copy()
     others.pop("sort", None)
     others.pop("page", None)
@@ -224,7 +233,10 @@ def cycle_overview(request: HttpRequest, year: int) -> HttpResponse:
             "grade_chart": grade_distribution_svg(grade_counts),
             "graded": sum(grade_counts.values()),
             "provisional": [(g, provisional[g.value]) for g in Grade if provisional.get(g.value)],
-            "mode_dependent": mode_dependent_standards(cycle),
+            "mode_dependent": mode_dependent,
+            "mode_unset_title": _("Until it is set, standards %(codes)s count as applicable.")
+            % {"codes": "、".join(mode_dependent)},
+            "labels": {"not_assigned": _("not assigned"), "mode_unset": _("直投／非直投 not set")},
             "filters": filters,
             "current": filters.cleaned_data if filters.is_valid() else {},
             "auditors": auditors,

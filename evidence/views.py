@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.encoding import escape_uri_path
+from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -35,6 +36,7 @@ from audit_portal.access import (
     get_cycle_for_office,
 )
 from audit_portal.inputs import parse_id, parse_ids
+from audit_portal.links import agency_url
 from audit_portal.paging import paginate
 from checklist.models import Standard
 
@@ -379,21 +381,46 @@ def grid(request: HttpRequest, year: int) -> HttpResponse:
     ):
         last_reminded[audit_id] = {"at": sent_at, "error": error}
     today = timezone.localdate()
-    labels = {status.value: status.label for status in DocumentStatus}
+    documents_url = agency_url("documents", cycle.year)
+    # A page of 100 agencies has 1,000 cells of at most 80 kinds (document × status ×
+    # overdue): each kind is made, HTML and all, once (issue 16: template cost).
+    kinds = {}
+
+    def cell(audit, document, status):
+        overdue = services.is_overdue(audit, status, today)
+        key = (document.pk, status, overdue)
+        if key not in kinds:
+            label = DocumentStatus(status).label
+            title = f"{document.number}. {label}" + (f" · {_('Overdue')}" if overdue else "")
+            kinds[key] = {
+                "document": document,
+                "status": status,
+                "label": label,
+                "overdue": overdue,
+                "html": format_html(
+                    '<td><span class="grid-cell doc-{}{}" title="{}">{}</span></td>',
+                    status,
+                    " overdue" if overdue else "",
+                    title,
+                    label,
+                ),
+            }
+        return kinds[key]
+
     rows = []
     for audit in audits:
-        cells = []
-        for document in documents_list:
-            status = statuses.get((audit.pk, document.pk), DocumentStatus.MISSING)
-            cells.append(
-                {
-                    "document": document,
-                    "status": status,
-                    "label": labels[status],
-                    "overdue": services.is_overdue(audit, status, today),
-                }
-            )
-        rows.append({"audit": audit, "cells": cells, "reminded": last_reminded.get(audit.pk)})
+        cells = [
+            cell(audit, document, statuses.get((audit.pk, document.pk), DocumentStatus.MISSING))
+            for document in documents_list
+        ]
+        rows.append(
+            {
+                "audit": audit,
+                "cells": cells,
+                "reminded": last_reminded.get(audit.pk),
+                "url": documents_url(audit.agency.code),
+            }
+        )
     counts = _grid_counts(cycle, len(documents_list))
     return render(
         request,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from agencies.models import Audit, AuditStatus, attach_returns
+from audit_portal.links import agency_url
 from evidence.models import DocumentRequest, DocumentStatus, RequiredDocument
 from rectification.models import (
     AWAITING_AGENCY,
@@ -154,16 +155,17 @@ def _carried(audits) -> Section:
 
 def for_manager(user, today) -> list[Section]:
     review = Section("review", _("Audits awaiting your review"))
-    for audit in (
+    # values, not models: a province's managers may have hundreds waiting, and the top
+    # bar counts them on every page
+    links = {}
+    for year, name, code in (
         Audit.objects.filter(status=AuditStatus.UNDER_REVIEW)
-        .select_related("cycle", "agency")
         .order_by("-cycle__year", "serial")
+        .values_list("cycle__year", "agency__name", "agency__code")
     ):
-        review.lines.append(
-            Line(
-                _agency(audit), reverse("audit_detail", args=[audit.cycle.year, audit.agency.code])
-            )
-        )
+        if year not in links:
+            links[year] = agency_url("audit_detail", year)
+        review.lines.append(Line(f"{year} {name}（{code}）", links[year](code)))
     extensions = Section("extensions", _("Requests for more time"))
     for asked in (
         ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING)
@@ -186,8 +188,14 @@ def for_manager(user, today) -> list[Section]:
         )
     to_verify = Section("verify", _("Rectification answers to verify"))
     overdue = Section("overdue", _("Overdue rectification items by agency"))
+    waiting = Q(status=ItemStatus.SUBMITTED) | Q(status__in=AWAITING_AGENCY, deadline__lt=today)
     rows = (
-        Audit.objects.annotate(
+        # only the audits with such an item are counted: grouping every audit of every
+        # cycle took 40 ms of each page's top bar at 5,000 agencies (issue 16)
+        Audit.objects.filter(
+            pk__in=RectificationItem.objects.filter(waiting, withdrawn=False).values("audit_id")
+        )
+        .annotate(
             submitted=Count(
                 "rectification_items",
                 filter=Q(

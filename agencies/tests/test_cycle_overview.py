@@ -62,8 +62,8 @@ def test_queries_do_not_grow_with_the_number_of_agencies(client_for, cycle, audi
         audit.auditors.add(auditor)
     queries_with_500, response = _count_queries(client)
 
-    # one page of the default size; the counts are the whole roster's
-    assert len(response.context["audits"]) == 100
+    # one page of the default size for a long roster; the counts are the whole roster's
+    assert len(response.context["audits"]) == 50
     assert response.context["paged"].page.paginator.count == 500
     assert "未开始 500" in response.content.decode()
     assert queries_with_500 == queries_with_50

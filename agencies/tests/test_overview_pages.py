@@ -10,7 +10,7 @@ from agencies.models import Agency, Audit, AuditEvent, AuditStatus
 
 @pytest.fixture
 def big_roster(cycle):
-    """150 agencies after the seed's 50: 200 on the roster, two pages of the default 100."""
+    """150 agencies after the seed's 50: 200 on the roster, four pages of the default 50."""
     agencies = Agency.objects.bulk_create(
         Agency(code=f"{n:03d}", name=f"测试代办处{n}") for n in range(600, 750)
     )
@@ -34,26 +34,46 @@ def test_the_beijing_roster_fits_on_one_page_without_page_links(client_for):
 def test_a_large_roster_comes_a_page_at_a_time(client_for, big_roster):
     client = client_for("manager")
     first = client.get("/cycles/2023/")
-    assert len(first.context["audits"]) == 100
+    assert len(first.context["audits"]) == 50
     body = first.content.decode()
-    assert "第 1–100 家，共 200 家代办处" in body
+    assert "第 1–50 家，共 200 家代办处" in body
     assert 'href="?page=2" rel="next"' in body
     assert "未开始 200" in body  # counts are the whole roster's, not the page's
     second = client.get("/cycles/2023/?page=2")
-    assert [a.serial for a in second.context["audits"]] == list(range(101, 201))
-    assert client.get("/cycles/2023/?per_page=200").context["audits"].__len__() == 200
-    assert len(client.get("/cycles/2023/?per_page=50&page=4").context["audits"]) == 50
+    assert [a.serial for a in second.context["audits"]] == list(range(51, 101))
+    assert len(client.get("/cycles/2023/?per_page=200").context["audits"]) == 200
+    assert len(client.get("/cycles/2023/?per_page=100&page=2").context["audits"]) == 100
+
+
+def test_up_to_a_hundred_agencies_stay_on_one_page(client_for, cycle):
+    Audit.objects.bulk_create(
+        Audit(cycle=cycle, agency=agency, serial=51 + i)
+        for i, agency in enumerate(
+            Agency.objects.bulk_create(
+                Agency(code=f"{n}", name=f"测试{n}") for n in range(600, 650)
+            )
+        )
+    )
+    response = client_for("manager").get("/cycles/2023/")
+    assert len(response.context["audits"]) == 100
+    assert 'rel="next"' not in response.content.decode()
+    assert len(client_for("manager").get("/cycles/2023/?per_page=50").context["audits"]) == 50
+    Audit.objects.create(
+        cycle=cycle, agency=Agency.objects.create(code="700", name="第101个"), serial=101
+    )
+    assert len(client_for("manager").get("/cycles/2023/").context["audits"]) == 50
 
 
 @pytest.mark.parametrize(
     ("query", "first_serial", "size"),
     [
-        ("page=99", 101, 100),  # past the end: the last page
-        ("page=abc", 1, 100),  # nonsense: the first
-        ("page=-1", 101, 100),  # Django's get_page: out of range is the last page
-        ("per_page=7", 1, 100),  # not one of 50/100/200: the default
-        ("per_page=100000", 1, 100),
-        ("per_page=%EF%BC%95%EF%BC%90", 1, 100),  # full-width digits are not 50
+        ("page=99", 151, 50),  # past the end: the last page
+        ("page=abc", 1, 50),  # nonsense: the first
+        ("page=-1", 151, 50),  # Django's get_page: out of range is the last page
+        ("per_page=7", 1, 50),  # not one of 50/100/200: the default
+        ("per_page=100000", 1, 50),
+        ("per_page=%EF%BC%95%EF%BC%90", 1, 50),  # full-width digits are not 50
+        ("per_page=100&page=2", 101, 100),
     ],
 )
 def test_odd_page_numbers_and_sizes_give_a_page(client_for, big_roster, query, first_serial, size):
@@ -150,3 +170,18 @@ def test_all_matching_stays_in_the_cycle_and_skips_finalized_audits(
     assert "已为 11 个代办处分配稽核员。" in response.content.decode()
     assert Audit.objects.filter(auditors=auditor, cycle__year=2023).count() == 11
     assert not Audit.objects.get(agency__code="600").auditors.exists()
+
+
+def test_each_rows_links_are_the_ones_reverse_gives(client_for):
+    """The rows' links are built from one reverse() per page (agency_url): they must be the
+    URL patterns' own."""
+    from django.urls import reverse
+
+    from audit_portal.links import agency_url
+
+    for name in ("audit_detail", "rectification", "scoring"):
+        for code in ("004", "123456"):
+            assert agency_url(name, 2023)(code) == reverse(name, args=[2023, code])
+    body = client_for("manager").get("/cycles/2023/").content.decode()
+    assert '<a href="/cycles/2023/agencies/004/">朝阳</a>' in body
+    assert 'aria-label="选择 朝阳"' in body
