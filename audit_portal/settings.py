@@ -281,6 +281,9 @@ EVIDENCE_FRONT_SERVER_USER = os.environ.get("EVIDENCE_FRONT_SERVER_USER", "www-d
 # backups), removed REPORT_BUNDLE_RETENTION_HOURS after it was built.
 REPORT_BUNDLE_ROOT = Path(os.environ.get("REPORT_BUNDLE_ROOT", VAR_DIR / "bundles"))
 REPORT_BUNDLE_RETENTION_HOURS = int(os.environ.get("REPORT_BUNDLE_RETENTION_HOURS", "24"))
+# Up to this many agencies in a cycle, scores.xlsx and the circular are built in the request
+# as before; past it the task worker builds them into files there (issue 16).
+EXPORT_INLINE_MAX_AGENCIES = int(os.environ.get("EXPORT_INLINE_MAX_AGENCIES", "300"))
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

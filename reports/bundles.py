@@ -1,4 +1,5 @@
-"""Where the ZIPs of all reports live: files in a private folder, kept for a while.
+"""Where the ZIPs of all reports (and a large cycle's other exports) live: files in a private
+folder, kept for a while.
 
 A bundle's ZIP is written beside its final name and renamed into place when complete, so a
 half-written ZIP is never offered. ``expire`` deletes the ZIPs past the retention period and
@@ -29,8 +30,17 @@ def root() -> Path:
     return folder
 
 
-def new_file_name() -> str:
-    return f"{uuid.uuid4().hex}.zip"
+EXTENSIONS = {
+    "reports_zip": "zip",
+    "scores_xlsx": "xlsx",
+    "circular_xlsx": "xlsx",
+    "circular_pdf": "pdf",
+}
+
+
+def new_file_name(kind: str = "reports_zip") -> str:
+    """A random name with the extension of the export's kind (ReportBundle.Kind)."""
+    return f"{uuid.uuid4().hex}.{EXTENSIONS[kind]}"
 
 
 def partial_path(file_name: str) -> Path:

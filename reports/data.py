@@ -312,10 +312,13 @@ def circular(cycle) -> dict:
         # 五 onwards are numbered as they appear: 整改情况, 与上年比较, then this one
         "self_section": "五六七"[bool(rectification) + bool(compared)],
         "generated_at": timezone.localtime(),
+        "compact_from": CIRCULAR_COMPACT_FROM,
     }
 
 
 SELF_ASSESSMENT_GAPS = 10
+# Past this many rows the circular's long tables are set compact (small type, fixed layout).
+CIRCULAR_COMPACT_FROM = 200
 
 
 def self_assessment_gaps(finalized: list[Audit]) -> dict | None:

@@ -124,12 +124,22 @@ class PreviousReport(models.Model):
 
 
 class ReportBundle(models.Model):
-    """A ZIP of every agency report of a cycle, built in the background.
+    """A cycle-wide export built in the background: the ZIP of every agency report, or, for
+    a cycle larger than EXPORT_INLINE_MAX_AGENCIES, the score matrix, the circular as Excel
+    or as PDF (``kind``).
 
-    The ZIP itself is a file in REPORT_BUNDLE_ROOT (``file_name``), never in the database,
-    so it neither bloats the tables nor the backups; it is deleted, and the bundle marked
-    expired, REPORT_BUNDLE_RETENTION_HOURS after it was built (``reports.bundles``).
+    The file itself is in REPORT_BUNDLE_ROOT (``file_name``), never in the database, so it
+    neither bloats the tables nor the backups; it is deleted, and the bundle marked expired,
+    REPORT_BUNDLE_RETENTION_HOURS after it was built (``reports.bundles``). ``fingerprint``
+    is, for the circular PDF, the SHA-256 of the HTML it was rendered from: a build that
+    finds the same as the last one's links that file instead of rendering it again.
     """
+
+    class Kind(models.TextChoices):
+        REPORTS_ZIP = "reports_zip", _("All reports as one ZIP")
+        SCORES_XLSX = "scores_xlsx", _("Score matrix (Excel)")
+        CIRCULAR_XLSX = "circular_xlsx", _("Circular (Excel)")
+        CIRCULAR_PDF = "circular_pdf", _("Circular (PDF)")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting")
@@ -141,6 +151,10 @@ class ReportBundle(models.Model):
     cycle = models.ForeignKey(
         Cycle, verbose_name=_("cycle"), on_delete=models.CASCADE, related_name="+"
     )
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=Kind.choices, default=Kind.REPORTS_ZIP
+    )
+    fingerprint = models.CharField(_("fingerprint"), max_length=64, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("requested by"),

@@ -1,4 +1,5 @@
-"""Background work: the ZIP of every agency report of a cycle (django-tasks).
+"""Background work: the ZIP of every agency report of a cycle, and the other cycle-wide
+exports of a large cycle (django-tasks; reports.exports).
 
 Run the worker with `manage.py db_worker`; tests and `make run` run tasks at once.
 """
@@ -7,6 +8,7 @@ import hashlib
 import multiprocessing
 import os
 import zipfile
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 
 from django.conf import settings
@@ -16,8 +18,66 @@ from django_tasks import task
 
 from agencies.models import AuditStatus
 
-from . import bundles, data, pdf
+from . import bundles, data, exports, pdf
 from .models import IssuedReport, ReportBundle
+
+
+@task()
+def build_cycle_export(bundle_id: int) -> int:
+    """Write one export (scores.xlsx, circular.xlsx, circular.pdf) of a cycle to a file. A
+    circular whose HTML is the same as the last built one's gets that file again (a hard
+    link: each bundle's file is deleted on its own) without WeasyPrint."""
+    bundles.expire()
+    bundle = ReportBundle.objects.select_related("cycle").get(pk=bundle_id)
+    file_name = bundles.new_file_name(bundle.kind)
+    ReportBundle.objects.filter(pk=bundle_id).update(
+        status=ReportBundle.Status.RUNNING, file_name=file_name
+    )
+    partial = bundles.partial_path(file_name)
+    last = (
+        ReportBundle.objects.filter(
+            cycle=bundle.cycle, kind=bundle.kind, status=ReportBundle.Status.DONE
+        )
+        .exclude(fingerprint="")
+        .order_by("-finished_at")
+        .first()
+    )
+    last_path = last.path if last is not None and last.path.exists() else None
+    try:
+        built = exports.build(
+            bundle.cycle, bundle.kind, last_fingerprint=last.fingerprint if last_path else ""
+        )
+        if built.content is None:
+            os.link(last_path, partial)
+            os.utime(partial)  # a fresh partial, not one the clean-up takes for a dead build
+        else:
+            descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "wb") as stream:
+                stream.write(built.content)
+        digest = hashlib.sha256()
+        with open(partial, "rb") as stream:
+            for block in iter(lambda: stream.read(1024 * 1024), b""):
+                digest.update(block)
+        size = partial.stat().st_size
+        bundles.publish(file_name)
+    except Exception as error:
+        partial.unlink(missing_ok=True)
+        ReportBundle.objects.filter(pk=bundle_id).update(
+            status=ReportBundle.Status.FAILED,
+            error=str(error)[:2000],
+            finished_at=timezone.now(),
+            file_name="",
+        )
+        raise
+    ReportBundle.objects.filter(pk=bundle_id).update(
+        status=ReportBundle.Status.DONE,
+        done=1,
+        size=size,
+        sha256=digest.hexdigest(),
+        fingerprint=built.fingerprint,
+        finished_at=timezone.now(),
+    )
+    return size
 
 
 @task()
@@ -34,25 +94,31 @@ def build_report_bundle(bundle_id: int) -> int:
     digest = hashlib.sha256()
     try:
         # The database work (gathering each report's data and HTML) stays here; the CPU
-        # work (WeasyPrint) runs on every core. Issued reports go in as issued.
-        jobs = []
-        for audit in audits:
-            issued = (
-                IssuedReport.objects.filter(audit=audit).order_by("-version").first()
-                if audit.status == AuditStatus.FINALIZED
-                else None
-            )
-            if issued:
-                jobs.append((audit, issued.number, bytes(issued.content)))
-            else:
-                html = render_to_string("reports/agency_report.html", data.agency_report(audit))
-                jobs.append((audit, "草稿", html))
+        # work (WeasyPrint) runs on every core. Issued reports go in as issued. Jobs are
+        # made as the ZIP is written, a few ahead of it, so that memory holds a handful of
+        # reports, not the cycle's (5,000 reports are over a gigabyte).
+        def jobs():
+            for audit in audits:
+                issued = (
+                    IssuedReport.objects.filter(audit=audit)
+                    .order_by("-version")
+                    .values_list("number", "content")
+                    .first()
+                    if audit.status == AuditStatus.FINALIZED
+                    else None
+                )
+                if issued:
+                    yield audit, issued[0], bytes(issued[1])
+                else:
+                    html = render_to_string("reports/agency_report.html", data.agency_report(audit))
+                    yield audit, "草稿", html
+
         descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with (
             os.fdopen(descriptor, "wb") as stream,
             zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_STORED) as archive,
         ):
-            for done, (audit, suffix, content) in enumerate(_rendered(jobs, processes), start=1):
+            for done, (audit, suffix, content) in enumerate(_rendered(jobs(), processes), start=1):
                 name = f"{audit.serial:02d}-{audit.agency.code}-{audit.agency.name}-{suffix}.pdf"
                 archive.writestr(name.replace("/", "_"), content)
                 ReportBundle.objects.filter(pk=bundle_id).update(done=done)
@@ -80,7 +146,8 @@ def build_report_bundle(bundle_id: int) -> int:
 
 
 def _rendered(jobs, processes):
-    """Yield (audit, suffix, pdf bytes) in order, rendering HTML jobs on ``processes`` cores."""
+    """Yield (audit, suffix, pdf bytes) in order, rendering HTML jobs on ``processes`` cores,
+    at most a few jobs per core ahead of the one being written."""
     if processes <= 1:
         for audit, suffix, content in jobs:
             yield audit, suffix, content if isinstance(content, bytes) else pdf.html_to_pdf(content)
@@ -88,10 +155,18 @@ def _rendered(jobs, processes):
     # "spawn": the children only run WeasyPrint on finished HTML; they share nothing with
     # this process (no database connections, no threads).
     context = multiprocessing.get_context("spawn")
+    ahead = processes * 3
     with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
-        futures = [
-            None if isinstance(content, bytes) else pool.submit(pdf.html_to_pdf, content)
-            for _audit, _suffix, content in jobs
-        ]
-        for (audit, suffix, content), future in zip(jobs, futures, strict=True):
-            yield audit, suffix, content if future is None else future.result()
+        pending = deque()
+        for audit, suffix, content in jobs:
+            future = None if isinstance(content, bytes) else pool.submit(pdf.html_to_pdf, content)
+            pending.append((audit, suffix, content if future is None else None, future))
+            while len(pending) > ahead:
+                yield _result(pending.popleft())
+        while pending:
+            yield _result(pending.popleft())
+
+
+def _result(job):
+    audit, suffix, content, future = job
+    return audit, suffix, content if future is None else future.result()

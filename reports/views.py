@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -21,9 +22,8 @@ from rectification import ledger
 from security.events import audit_target, record
 from security.models import Kind
 
-from . import data, excel, pdf, services
+from . import data, excel, exports, pdf, services
 from .models import IssuedReport, RectificationReport, ReportBundle
-from .tasks import build_report_bundle
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -160,27 +160,51 @@ def rectification_report_issue(request: HttpRequest, year: int, code: str) -> Ht
     return redirect("rectification", year, code)
 
 
+def _cycle_export(request, cycle, kind, build_here) -> HttpResponse:
+    """The export at once for a cycle of the office's size; for a larger one, the page of
+    the task worker's build (reports.exports)."""
+    if exports.in_background(cycle):
+        bundle = exports.start(cycle, kind, request.user)
+        return redirect("report_bundle", cycle.year, bundle.pk)
+    export = exports.EXPORTS[kind]
+    return _file(
+        build_here(), export.file_name(cycle.year), export.content_type, inline=export.inline
+    )
+
+
 @require_safe
 @login_required
 def circular_pdf(request: HttpRequest, year: int) -> HttpResponse:
     cycle = get_cycle_for_office(request.user, year)
-    content = pdf.circular_pdf(data.circular(cycle))
-    return _file(content, f"{year}年度稽核通报.pdf", "application/pdf", inline=True)
+    return _cycle_export(
+        request,
+        cycle,
+        ReportBundle.Kind.CIRCULAR_PDF,
+        lambda: pdf.circular_pdf(data.circular(cycle)),
+    )
 
 
 @require_safe
 @login_required
 def circular_xlsx(request: HttpRequest, year: int) -> HttpResponse:
     cycle = get_cycle_for_office(request.user, year)
-    return _file(excel.circular_xlsx(data.circular(cycle)), f"{year}年度稽核通报.xlsx", XLSX)
+    return _cycle_export(
+        request,
+        cycle,
+        ReportBundle.Kind.CIRCULAR_XLSX,
+        lambda: excel.circular_xlsx(data.circular(cycle)),
+    )
 
 
 @require_safe
 @login_required
 def scores_xlsx(request: HttpRequest, year: int) -> HttpResponse:
     cycle = get_cycle_for_office(request.user, year)
-    return _file(
-        excel.score_matrix_xlsx(data.score_matrix(cycle)), f"{year}年度稽核得分.xlsx", XLSX
+    return _cycle_export(
+        request,
+        cycle,
+        ReportBundle.Kind.SCORES_XLSX,
+        lambda: excel.score_matrix_xlsx(data.score_matrix(cycle)),
     )
 
 
@@ -200,17 +224,18 @@ def rectification_xlsx(request: HttpRequest, year: int) -> HttpResponse:
 def bundle_start(request: HttpRequest, year: int) -> HttpResponse:
     cycle = get_cycle_for_office(request.user, year)
     require_manager(request.user)
-    bundle = ReportBundle.objects.create(
-        cycle=cycle, requested_by=request.user, total=cycle.audits.count()
-    )
-    build_report_bundle.enqueue(bundle.pk)
+    bundle = exports.start(cycle, ReportBundle.Kind.REPORTS_ZIP, request.user)
     return redirect("report_bundle", year, bundle.pk)
 
 
 def _bundle(request, year, bundle_id) -> ReportBundle:
+    """A cycle export the user may follow: the ZIP of all reports is the managers'; the
+    score matrix and the circular are every office member's, as their downloads are."""
     cycle = get_cycle_for_office(request.user, year)
-    require_manager(request.user)
-    return get_object_or_404(ReportBundle, pk=bundle_id, cycle=cycle)
+    bundle = get_object_or_404(ReportBundle, pk=bundle_id, cycle=cycle)
+    if bundle.kind == ReportBundle.Kind.REPORTS_ZIP:
+        require_manager(request.user)
+    return bundle
 
 
 @require_safe
@@ -218,13 +243,17 @@ def _bundle(request, year, bundle_id) -> ReportBundle:
 def bundle_status(request: HttpRequest, year: int, bundle_id: int) -> HttpResponse:
     bundle = _bundle(request, year, bundle_id)
     template = "reports/bundle.html#progress" if request.htmx else "reports/bundle.html"
-    return render(request, template, {"bundle": bundle, "cycle": bundle.cycle})
+    rebuild_url = reverse(exports.EXPORTS[bundle.kind].url_name, args=[year])
+    return render(
+        request, template, {"bundle": bundle, "cycle": bundle.cycle, "rebuild_url": rebuild_url}
+    )
 
 
 @require_safe
 @login_required
 def bundle_download(request: HttpRequest, year: int, bundle_id: int) -> HttpResponse:
     bundle = _bundle(request, year, bundle_id)
+    export = exports.EXPORTS[bundle.kind]
     if bundle.status == ReportBundle.Status.DONE and bundle.path is not None:
         try:
             stream = open(bundle.path, "rb")  # FileResponse closes it
@@ -236,16 +265,18 @@ def bundle_download(request: HttpRequest, year: int, bundle_id: int) -> HttpResp
         else:
             response = FileResponse(
                 stream,
-                as_attachment=True,
-                filename=f"{year}年度全部稽核报告.zip",
-                content_type="application/zip",
+                as_attachment=not export.inline,
+                filename=export.file_name(year),
+                content_type=export.content_type,
             )
             response["Cache-Control"] = "private, no-store"
             return response
     if bundle.status in (ReportBundle.Status.DONE, ReportBundle.Status.EXPIRED):
         messages.warning(
             request,
-            _("This ZIP has been deleted after its retention period. Build a new one below."),
+            _("This ZIP has been deleted after its retention period. Build a new one below.")
+            if bundle.kind == ReportBundle.Kind.REPORTS_ZIP
+            else _("This file has been deleted after its retention period. Build a new one below."),
         )
         return redirect("report_bundle", year, bundle.pk)
     raise Http404

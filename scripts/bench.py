@@ -231,6 +231,10 @@ def main():
             f"{TARGETS_MS[name]:>11}{size or 0:>9.0f}{growth[name]:>9.1f}  "
             f"{'ok' if ok else 'SLOW'}"
         )
+    if AGENCIES > 50 and os.environ.get("BENCH_SKIP_EXPORTS") != "1":
+        import bench_exports
+
+        failed |= not bench_exports.run(manager)
     if os.environ.get("BENCH_SKIP_REPORTS") != "1":
         import bench_reports
 

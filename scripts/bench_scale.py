@@ -13,7 +13,8 @@ import random
 from decimal import Decimal
 
 GRADES = [("excellent", 92), ("good", 84), ("pass", 70), ("fail", 52)]
-STATUSES = ["not_started", "in_progress", "in_review", "finalized"]
+# four in five finalized, as late in a season (the circular ranks 4,000 of 5,000)
+STATUSES = ["not_started", "in_progress", "under_review"] + ["finalized"] * 12
 DOCUMENT_STATUSES = ["submitted", "accepted", "returned", "missing"]
 
 

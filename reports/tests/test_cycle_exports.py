@@ -1,0 +1,187 @@
+"""A large cycle's exports come from the task worker (issue 16): past
+EXPORT_INLINE_MAX_AGENCIES the circular and the score matrix are files built in the
+background, followed on the progress page and served from the private folder; a cycle of
+the office's size still gets them in the request."""
+
+import io
+import os
+import stat
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from agencies.models import Agency, Audit, Cycle
+from reports import exports, pdf, tasks
+from reports.models import ReportBundle
+from reports.tests.helpers import scored_and_submitted
+
+URLS = {
+    "circular_pdf": "/cycles/2023/circular.pdf",
+    "circular_xlsx": "/cycles/2023/circular.xlsx",
+    "scores_xlsx": "/cycles/2023/scores.xlsx",
+}
+
+
+@pytest.fixture
+def large(settings):
+    """The seed's 50 agencies count as a large cycle."""
+    settings.EXPORT_INLINE_MAX_AGENCIES = 49
+
+
+def test_a_cycle_of_the_offices_size_gets_its_exports_at_once(client_for):
+    manager = client_for("manager")
+    for kind, url in URLS.items():
+        response = manager.get(url)
+        assert response.status_code == 200, kind
+        assert exports.EXPORTS[kind].content_type in response["Content-Type"]
+    assert not ReportBundle.objects.exists()
+
+
+@pytest.mark.parametrize("kind", list(URLS))
+def test_a_large_cycles_export_is_built_in_the_background_and_served_from_a_file(
+    client_for, large, kind
+):
+    auditor = client_for("auditor")  # every office member, as the downloads themselves
+    response = auditor.get(URLS[kind])
+    bundle = ReportBundle.objects.get()
+    assert (bundle.kind, bundle.status) == (kind, ReportBundle.Status.DONE)
+    assert response["Location"] == f"/cycles/2023/reports/bundle/{bundle.pk}/"
+    page = auditor.get(response["Location"]).content.decode()
+    assert "本年度代办处较多，文件在后台生成" in page
+    assert f"下载：{bundle.get_kind_display()}" in page
+    # a private file beside the ZIPs, never a database field
+    assert stat.S_IMODE(os.stat(bundle.path).st_mode) == 0o600
+    assert bundle.path.suffix == "." + kind.rsplit("_", 1)[1]
+    download = auditor.get(f"/cycles/2023/reports/bundle/{bundle.pk}/download/")
+    content = b"".join(download.streaming_content)
+    assert download["Content-Type"] == exports.EXPORTS[kind].content_type
+    disposition = download["Content-Disposition"]
+    assert disposition.startswith("inline" if kind == "circular_pdf" else "attachment")
+    assert "2023" in disposition
+    assert len(content) == bundle.size
+    if kind == "circular_pdf":
+        assert content.startswith(b"%PDF")
+    else:
+        workbook = load_workbook(io.BytesIO(content))
+        assert workbook.sheetnames[0] == ("得分矩阵" if kind == "scores_xlsx" else "排名")
+
+
+def test_the_circular_is_rendered_again_only_when_its_content_changed(
+    client_for, large, auditor, monkeypatch
+):
+    rendered = []
+    real = pdf.html_to_pdf
+    monkeypatch.setattr(pdf, "html_to_pdf", lambda html: rendered.append(1) or real(html))
+    manager = client_for("manager")
+    manager.get(URLS["circular_pdf"])
+    manager.get(URLS["circular_pdf"])
+    first, second = ReportBundle.objects.order_by("pk")
+    assert len(rendered) == 1  # the second build found the same HTML
+    assert first.fingerprint == second.fingerprint != ""
+    assert os.stat(first.path).st_ino == os.stat(second.path).st_ino  # one file, two names
+    assert first.path != second.path
+
+    scored_and_submitted("004", auditor)
+    manager.post("/cycles/2023/agencies/004/finalize/")  # 朝阳 now ranks in the circular
+    rendered.clear()  # finalizing rendered 朝阳's report
+    manager.get(URLS["circular_pdf"])
+    third = ReportBundle.objects.order_by("pk").last()
+    assert len(rendered) == 1
+    assert third.fingerprint != second.fingerprint
+    assert os.stat(third.path).st_ino != os.stat(second.path).st_ino
+
+
+def test_a_request_while_one_is_being_built_joins_it(client_for, large, manager):
+    cycle = Cycle.objects.get(year=2023)
+    waiting = ReportBundle.objects.create(
+        cycle=cycle, kind="scores_xlsx", requested_by=manager, total=1
+    )
+    response = client_for("auditor").get(URLS["scores_xlsx"])
+    assert response["Location"] == f"/cycles/2023/reports/bundle/{waiting.pk}/"
+    assert ReportBundle.objects.count() == 1
+    # one queued long ago belongs to a worker that died: a new build starts
+    ReportBundle.objects.filter(pk=waiting.pk).update(
+        requested_at=timezone.now() - timedelta(hours=1)
+    )
+    response = client_for("auditor").get(URLS["scores_xlsx"])
+    assert ReportBundle.objects.count() == 2
+    assert response["Location"] != f"/cycles/2023/reports/bundle/{waiting.pk}/"
+
+
+def test_who_may_follow_which_export(client_for, large, manager):
+    cycle = Cycle.objects.get(year=2023)
+    circular = ReportBundle.objects.create(cycle=cycle, kind="circular_pdf", requested_by=manager)
+    everything = ReportBundle.objects.create(cycle=cycle, kind="reports_zip", requested_by=manager)
+    assert (
+        client_for("auditor").get(f"/cycles/2023/reports/bundle/{circular.pk}/").status_code == 200
+    )
+    assert (
+        client_for("auditor").get(f"/cycles/2023/reports/bundle/{everything.pk}/").status_code
+        == 403
+    )
+    assert (
+        client_for("staff004").get(f"/cycles/2023/reports/bundle/{circular.pk}/").status_code == 403
+    )
+
+
+def test_an_expired_export_offers_to_build_it_again(client_for, large, manager):
+    cycle = Cycle.objects.get(year=2023)
+    bundle = ReportBundle.objects.create(
+        cycle=cycle, kind="circular_xlsx", requested_by=manager, status="expired"
+    )
+    page = client_for("manager").get(f"/cycles/2023/reports/bundle/{bundle.pk}/").content.decode()
+    assert "这个文件已超过保留期限，已被删除。" in page
+    assert 'href="/cycles/2023/circular.xlsx"' in page
+    response = client_for("manager").get(f"/cycles/2023/reports/bundle/{bundle.pk}/download/")
+    assert response.status_code == 302
+
+
+def test_a_failed_build_says_so_and_leaves_no_file(client_for, large, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(exports, "build", broken)
+    client_for("manager").get(URLS["scores_xlsx"])  # the worker logs the error
+    bundle = ReportBundle.objects.get()
+    assert (bundle.status, bundle.file_name, bundle.error) == ("failed", "", "disk full")
+    page = client_for("manager").get(f"/cycles/2023/reports/bundle/{bundle.pk}/").content.decode()
+    assert "生成文件失败。请重试" in page
+    from reports import bundles
+
+    assert not list(bundles.root().glob("*.partial"))
+
+
+def test_the_zip_renders_only_a_few_reports_ahead_of_what_it_writes():
+    """5,000 reports held at once are over a gigabyte: the jobs are made as they are
+    written, at most three per process ahead."""
+    made = []
+
+    def jobs():
+        for n in range(100):
+            made.append(n)
+            yield n, "稽核", b"%PDF-1.4 " + bytes([n])
+
+    results = tasks._rendered(jobs(), 2)
+    first = next(results)
+    assert first[0] == 0
+    assert len(made) <= 2 * 3 + 1
+    assert [n for n, _suffix, _content in results] == list(range(1, 100))
+
+
+def test_many_agencies_do_not_change_what_the_office_sees(client_for, settings):
+    """At the default threshold a roster of 300 is still built in the request; 301 is not."""
+    cycle = Cycle.objects.get(year=2023)
+    agencies = Agency.objects.bulk_create(
+        Agency(code=f"{n}", name=f"测试{n}") for n in range(600, 850)
+    )
+    Audit.objects.bulk_create(
+        Audit(cycle=cycle, agency=agency, serial=51 + i) for i, agency in enumerate(agencies)
+    )
+    assert settings.EXPORT_INLINE_MAX_AGENCIES == 300
+    assert client_for("manager").get(URLS["circular_xlsx"]).status_code == 200
+    Audit.objects.create(
+        cycle=cycle, agency=Agency.objects.create(code="900", name="多一个"), serial=301
+    )
+    assert client_for("manager").get(URLS["circular_xlsx"]).status_code == 302

@@ -1,0 +1,78 @@
+"""The cycle-wide exports as the task worker builds them (issue 16), part of `make bench` with
+BENCH_AGENCIES set: scores.xlsx, the circular as Excel and as PDF, each timed and its peak
+memory growth sampled from /proc (the whole process, as the worker's would grow). Targets at
+5,000 agencies: growth under 150 MB for each, the circular PDF under 60 s.
+
+The ZIP of all reports is left out by default (thousands of drafts take many minutes to
+render); BENCH_ZIP=1 adds it."""
+
+import os
+import threading
+import time
+
+MEMORY_TARGET_MB = 150
+PDF_TARGET_S = 60
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _measured(fn) -> tuple[float, float]:
+    """(seconds, the most the resident memory grew above its start) of fn()."""
+    start_rss, peak, running = _rss_mb(), [0.0], [True]
+
+    def sample():
+        while running[0]:
+            peak[0] = max(peak[0], _rss_mb())
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    started = time.perf_counter()
+    try:
+        fn()
+    finally:
+        elapsed = time.perf_counter() - started
+        running[0] = False
+        sampler.join()
+    return elapsed, max(peak[0], _rss_mb()) - start_rss
+
+
+def run(manager) -> bool:
+    import gc
+
+    from agencies.models import Cycle
+    from reports import exports
+    from reports.models import ReportBundle
+
+    cycle = Cycle.objects.get(year=2023)
+    finalized = cycle.audits.filter(status="finalized").count()
+    kinds = [
+        ReportBundle.Kind.SCORES_XLSX,
+        ReportBundle.Kind.CIRCULAR_XLSX,
+        ReportBundle.Kind.CIRCULAR_PDF,
+    ]
+    print(
+        f"\nCycle exports as the worker builds them ({cycle.audits.count()} agencies, "
+        f"{finalized} finalized)"
+    )
+    print(f"{'export':<16}{'seconds':>9}{'memory +MB':>12}  result")
+    ok = True
+    for kind in kinds:
+        gc.collect()
+        seconds, grown = _measured(lambda kind=kind: exports.build(cycle, kind))
+        fine = grown < MEMORY_TARGET_MB and (kind != "circular_pdf" or seconds < PDF_TARGET_S)
+        ok &= fine
+        print(f"{kind:<16}{seconds:>9.1f}{grown:>12.0f}  {'ok' if fine else 'SLOW'}")
+    if os.environ.get("BENCH_ZIP") == "1":
+        from reports.tasks import build_report_bundle
+
+        bundle = ReportBundle.objects.create(cycle=cycle, requested_by=manager)
+        gc.collect()
+        seconds, grown = _measured(lambda: build_report_bundle.call(bundle.pk))
+        fine = grown < MEMORY_TARGET_MB
+        ok &= fine
+        print(f"{'reports_zip':<16}{seconds:>9.1f}{grown:>12.0f}  {'ok' if fine else 'SLOW'}")
+    return ok
