@@ -3,9 +3,9 @@ from django.utils.functional import SimpleLazyObject
 
 class _Waiting:
     def __init__(self, user):
-        from .selectors import sections_for
+        from .selectors import count_for
 
-        self.count = sum(len(section.lines) for section in sections_for(user))
+        self.count = count_for(user)
 
 
 def waiting(request):

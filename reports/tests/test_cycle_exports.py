@@ -185,3 +185,27 @@ def test_many_agencies_do_not_change_what_the_office_sees(client_for, settings):
         cycle=cycle, agency=Agency.objects.create(code="900", name="多一个"), serial=301
     )
     assert client_for("manager").get(URLS["circular_xlsx"]).status_code == 302
+
+
+def test_a_long_ranking_is_set_as_aligned_lines_of_text(monkeypatch, auditor, client_for):
+    from reports import data
+
+    for code in ("004", "007", "008"):
+        scored_and_submitted(code, auditor)
+        client_for("manager").post(f"/cycles/2023/agencies/{code}/finalize/")
+    Agency.objects.filter(code="008").update(name="密云区代办处")  # a longer name
+    cycle = Cycle.objects.get(year=2023)
+    assert '<pre class="ranking">' not in exports._circular_html(cycle)  # 3 rows: a table
+
+    monkeypatch.setattr(data, "CIRCULAR_COMPACT_FROM", 2)
+    html = exports._circular_html(cycle)
+    assert '<pre class="ranking">' in html and "共 3 个代办处" in html
+    lines = data.circular(cycle)["ranking_lines"]
+    header = ["名次", "编码", "代办处（经办机构）", "总分", "等级", "组织机构管理", "业务管理"]
+    assert lines[0].split() == [*header, "财务管理"]
+    assert [line.split()[:2] for line in lines[1:]] == [["1", "004"], ["2", "007"], ["3", "008"]]
+    # the columns after the name start at the same place whatever the name's length,
+    # counting a Chinese character as two columns
+    starts = {data._width(line[: line.index(line.split()[3])]) for line in lines[1:]}
+    assert len(starts) == 1
+    assert data._width("密云区") == 6 and data._width("a1") == 2

@@ -140,3 +140,24 @@ def test_queries_do_not_grow_with_agencies(client_for, season, cycle, persona, a
     for audit in audits[::5]:
         audit.auditors.add(auditor)
     assert queries() == before
+
+
+@pytest.mark.parametrize("persona", ["manager", "auditor", "staff004", "staff007", "administrator"])
+def test_the_top_bar_count_is_the_number_of_lines(client_for, season, persona):
+    """count_for counts a manager's work in the database, not by building the lines: both
+    must agree, in a season with something in every section."""
+    from accounts.models import User
+    from audit_portal.testing import persona_user
+    from workbench.selectors import count_for, sections_for
+
+    user = User.objects.get(pk=persona_user(persona).pk)
+    lines = sum(len(section.lines) for section in sections_for(user))
+    assert count_for(user) == lines
+    if persona == "manager":
+        assert lines == 4
+        # an audit with both an answer to verify and an overdue item is one line of each
+        RectificationItem.objects.filter(audit=season, standard__number=5).update(
+            deadline=TODAY - timedelta(days=1)
+        )
+        lines = sum(len(section.lines) for section in sections_for(user))
+        assert count_for(user) == lines == 4
