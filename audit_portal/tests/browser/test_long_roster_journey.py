@@ -68,3 +68,16 @@ def test_the_document_grid_searches_and_pages(browser_for, portal, long_roster):
     expect(page.locator('tr[data-code="004"]')).to_be_visible()
     expect(page.get_by_test_id("count-missing")).to_have_text("未提交 2000")  # the whole cycle
     expect(page).to_have_url(portal + "/cycles/2023/documents/?show=missing&q=%E6%9C%9D%E9%98%B3")
+
+
+def test_a_large_cycles_export_comes_from_the_worker(browser_for, portal, long_roster, settings):
+    settings.EXPORT_INLINE_MAX_AGENCIES = 100  # the 200 of this roster are "large"
+    page = browser_for("manager")
+    page.goto(portal + "/cycles/2023/")
+    page.get_by_role("link", name="稽核通报（Excel）").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("稽核通报（Excel）")
+    expect(page.get_by_text("本年度代办处较多，文件在后台生成")).to_be_visible()
+    expect(page.get_by_test_id("bundle-status")).to_have_text("已完成")
+    with page.expect_download() as download:
+        page.get_by_test_id("bundle-download").click()
+    assert download.value.suggested_filename == "2023年度稽核通报.xlsx"
