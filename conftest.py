@@ -51,6 +51,14 @@ def cycle(db):
     return Cycle.objects.get(year=2023)
 
 
+@pytest.fixture
+def big_roster(cycle):
+    """150 agencies (600-749) after the seed's 50: 200 on the roster, four pages of 50."""
+    from audit_portal.testing import add_to_roster
+
+    add_to_roster(cycle, range(600, 750))
+
+
 def _persona_fixture(persona):
     @pytest.fixture
     def fixture(db):

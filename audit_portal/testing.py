@@ -60,3 +60,15 @@ class _Quiet:
 
     def flush(self):
         pass
+
+
+def add_to_roster(cycle, codes, name: str = "测试代办处") -> None:
+    """Agencies of the given codes, named ``name`` and the code, appended to the cycle's
+    roster after the agencies already on it (for tests of long rosters)."""
+    from agencies.models import Audit
+
+    first = cycle.audits.count() + 1
+    agencies = Agency.objects.bulk_create(Agency(code=f"{c}", name=f"{name}{c}") for c in codes)
+    Audit.objects.bulk_create(
+        Audit(cycle=cycle, agency=agency, serial=first + i) for i, agency in enumerate(agencies)
+    )

@@ -22,38 +22,12 @@ from . import bundles, data, exports, pdf
 from .models import IssuedReport, ReportBundle
 
 
-@task()
-def build_cycle_export(bundle_id: int) -> int:
-    """Write one export (scores.xlsx, circular.xlsx, circular.pdf) of a cycle to a file. A
-    circular whose HTML is the same as the last built one's gets that file again (a hard
-    link: each bundle's file is deleted on its own) without WeasyPrint."""
-    bundles.expire()
-    bundle = ReportBundle.objects.select_related("cycle").get(pk=bundle_id)
-    file_name = bundles.new_file_name(bundle.kind)
-    ReportBundle.objects.filter(pk=bundle_id).update(
-        status=ReportBundle.Status.RUNNING, file_name=file_name
-    )
+def _into_file(bundle_id: int, file_name: str, write) -> tuple[int, str]:
+    """Run ``write(partial path)``, then publish the file under its name: (size, SHA-256).
+    On any failure the bundle is marked failed and no file is left."""
     partial = bundles.partial_path(file_name)
-    last = (
-        ReportBundle.objects.filter(
-            cycle=bundle.cycle, kind=bundle.kind, status=ReportBundle.Status.DONE
-        )
-        .exclude(fingerprint="")
-        .order_by("-finished_at")
-        .first()
-    )
-    last_path = last.path if last is not None and last.path.exists() else None
     try:
-        built = exports.build(
-            bundle.cycle, bundle.kind, last_fingerprint=last.fingerprint if last_path else ""
-        )
-        if built.content is None:
-            os.link(last_path, partial)
-            os.utime(partial)  # a fresh partial, not one the clean-up takes for a dead build
-        else:
-            descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(descriptor, "wb") as stream:
-                stream.write(built.content)
+        write(partial)
         digest = hashlib.sha256()
         with open(partial, "rb") as stream:
             for block in iter(lambda: stream.read(1024 * 1024), b""):
@@ -69,12 +43,56 @@ def build_cycle_export(bundle_id: int) -> int:
             file_name="",
         )
         raise
+    return size, digest.hexdigest()
+
+
+def _private_file(path):
+    """A new file only this user can read (0600), for writing."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
+
+
+@task()
+def build_cycle_export(bundle_id: int) -> int:
+    """Write one export (scores.xlsx, circular.xlsx, circular.pdf) of a cycle to a file. A
+    circular whose HTML is the same as the last built one's gets that file again (a hard
+    link: each bundle's file is deleted on its own) without WeasyPrint."""
+    bundles.expire()
+    bundle = ReportBundle.objects.select_related("cycle").get(pk=bundle_id)
+    file_name = bundles.new_file_name(bundle.kind)
+    ReportBundle.objects.filter(pk=bundle_id).update(
+        status=ReportBundle.Status.RUNNING, file_name=file_name
+    )
+    last = (
+        ReportBundle.objects.filter(
+            cycle=bundle.cycle, kind=bundle.kind, status=ReportBundle.Status.DONE
+        )
+        .exclude(fingerprint="")
+        .order_by("-finished_at")
+        .first()
+    )
+    last_path = last.path if last is not None and last.path.exists() else None
+    fingerprint = ""
+
+    def write(partial):
+        nonlocal fingerprint
+        built = exports.build(
+            bundle.cycle, bundle.kind, last_fingerprint=last.fingerprint if last_path else ""
+        )
+        fingerprint = built.fingerprint
+        if built.content is None:
+            os.link(last_path, partial)
+            os.utime(partial)  # a fresh partial, not one the clean-up takes for a dead build
+        else:
+            with _private_file(partial) as stream:
+                stream.write(built.content)
+
+    size, sha256 = _into_file(bundle_id, file_name, write)
     ReportBundle.objects.filter(pk=bundle_id).update(
         status=ReportBundle.Status.DONE,
         done=1,
         size=size,
-        sha256=digest.hexdigest(),
-        fingerprint=built.fingerprint,
+        sha256=sha256,
+        fingerprint=fingerprint,
         finished_at=timezone.now(),
     )
     return size
@@ -89,58 +107,41 @@ def build_report_bundle(bundle_id: int) -> int:
     ReportBundle.objects.filter(pk=bundle_id).update(
         status=ReportBundle.Status.RUNNING, total=len(audits), done=0, file_name=file_name
     )
-    partial = bundles.partial_path(file_name)
     processes = getattr(settings, "REPORT_RENDER_PROCESSES", None) or os.cpu_count() or 1
-    digest = hashlib.sha256()
-    try:
-        # The database work (gathering each report's data and HTML) stays here; the CPU
-        # work (WeasyPrint) runs on every core. Issued reports go in as issued. Jobs are
-        # made as the ZIP is written, a few ahead of it, so that memory holds a handful of
-        # reports, not the cycle's (5,000 reports are over a gigabyte).
-        def jobs():
-            for audit in audits:
-                issued = (
-                    IssuedReport.objects.filter(audit=audit)
-                    .order_by("-version")
-                    .values_list("number", "content")
-                    .first()
-                    if audit.status == AuditStatus.FINALIZED
-                    else None
-                )
-                if issued:
-                    yield audit, issued[0], bytes(issued[1])
-                else:
-                    html = render_to_string("reports/agency_report.html", data.agency_report(audit))
-                    yield audit, "草稿", html
 
-        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    # The database work (gathering each report's data and HTML) stays here; the CPU work
+    # (WeasyPrint) runs on every core. Issued reports go in as issued. Jobs are made as the
+    # ZIP is written, a few ahead of it, so that memory holds a handful of reports, not the
+    # cycle's (5,000 reports are over a gigabyte).
+    def jobs():
+        for audit in audits:
+            issued = (
+                IssuedReport.objects.filter(audit=audit)
+                .order_by("-version")
+                .values_list("number", "content")
+                .first()
+                if audit.status == AuditStatus.FINALIZED
+                else None
+            )
+            if issued:
+                yield audit, issued[0], bytes(issued[1])
+            else:
+                html = render_to_string("reports/agency_report.html", data.agency_report(audit))
+                yield audit, "草稿", html
+
+    def write(partial):
         with (
-            os.fdopen(descriptor, "wb") as stream,
+            _private_file(partial) as stream,
             zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_STORED) as archive,
         ):
             for done, (audit, suffix, content) in enumerate(_rendered(jobs(), processes), start=1):
                 name = f"{audit.serial:02d}-{audit.agency.code}-{audit.agency.name}-{suffix}.pdf"
                 archive.writestr(name.replace("/", "_"), content)
                 ReportBundle.objects.filter(pk=bundle_id).update(done=done)
-        with open(partial, "rb") as stream:
-            for block in iter(lambda: stream.read(1024 * 1024), b""):
-                digest.update(block)
-        size = partial.stat().st_size
-        bundles.publish(file_name)
-    except Exception as error:
-        partial.unlink(missing_ok=True)
-        ReportBundle.objects.filter(pk=bundle_id).update(
-            status=ReportBundle.Status.FAILED,
-            error=str(error)[:2000],
-            finished_at=timezone.now(),
-            file_name="",
-        )
-        raise
+
+    size, sha256 = _into_file(bundle_id, file_name, write)
     ReportBundle.objects.filter(pk=bundle_id).update(
-        status=ReportBundle.Status.DONE,
-        size=size,
-        sha256=digest.hexdigest(),
-        finished_at=timezone.now(),
+        status=ReportBundle.Status.DONE, size=size, sha256=sha256, finished_at=timezone.now()
     )
     return len(audits)
 

@@ -16,6 +16,7 @@ first request are printed beside each page.
 """
 
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -269,4 +270,5 @@ if __name__ == "__main__":
         connections.close_all()
         if drop_scratch_database:
             drop_scratch_database()
+        shutil.rmtree(WORKDIR, ignore_errors=True)  # the uploads and ZIPs: ~300 MB
     sys.exit(status)

@@ -57,6 +57,7 @@ def child(tree: str, page: str) -> None:
         connections.close_all()
         if bench.drop_scratch_database:
             bench.drop_scratch_database()
+        shutil.rmtree(bench.WORKDIR, ignore_errors=True)
 
 
 def main(revision: str, page: str) -> int:

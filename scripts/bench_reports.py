@@ -1,5 +1,6 @@
 """The reports part of `make bench` (issue 5 targets, 2-core machine):
-one agency report ≤ 1.0 s median and ≤ 1.2 × WeasyPrint alone on the same HTML, ≤ 400 KB;
+one agency report ≤ 1.0 s median and ≤ 1.2 × WeasyPrint alone on the same HTML (timed in
+turn), ≤ 400 KB;
 all 50 reports ≤ 30 s; circular PDF ≤ 3 s; scores.xlsx ≤ 2 s."""
 
 import statistics
@@ -16,11 +17,25 @@ def _median_seconds(fn, runs=5):
     return statistics.median(samples)
 
 
+def _paired_median_seconds(fn, baseline, runs=5) -> tuple[float, float]:
+    """Medians of fn and baseline timed in turn (fn, baseline, fn, …): the same moments of
+    the machine's load fall on both."""
+    timed, base = [], []
+    fn()
+    baseline()
+    for _ in range(runs):
+        for series, call in ((timed, fn), (base, baseline)):
+            started = time.perf_counter()
+            call()
+            series.append(time.perf_counter() - started)
+    return statistics.median(timed), statistics.median(base)
+
+
 def run(auditor, manager) -> bool:
     from django.template.loader import render_to_string
     from weasyprint import HTML
 
-    from agencies.models import Audit, Cycle
+    from agencies.models import Audit, AuditStatus, Cycle
     from checklist import services as checklist
     from checklist.models import Result
     from reports import data, excel, pdf
@@ -50,11 +65,18 @@ def run(auditor, manager) -> bool:
     report_data = data.agency_report(audit, number="稽核〔2023〕004号")
     html = render_to_string("reports/agency_report.html", report_data)
     content = pdf.agency_report_pdf(report_data)
-    full = _median_seconds(
-        lambda: pdf.agency_report_pdf(data.agency_report(audit, number="稽核〔2023〕004号"))
+    full, alone = _paired_median_seconds(
+        lambda: pdf.agency_report_pdf(data.agency_report(audit, number="稽核〔2023〕004号")),
+        lambda: HTML(string=html).write_pdf(),
     )
-    alone = _median_seconds(lambda: HTML(string=html).write_pdf())
+    # the circular of a finished season: every audit with a total finalized for the timing
+    # (the circular of none is one page, "尚无定稿的稽核"), as it was afterwards
+    unfinished = dict(cycle.audits.exclude(total_score=None).values_list("pk", "status"))
+    cycle.audits.filter(pk__in=unfinished).update(status=AuditStatus.FINALIZED)
+    finalized = len(unfinished)
     circular = _median_seconds(lambda: pdf.circular_pdf(data.circular(cycle)), runs=3)
+    for pk, status in unfinished.items():
+        Audit.objects.filter(pk=pk).update(status=status)
     scores = _median_seconds(lambda: excel.score_matrix_xlsx(data.score_matrix(cycle)), runs=3)
 
     bundle = ReportBundle.objects.create(cycle=cycle, requested_by=manager)
@@ -71,7 +93,7 @@ def run(auditor, manager) -> bool:
         ),
         ("report size", f"{size_kb:.0f} KB", size_kb <= 400),
         ("all 50 reports", f"{all_reports:.1f} s", all_reports <= 30),
-        ("circular PDF", f"{circular:.2f} s", circular <= 3),
+        ("circular PDF", f"{circular:.2f} s ({finalized} finalized)", circular <= 3),
         ("scores.xlsx", f"{scores:.2f} s", scores <= 2),
     ]
     print()

@@ -8,17 +8,6 @@ import pytest
 from agencies.models import Agency, Audit, AuditEvent, AuditStatus
 
 
-@pytest.fixture
-def big_roster(cycle):
-    """150 agencies after the seed's 50: 200 on the roster, four pages of the default 50."""
-    agencies = Agency.objects.bulk_create(
-        Agency(code=f"{n:03d}", name=f"测试代办处{n}") for n in range(600, 750)
-    )
-    Audit.objects.bulk_create(
-        Audit(cycle=cycle, agency=agency, serial=51 + i) for i, agency in enumerate(agencies)
-    )
-
-
 def _codes(response):
     return [audit.agency.code for audit in response.context["audits"]]
 

@@ -3,23 +3,11 @@ work on the whole cycle in the database, the page shows a slice."""
 
 from datetime import timedelta
 
-import pytest
 from django.utils import timezone
 
-from agencies.models import Agency, Audit
 from evidence.models import DocumentRequest, DocumentStatus
 from evidence.tests import samples
 from evidence.tests.test_grid import upload
-
-
-@pytest.fixture
-def big_roster(cycle):
-    agencies = Agency.objects.bulk_create(
-        Agency(code=f"{n:03d}", name=f"测试代办处{n}") for n in range(600, 750)
-    )
-    Audit.objects.bulk_create(
-        Audit(cycle=cycle, agency=agency, serial=51 + i) for i, agency in enumerate(agencies)
-    )
 
 
 def _codes(response):

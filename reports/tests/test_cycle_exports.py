@@ -209,4 +209,3 @@ def test_a_long_ranking_is_set_as_aligned_lines_of_text(monkeypatch, auditor, cl
     starts = {data._width(line[: line.index(line.split()[3])]) for line in lines[1:]}
     assert len(starts) == 1
     assert data._width("密云区") == 6 and data._width("a1") == 2
-

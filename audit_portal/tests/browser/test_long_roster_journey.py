@@ -5,8 +5,8 @@ that matches, on every page."""
 import pytest
 from playwright.sync_api import expect
 
-from agencies.models import Agency, Audit
-from audit_portal.testing import persona_user
+from agencies.models import Audit
+from audit_portal.testing import add_to_roster, persona_user
 from cycles.services import latest_cycle
 
 pytestmark = pytest.mark.browser
@@ -14,13 +14,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def long_roster(seeded_transactional_db):
-    cycle = latest_cycle()
-    agencies = Agency.objects.bulk_create(
-        Agency(code=f"{n}", name=f"测试代办处{n}") for n in range(600, 750)
-    )
-    Audit.objects.bulk_create(
-        Audit(cycle=cycle, agency=agency, serial=51 + i) for i, agency in enumerate(agencies)
-    )
+    add_to_roster(latest_cycle(), range(600, 750))
 
 
 def test_search_pages_and_assign_all_that_match(browser_for, portal, long_roster):
