@@ -3,6 +3,7 @@ one agency report ≤ 1.0 s median and ≤ 1.2 × WeasyPrint alone on the same H
 turn), ≤ 400 KB;
 all 50 reports ≤ 30 s; circular PDF ≤ 3 s; scores.xlsx ≤ 2 s."""
 
+import gc
 import statistics
 import time
 
@@ -17,14 +18,19 @@ def _median_seconds(fn, runs=5):
     return statistics.median(samples)
 
 
-def _paired_median_seconds(fn, baseline, runs=5) -> tuple[float, float]:
-    """Medians of fn and baseline timed in turn (fn, baseline, fn, …): the same moments of
-    the machine's load fall on both."""
+def _paired_median_seconds(fn, baseline, runs=6) -> tuple[float, float]:
+    """Medians of fn and baseline timed in turn, the first of each pair swapped every round
+    (fn, baseline, baseline, fn, …) and the garbage of the last call collected before each:
+    the same moments of the machine's load fall on both, and neither pays for the other's
+    garbage. (Timed one after the other, the same WeasyPrint call measured 0.49 s first and
+    0.37 s second.)"""
     timed, base = [], []
     fn()
     baseline()
-    for _ in range(runs):
-        for series, call in ((timed, fn), (base, baseline)):
+    pairs = ((timed, fn), (base, baseline))
+    for round_ in range(runs):
+        for series, call in pairs if round_ % 2 == 0 else pairs[::-1]:
+            gc.collect()
             started = time.perf_counter()
             call()
             series.append(time.perf_counter() - started)
@@ -65,6 +71,11 @@ def run(auditor, manager) -> bool:
     report_data = data.agency_report(audit, number="稽核〔2023〕004号")
     html = render_to_string("reports/agency_report.html", report_data)
     content = pdf.agency_report_pdf(report_data)
+    gathering = _median_seconds(
+        lambda: render_to_string(
+            "reports/agency_report.html", data.agency_report(audit, number="稽核〔2023〕004号")
+        )
+    )
     full, alone = _paired_median_seconds(
         lambda: pdf.agency_report_pdf(data.agency_report(audit, number="稽核〔2023〕004号")),
         lambda: HTML(string=html).write_pdf(),
@@ -88,7 +99,8 @@ def run(auditor, manager) -> bool:
     checks = [
         (
             "agency report",
-            f"{full:.2f} s median; WeasyPrint alone {alone:.2f} s; ratio {full / alone:.2f}",
+            f"{full:.2f} s median; WeasyPrint alone {alone:.2f} s; ratio {full / alone:.2f}; "
+            f"data and HTML {gathering:.3f} s",
             full <= 1.0 and full <= 1.2 * alone,
         ),
         ("report size", f"{size_kb:.0f} KB", size_kb <= 400),
@@ -99,5 +111,5 @@ def run(auditor, manager) -> bool:
     print()
     print("Reports")
     for name, figure, ok in checks:
-        print(f"{name:<16}{figure:<60}{'ok' if ok else 'SLOW'}")
+        print(f"{name:<16}{figure:<76}{'ok' if ok else 'SLOW'}")
     return all(ok for _name, _figure, ok in checks)
