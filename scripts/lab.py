@@ -226,6 +226,17 @@ class Portal:
             time.sleep(0.2)
         raise SystemExit(f"gunicorn did not answer within {timeout} s; see {self.log}")
 
+    def twin(self) -> "Portal":
+        """A second instance of the same portal: its own port and log, the same database,
+        files and secret key (what two application servers behind nginx share)."""
+        other = Portal(self.workdir, self.env["DATABASE_URL"])
+        other.log = self.workdir / f"gunicorn-{other.port}.log"
+        other.env = {
+            **self.env,
+            "GUNICORN_BIND": f"127.0.0.1:{other.port}",
+        }
+        return other
+
     def kill(self):
         """SIGKILL to the master and every worker at once: a power cut, as far as the
         portal can tell."""
@@ -275,10 +286,15 @@ def seed_users(auditors: int, staff: int, exclude=()) -> str:
 
 
 class User:
-    """One simulated person with a browser session."""
+    """One simulated person with a browser session. Given ``standby`` (another instance of
+    the portal), a request the first one cannot take (connection refused or cut) goes
+    there instead, as nginx would send it: counted in ``failovers``. A POST is not sent
+    again (the first may have been done): it comes back as None, not acknowledged."""
 
-    def __init__(self, base: str, username: str, timings=None):
+    def __init__(self, base: str, username: str, timings=None, standby: str | None = None):
         self.base = base
+        self.standby = standby
+        self.failovers = 0
         self.username = username
         self.session = requests.Session()
         self.csrf = ""
@@ -296,9 +312,23 @@ class User:
         if match:
             self.csrf = match.group(1)
 
+    def _fail_over(self) -> bool:
+        if not self.standby:
+            return False
+        self.base, self.standby = self.standby, None
+        self.failovers += 1
+        return True
+
     def get(self, kind: str, path: str, **kwargs):
         started = time.perf_counter()
-        response = self.session.get(self.base + path, timeout=60, allow_redirects=False, **kwargs)
+        try:
+            response = self.session.get(
+                self.base + path, timeout=60, allow_redirects=False, **kwargs
+            )
+        except requests.ConnectionError:
+            if not self._fail_over():
+                raise
+            return self.get(kind, path, **kwargs)
         self._record(kind, started, response)
         return response
 
@@ -309,14 +339,19 @@ class User:
             **kwargs.pop("headers", {}),
         }
         started = time.perf_counter()
-        response = self.session.post(
-            self.base + path,
-            data=data,
-            headers=headers,
-            timeout=60,
-            allow_redirects=False,
-            **kwargs,
-        )
+        try:
+            response = self.session.post(
+                self.base + path,
+                data=data,
+                headers=headers,
+                timeout=60,
+                allow_redirects=False,
+                **kwargs,
+            )
+        except requests.ConnectionError:
+            if not self._fail_over():
+                raise
+            return None
         self._record(kind, started, response)
         return response
 

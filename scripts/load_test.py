@@ -1,5 +1,11 @@
 """Load test: gunicorn + PostgreSQL, 50 simulated users for 60 seconds (make loadtest).
 
+Two instances of the portal (two gunicorns on two ports, one database, one evidence folder,
+as two application servers behind nginx) share the users; half-way through, one of them is
+killed with SIGKILL. Its users go on on the other (with the session they had), as nginx
+would send them, and the test checks that the other kept serving and that nothing
+acknowledged by either was lost. `--instances 1` runs one gunicorn and kills nothing.
+
 40 auditors, each on an agency of their own, open the overview and their scoring page,
 save standards (autosave) and download an issued report; 10 agency staff open their
 documents, upload 256 KB PDFs and download them again. Each user waits 0–0.5 s (--think) between
@@ -7,7 +13,7 @@ requests. Afterwards every save the server acknowledged must be in the database 
 version and in the history, and every acknowledged upload must be stored with its SHA-256.
 The run fails on any 5xx, on any unacknowledged loss, or on an unexpected answer.
 
-    .venv/bin/python scripts/load_test.py [--users 50] [--seconds 60] [--keep]
+    .venv/bin/python scripts/load_test.py [--users 50] [--seconds 60] [--instances 2] [--keep]
 
 Runs on loopback only, against a PostgreSQL cluster of its own (see scripts/lab.py).
 """
@@ -73,8 +79,15 @@ class Run:
         self.uploads = []  # (file id, sha256)
         self.unexpected = []
         self.lock = threading.Lock()
+        self.killed_at = None  # when the first instance was killed (monotonic)
+        self.served_after_kill = 0
 
     def expect(self, response, *codes):
+        if response is None:
+            return False  # a POST the killed instance did not answer: not acknowledged
+        if self.killed_at is not None and response.status_code < 500:
+            with self.lock:
+                self.served_after_kill += 1
         if response.status_code not in codes:
             with self.lock:
                 detail = re.sub(r"<[^>]+>|\s+", " ", response.text)[:160].strip()
@@ -113,7 +126,9 @@ class Run:
                     },
                     headers={"HX-Request": "true"},
                 )
-                if self.expect(response, 200):
+                if response is None:
+                    versions = {}  # it may have been saved: read the versions again
+                elif self.expect(response, 200):
                     pk = versions[key][0]
                     match = re.search(rf'id="version-{pk}" value="(\d+)"', response.text)
                     if response.status_code == 200 and match:
@@ -166,6 +181,13 @@ def main():
     parser.add_argument(
         "--think", type=float, default=0.5, help="longest pause between a user's requests (s)"
     )
+    parser.add_argument(
+        "--instances",
+        type=int,
+        choices=(1, 2),
+        default=2,
+        help="gunicorn instances (2: one killed)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args()
     require_venv()
@@ -174,7 +196,7 @@ def main():
 
     folder = workdir("audit-portal-load-")
     cluster = Cluster(folder)
-    portal = None
+    portal = twin = None
     try:
         print(f"PostgreSQL cluster of its own on 127.0.0.1:{cluster.port} ({folder})")
         cluster.init()
@@ -182,12 +204,26 @@ def main():
         where = portal.prepare(seed_users(auditor_count, staff_count, exclude=FINALIZED))
         portal.manage("shell", stdin=FINALIZE)
         portal.start()
-        print(f"gunicorn on {portal.base}; signing in {args.users} users")
+        bases = [portal.base]
+        if args.instances == 2:
+            twin = portal.twin()
+            twin.start()
+            bases.append(twin.base)
+        print(f"gunicorn on {' and '.join(bases)}; signing in {args.users} users")
 
-        people = [
-            ("auditor" if name.startswith("auditor") else "staff", User(portal.base, name), code)
-            for name, code in where.items()
-        ]
+        people = []
+        for n, (name, code) in enumerate(where.items()):
+            role = "auditor" if name.startswith("auditor") else "staff"
+            # every other person on the second instance; those on the first fall back to it
+            base, standby = (
+                (bases[n % 2], bases[1] if n % 2 == 0 else None)
+                if twin
+                else (
+                    portal.base,
+                    None,
+                )
+            )
+            people.append((role, User(base, name, standby=standby), code))
         for _role, user, _code in people:
             user.sign_in()
 
@@ -199,10 +235,17 @@ def main():
         started = time.monotonic()
         for thread in threads:
             thread.start()
+        if twin:
+            time.sleep(args.seconds / 2)
+            portal.kill()  # SIGKILL, master and workers: mid-request for some users
+            run.killed_at = time.monotonic()
+            print(f"killed the first instance (SIGKILL) after {run.killed_at - started:.1f} s")
         for thread in threads:
             thread.join()
         elapsed = time.monotonic() - started
         portal.stop()
+        if twin:
+            twin.stop()
 
         timings, codes_seen = defaultdict(list), defaultdict(lambda: defaultdict(int))
         for _role, user, _code in people:
@@ -226,9 +269,19 @@ def main():
         for item in (verified["lost"] + run.unexpected)[:20]:
             print("  ", item)
         failed = errors or verified["lost"] or run.unexpected or not run.saves or not run.uploads
+        if twin:
+            moved = sum(user.failovers for _role, user, _code in people)
+            on_first = sum(1 for _role, user, _code in people if user.failovers or user.standby)
+            print(
+                f"after the kill: {moved} of {on_first} users of the first instance went on on "
+                f"the second, which answered {run.served_after_kill} requests"
+            )
+            failed = failed or not run.served_after_kill or moved < on_first
         print("LOAD TEST FAILED" if failed else "LOAD TEST PASSED")
         return 1 if failed else 0
     finally:
+        if twin:
+            twin.stop()
         teardown(portal, cluster, folder, args.keep)
 
 

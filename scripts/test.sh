@@ -98,7 +98,7 @@ else
   echo "Not root, so the production test did not run (it creates users and runs nginx as www-data)."
 fi
 
-echo "== fault test and a 15-second load test (gunicorn + a PostgreSQL cluster of their own)"
+echo "== fault test and a 15-second load test (two gunicorns, one killed half-way, and a PostgreSQL cluster of their own)"
 if [ "${SKIP_FAULT_TESTS:-0}" = 1 ]; then
   echo "SKIP_FAULT_TESTS=1: left out."
 elif command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
