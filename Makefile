@@ -29,7 +29,7 @@ bench-against:
 	scripts/venv.sh requirements-dev.txt
 	.venv/bin/python scripts/bench_against.py $(REV) $(PAGE)
 
-# gunicorn + a PostgreSQL cluster of its own, on loopback: 50 users for 60 s (see README).
+# Two gunicorns (one SIGKILLed half-way) + a PostgreSQL cluster of their own, on loopback: 50 users for 60 s (see README).
 loadtest:
 	scripts/venv.sh requirements-dev.txt
 	.venv/bin/python scripts/load_test.py --users 50 --seconds 60
