@@ -238,6 +238,10 @@ STORAGES = {
         ),
         "OPTIONS": {"location": EVIDENCE_ROOT, "base_url": None},
     },
+    # built exports (the ZIP of all reports, a large cycle's circular and score matrix)
+    "bundles": {
+        "BACKEND": os.environ.get("REPORT_BUNDLE_STORAGE_BACKEND", "reports.storage.BundleStorage")
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

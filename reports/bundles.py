@@ -1,10 +1,11 @@
-"""Where the ZIPs of all reports (and a large cycle's other exports) live: files in a private
-folder, kept for a while.
+"""The ZIPs of all reports (and a large cycle's other exports): built in a private local
+folder, then kept a while in the "bundles" storage (reports.storage), through Django's
+storage API only, so that several application servers can share it.
 
-A bundle's ZIP is written beside its final name and renamed into place when complete, so a
-half-written ZIP is never offered. ``expire`` deletes the ZIPs past the retention period and
-leftovers of builds that died; the build itself calls it, and so does the daily
-``manage.py cleanup_report_bundles``.
+A bundle's file is written in REPORT_BUNDLE_ROOT as ``<name>.partial`` and saved to the
+storage under its name only when complete, so a half-written file is never offered.
+``expire`` deletes the files past the retention period and leftovers of builds that died;
+the build itself calls it, and so does the daily ``manage.py cleanup_report_bundles``.
 """
 
 import os
@@ -13,9 +14,11 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files import File
 from django.utils import timezone
 
 from .models import ReportBundle
+from .storage import bundle_storage
 
 PARTIAL_SUFFIX = ".partial"
 # A partial file older than this belongs to a build that died (a build takes minutes).
@@ -48,11 +51,21 @@ def partial_path(file_name: str) -> Path:
 
 
 def publish(file_name: str) -> None:
-    """Move a finished partial file to its final name (atomic on one filesystem)."""
+    """Save a finished partial file to the storage under its name, and remove it here."""
     partial = partial_path(file_name)
     with open(partial, "rb") as stream:
         os.fsync(stream.fileno())
-    os.replace(partial, root() / file_name)
+        saved = bundle_storage().save(file_name, File(stream))
+    if saved != file_name:  # a random name taken already: never, but never offer another's
+        bundle_storage().delete(saved)
+        raise FileExistsError(file_name)
+    partial.unlink()
+
+
+def copy(source: str, file_name: str) -> None:
+    """Save a copy of a stored file under a new name (a circular unchanged since)."""
+    with bundle_storage().open(source, "rb") as stream:
+        bundle_storage().save(file_name, File(stream))
 
 
 def expire(now=None) -> tuple[int, int]:
@@ -64,8 +77,8 @@ def expire(now=None) -> tuple[int, int]:
     for bundle in ReportBundle.objects.filter(
         status=ReportBundle.Status.DONE, finished_at__lt=cutoff
     ).only("pk", "file_name"):
-        if bundle.path is not None:
-            bundle.path.unlink(missing_ok=True)
+        if bundle.file_name:
+            bundle_storage().delete(bundle.file_name)
         expired += ReportBundle.objects.filter(
             pk=bundle.pk, status=ReportBundle.Status.DONE
         ).update(status=ReportBundle.Status.EXPIRED, file_name="")
@@ -81,13 +94,17 @@ def expire(now=None) -> tuple[int, int]:
         .values_list("file_name", flat=True)
     )
     strays = 0
-    for path in root().iterdir():
-        if path.name.endswith(PARTIAL_SUFFIX):
-            # a build in progress, unless it is older than any build takes
-            keep = now.timestamp() - path.stat().st_mtime < PARTIAL_GRACE.total_seconds()
-        else:
-            keep = path.name in wanted
-        if not keep:
+    try:
+        stored = bundle_storage().listdir("")[1]
+    except FileNotFoundError:  # a folder not made yet: nothing stored
+        stored = []
+    for name in stored:
+        if not name.endswith(PARTIAL_SUFFIX) and name not in wanted:
+            bundle_storage().delete(name)
+            strays += 1
+    for path in root().glob(f"*{PARTIAL_SUFFIX}"):
+        # a build in progress, unless it is older than any build takes
+        if now.timestamp() - path.stat().st_mtime >= PARTIAL_GRACE.total_seconds():
             path.unlink(missing_ok=True)
             strays += 1
     return expired, strays

@@ -187,7 +187,16 @@ class ReportBundle(models.Model):
 
     @property
     def path(self) -> Path | None:
-        return Path(settings.REPORT_BUNDLE_ROOT) / self.file_name if self.file_name else None
+        """The file's path where the storage is a folder (the default; for tests and the
+        administrator), else None: the portal itself reads it through the storage API."""
+        from .storage import bundle_storage
+
+        if not self.file_name:
+            return None
+        try:
+            return Path(bundle_storage().path(self.file_name))
+        except NotImplementedError:
+            return None
 
     @property
     def kept_until(self):

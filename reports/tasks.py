@@ -20,6 +20,7 @@ from agencies.models import AuditStatus
 
 from . import bundles, data, exports, pdf
 from .models import IssuedReport, ReportBundle
+from .storage import bundle_storage
 
 
 def _into_file(bundle_id: int, file_name: str, write) -> tuple[int, str]:
@@ -36,14 +37,18 @@ def _into_file(bundle_id: int, file_name: str, write) -> tuple[int, str]:
         bundles.publish(file_name)
     except Exception as error:
         partial.unlink(missing_ok=True)
-        ReportBundle.objects.filter(pk=bundle_id).update(
-            status=ReportBundle.Status.FAILED,
-            error=str(error)[:2000],
-            finished_at=timezone.now(),
-            file_name="",
-        )
+        _failed(bundle_id, error)
         raise
     return size, digest.hexdigest()
+
+
+def _failed(bundle_id: int, error: Exception) -> None:
+    ReportBundle.objects.filter(pk=bundle_id).update(
+        status=ReportBundle.Status.FAILED,
+        error=str(error)[:2000],
+        finished_at=timezone.now(),
+        file_name="",
+    )
 
 
 def _private_file(path):
@@ -54,8 +59,8 @@ def _private_file(path):
 @task()
 def build_cycle_export(bundle_id: int) -> int:
     """Write one export (scores.xlsx, circular.xlsx, circular.pdf) of a cycle to a file. A
-    circular whose HTML is the same as the last built one's gets that file again (a hard
-    link: each bundle's file is deleted on its own) without WeasyPrint."""
+    circular whose HTML is the same as the last built one's gets a copy of that file (each
+    bundle's file is deleted on its own) without WeasyPrint."""
     bundles.expire()
     bundle = ReportBundle.objects.select_related("cycle").get(pk=bundle_id)
     file_name = bundles.new_file_name(bundle.kind)
@@ -70,29 +75,31 @@ def build_cycle_export(bundle_id: int) -> int:
         .order_by("-finished_at")
         .first()
     )
-    last_path = last.path if last is not None and last.path.exists() else None
-    fingerprint = ""
-
-    def write(partial):
-        nonlocal fingerprint
+    if last is not None and not bundle_storage().exists(last.file_name):
+        last = None
+    try:
         built = exports.build(
-            bundle.cycle, bundle.kind, last_fingerprint=last.fingerprint if last_path else ""
+            bundle.cycle, bundle.kind, last_fingerprint=last.fingerprint if last else ""
         )
-        fingerprint = built.fingerprint
-        if built.content is None:
-            os.link(last_path, partial)
-            os.utime(partial)  # a fresh partial, not one the clean-up takes for a dead build
-        else:
+        if built.content is None:  # the same as the last: a copy in the storage, not rendered
+            bundles.copy(last.file_name, file_name)
+            size, sha256 = last.size, last.sha256
+    except Exception as error:
+        _failed(bundle_id, error)
+        raise
+    if built.content is not None:
+
+        def write(partial):
             with _private_file(partial) as stream:
                 stream.write(built.content)
 
-    size, sha256 = _into_file(bundle_id, file_name, write)
+        size, sha256 = _into_file(bundle_id, file_name, write)
     ReportBundle.objects.filter(pk=bundle_id).update(
         status=ReportBundle.Status.DONE,
         done=1,
         size=size,
         sha256=sha256,
-        fingerprint=fingerprint,
+        fingerprint=built.fingerprint,
         finished_at=timezone.now(),
     )
     return size

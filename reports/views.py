@@ -24,6 +24,7 @@ from security.models import Kind
 
 from . import data, excel, exports, pdf, services
 from .models import IssuedReport, RectificationReport, ReportBundle
+from .storage import bundle_storage
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -254,10 +255,10 @@ def bundle_status(request: HttpRequest, year: int, bundle_id: int) -> HttpRespon
 def bundle_download(request: HttpRequest, year: int, bundle_id: int) -> HttpResponse:
     bundle = _bundle(request, year, bundle_id)
     export = exports.EXPORTS[bundle.kind]
-    if bundle.status == ReportBundle.Status.DONE and bundle.path is not None:
+    if bundle.status == ReportBundle.Status.DONE and bundle.file_name:
         try:
-            stream = open(bundle.path, "rb")  # FileResponse closes it
-        except FileNotFoundError:
+            stream = bundle_storage().open(bundle.file_name, "rb")  # FileResponse closes it
+        except (FileNotFoundError, OSError):
             # deleted by hand, or a database restored without the bundles folder
             ReportBundle.objects.filter(pk=bundle.pk).update(
                 status=ReportBundle.Status.EXPIRED, file_name=""
