@@ -251,6 +251,27 @@ STORAGES = {
     },
 }
 
+# An S3-compatible object store (MinIO, Ceph, a cloud's) for evidence and built exports,
+# shared by several application servers: README, "Files on an object store". Needs
+# `pip install -r requirements-s3.txt` (django-storages with boto3).
+S3_BUCKET = os.environ.get("S3_BUCKET", "")
+if S3_BUCKET:
+    _s3 = {
+        "bucket_name": S3_BUCKET,
+        "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+        "access_key": os.environ.get("S3_ACCESS_KEY", ""),
+        "secret_key": os.environ.get("S3_SECRET_KEY", ""),
+        "region_name": os.environ.get("S3_REGION") or None,
+        "default_acl": None,  # the bucket's own: private
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }
+    for _name, _prefix in (("evidence", "evidence"), ("bundles", "bundles")):
+        STORAGES[_name] = {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {**_s3, "location": _prefix},
+        }
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Background work (the ZIP of all reports) runs in `manage.py db_worker`; with
