@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.files import File
 from django.utils import timezone
 
-from .models import ReportBundle
+from .models import DataChange, ReportBundle
 from .storage import bundle_storage
 
 PARTIAL_SUFFIX = ".partial"
@@ -93,6 +93,10 @@ def expire(now=None) -> tuple[int, int]:
         .exclude(file_name="")
         .values_list("file_name", flat=True)
     )
+    # the notes of changes need only outlive the exports that compare with them
+    DataChange.objects.filter(
+        at__lt=now - timedelta(hours=settings.REPORT_BUNDLE_RETENTION_HOURS + 24)
+    ).delete()
     strays = 0
     try:
         stored = bundle_storage().listdir("")[1]

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Count, Max
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from . import data, excel
-from .models import ReportBundle
+from .models import DataChange, ReportBundle
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Longer than any of these builds takes (the circular of 5,000 agencies: under a minute): a
@@ -83,6 +84,25 @@ EXPORTS = {
 }
 
 
+# What reports.models.DataChange covers: these exports are served again while it is unchanged.
+CACHED = {
+    ReportBundle.Kind.SCORES_XLSX,
+    ReportBundle.Kind.CIRCULAR_XLSX,
+    ReportBundle.Kind.CIRCULAR_PDF,
+}
+
+
+def data_version(kind: str) -> str:
+    """Changes so far to what the export is made from: how many the triggers noted and the
+    last one's id. The count catches a change committed after a later one was read; the
+    circular also prints the day, so its version includes the day too."""
+    found = DataChange.objects.aggregate(n=Count("id"), last=Max("id"))
+    version = f"{found['n']}-{found['last'] or 0}"
+    if kind == ReportBundle.Kind.CIRCULAR_PDF:
+        version += f"-{timezone.localdate().isoformat()}"
+    return version
+
+
 def in_background(cycle) -> bool:
     """Whether this cycle's exports are built by the task worker rather than in the
     request: past EXPORT_INLINE_MAX_AGENCIES agencies (300 by default; the Beijing office
@@ -91,9 +111,24 @@ def in_background(cycle) -> bool:
 
 
 def start(cycle, kind: str, user) -> ReportBundle:
-    """The queued or running export of this kind for the cycle, or a new one, queued."""
+    """The last built export of this kind for the cycle while nothing it is made from has
+    changed since (DataChange), else the one being built, else a new one, queued."""
+    from .storage import bundle_storage
     from .tasks import build_cycle_export, build_report_bundle
 
+    if kind in CACHED:
+        built = (
+            ReportBundle.objects.filter(
+                cycle=cycle,
+                kind=kind,
+                status=ReportBundle.Status.DONE,
+                data_version=data_version(kind),
+            )
+            .order_by("-finished_at")
+            .first()
+        )
+        if built is not None and bundle_storage().exists(built.file_name):
+            return built
     if kind != ReportBundle.Kind.REPORTS_ZIP:
         waiting = (
             ReportBundle.objects.filter(

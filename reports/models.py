@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Audit, Cycle
@@ -155,6 +156,8 @@ class ReportBundle(models.Model):
         _("kind"), max_length=20, choices=Kind.choices, default=Kind.REPORTS_ZIP
     )
     fingerprint = models.CharField(_("fingerprint"), max_length=64, blank=True)
+    # reports.exports.data_version() before the build read the data (DataChange)
+    data_version = models.CharField(_("data version"), max_length=64, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("requested by"),
@@ -203,3 +206,23 @@ class ReportBundle(models.Model):
         if self.status != self.Status.DONE or self.finished_at is None:
             return None
         return self.finished_at + timedelta(hours=settings.REPORT_BUNDLE_RETENTION_HOURS)
+
+
+class DataChange(models.Model):
+    """One statement (PostgreSQL) or row (SQLite) that changed the data a cycle's exports are
+    made from, written by database triggers (migration 0006), not by the portal: an update
+    in the admin, an import or a raw UPDATE count as well as the portal's own saves.
+
+    A built export records ``reports.exports.data_version()`` (how many rows, the last id)
+    from before it read anything; while the version is the same, nothing it shows can have
+    changed and the file is served again at once.
+    """
+
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("data change")
+        verbose_name_plural = _("data changes")
+
+    def __str__(self):
+        return f"{self.pk} {self.at:%Y-%m-%d %H:%M:%S}"

@@ -64,6 +64,8 @@ def build_cycle_export(bundle_id: int) -> int:
     bundles.expire()
     bundle = ReportBundle.objects.select_related("cycle").get(pk=bundle_id)
     file_name = bundles.new_file_name(bundle.kind)
+    # before anything is read: a change made while building shows as a newer version
+    version = exports.data_version(bundle.kind)
     ReportBundle.objects.filter(pk=bundle_id).update(
         status=ReportBundle.Status.RUNNING, file_name=file_name
     )
@@ -100,6 +102,7 @@ def build_cycle_export(bundle_id: int) -> int:
         size=size,
         sha256=sha256,
         fingerprint=built.fingerprint,
+        data_version=version,
         finished_at=timezone.now(),
     )
     return size

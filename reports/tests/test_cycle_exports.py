@@ -9,6 +9,8 @@ import stat
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -76,6 +78,8 @@ def test_the_circular_is_rendered_again_only_when_its_content_changed(
     monkeypatch.setattr(pdf, "html_to_pdf", lambda html: rendered.append(1) or real(html))
     manager = client_for("manager")
     manager.get(URLS["circular_pdf"])
+    # a change the circular does not show: built again, but the same HTML is not rendered
+    Agency.objects.filter(code="042").update(name=F("name"))
     manager.get(URLS["circular_pdf"])
     first, second = ReportBundle.objects.order_by("pk")
     assert len(rendered) == 1  # the second build found the same HTML
@@ -228,10 +232,75 @@ def test_exports_go_through_the_storage_api_only(client_for, large, settings, mo
     assert bundle_storage().exists(bundle.file_name)
     download = manager.get(f"/cycles/2023/reports/bundle/{bundle.pk}/download/")
     assert b"".join(download.streaming_content).startswith(b"PK")
-    manager.get(URLS["circular_xlsx"])  # the Excel is built anew each time
+    Agency.objects.filter(code="042").update(name="改名")
+    manager.get(URLS["circular_xlsx"])  # built again after a change
     assert ReportBundle.objects.count() == 2
     assert response.status_code == 302
     assert not list(bundles.root().glob("*.partial"))  # built here, kept there
     ReportBundle.objects.update(finished_at=timezone.now() - timedelta(days=2))
     assert bundles.expire() == (2, 0)
     assert bundle_storage().listdir("")[1] == []
+
+
+def test_an_unchanged_cycles_export_is_served_again_at_once(client_for, large):
+    manager = client_for("manager")
+    first = manager.get(URLS["scores_xlsx"])
+    again = manager.get(URLS["scores_xlsx"])
+    bundle = ReportBundle.objects.get()  # built once
+    assert first["Location"] == again["Location"] == f"/cycles/2023/reports/bundle/{bundle.pk}/"
+    assert bundle.status == "done" and bundle.data_version
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "UPDATE agencies_agency SET name = name || '（改）' WHERE code = '042'",
+        "UPDATE checklist_standard SET text = text || '。' WHERE number = 1",
+        "UPDATE evidence_requireddocument SET title = title || '。' WHERE number = 1",
+        "UPDATE agencies_cycle SET title = title",
+    ],
+)
+def test_any_change_to_what_an_export_shows_builds_it_again(client_for, large, change):
+    """However the data changes (here raw SQL, as a repair by hand would), the database's
+    own triggers note it and the next request builds the export again."""
+    manager = client_for("manager")
+    manager.get(URLS["circular_xlsx"])
+    with connection.cursor() as cursor:
+        cursor.execute(change)
+    manager.get(URLS["circular_xlsx"])
+    first, second = ReportBundle.objects.order_by("pk")
+    assert first.data_version != second.data_version
+
+
+def test_the_circular_pdf_is_built_again_the_next_day(client_for, large, monkeypatch):
+    """It prints the day it was made."""
+    manager = client_for("manager")
+    manager.get(URLS["circular_pdf"])
+    manager.get(URLS["circular_pdf"])
+    assert ReportBundle.objects.count() == 1
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    monkeypatch.setattr(exports.timezone, "localdate", lambda: tomorrow)
+    manager.get(URLS["circular_pdf"])
+    assert ReportBundle.objects.count() == 2
+
+
+def test_every_watched_table_has_its_triggers(db):
+    """Each table an export is made from has the triggers that note its changes (on
+    SQLite one per kind of change, on PostgreSQL one for all)."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("reports.migrations.0006_data_changes_noted_by_triggers")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        triggers = {name for (name,) in cursor.fetchall()}
+    for app, model in migration.WATCHED:
+        table = apps.get_model(app, model)._meta.db_table
+        if connection.vendor == "postgresql":
+            assert f"reports_note_{table}" in triggers
+        else:
+            assert {f"reports_note_{table}_{e}" for e in ("insert", "update", "delete")} <= triggers
