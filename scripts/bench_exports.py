@@ -40,33 +40,59 @@ def _measured(fn) -> tuple[float, float]:
     return elapsed, max(peak[0], _rss_mb()) - start_rss
 
 
-def run(manager) -> bool:
+KINDS = ("scores_xlsx", "circular_xlsx", "circular_pdf")
+
+
+def measure() -> dict[str, tuple[float, float, float]]:
+    """kind -> (seconds, memory growth MB, file KB) of each export of the 2023 cycle, built
+    as the worker builds it."""
     import gc
 
     from agencies.models import Cycle
     from reports import exports
+
+    cycle = Cycle.objects.get(year=2023)
+    found = {}
+    for kind in KINDS:
+        gc.collect()
+        built = {}
+        seconds, grown = _measured(
+            lambda kind=kind, built=built: built.setdefault("file", exports.build(cycle, kind))
+        )
+        found[kind] = (seconds, grown, len(built["file"].content) / 1024)
+    return found
+
+
+def run(manager, before=None) -> bool:
+    """Print the exports at this size (beside the office's 50 when measured before)."""
+    from agencies.models import Cycle
     from reports.models import ReportBundle
 
     cycle = Cycle.objects.get(year=2023)
     finalized = cycle.audits.filter(status="finalized").count()
-    kinds = [
-        ReportBundle.Kind.SCORES_XLSX,
-        ReportBundle.Kind.CIRCULAR_XLSX,
-        ReportBundle.Kind.CIRCULAR_PDF,
-    ]
     print(
         f"\nCycle exports as the worker builds them ({cycle.audits.count()} agencies, "
         f"{finalized} finalized)"
     )
-    print(f"{'export':<16}{'seconds':>9}{'memory +MB':>12}  result")
+    print(
+        f"{'export':<16}{'seconds':>9}{'memory +MB':>12}{'KB':>8}"
+        + (f"{'at 50: s':>10}{'MB':>6}{'KB':>6}" if before else "")
+        + "  result"
+    )
     ok = True
-    for kind in kinds:
-        gc.collect()
-        seconds, grown = _measured(lambda kind=kind: exports.build(cycle, kind))
+    for kind, (seconds, grown, size) in measure().items():
         fine = grown < MEMORY_TARGET_MB and (kind != "circular_pdf" or seconds < PDF_TARGET_S)
         ok &= fine
-        print(f"{kind:<16}{seconds:>9.1f}{grown:>12.0f}  {'ok' if fine else 'SLOW'}")
+        then = ""
+        if before:
+            s50, m50, k50 = before[kind]
+            then = f"{s50:>10.2f}{m50:>6.0f}{k50:>6.0f}"
+        print(
+            f"{kind:<16}{seconds:>9.1f}{grown:>12.0f}{size:>8.0f}{then}  {'ok' if fine else 'SLOW'}"
+        )
     if os.environ.get("BENCH_ZIP") == "1":
+        import gc
+
         from reports.tasks import build_report_bundle
 
         bundle = ReportBundle.objects.create(cycle=cycle, requested_by=manager)
