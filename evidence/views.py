@@ -382,7 +382,7 @@ def grid(request: HttpRequest, year: int) -> HttpResponse:
         last_reminded[audit_id] = {"at": sent_at, "error": error}
     today = timezone.localdate()
     documents_url = agency_url("documents", cycle.year)
-    # A page of 100 agencies has 1,000 cells of at most 80 kinds (document × status ×
+    # A page of 50 agencies has 500 cells of at most 80 kinds (document × status ×
     # overdue): each kind is made, HTML and all, once (issue 16: template cost).
     kinds = {}
 
