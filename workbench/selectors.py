@@ -332,15 +332,20 @@ def count_for(user, today: date | None = None) -> int:
     today = today or timezone.localdate()
     if user.role != Role.MANAGER:
         return sum(len(section.lines) for section in sections_for(user, today))
-    items = RectificationItem.objects.filter(withdrawn=False)
+    # agencies with an answer to verify, and with an overdue item: one line each
+    agencies = RectificationItem.objects.filter(withdrawn=False).aggregate(
+        verify=Count("audit", distinct=True, filter=Q(status=ItemStatus.SUBMITTED)),
+        overdue=Count(
+            "audit",
+            distinct=True,
+            filter=Q(status__in=AWAITING_AGENCY, deadline__lt=today),
+        ),
+    )
     return (
         Audit.objects.filter(status=AuditStatus.UNDER_REVIEW).count()
         + ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING).count()
-        + items.filter(status=ItemStatus.SUBMITTED).values("audit_id").distinct().count()
-        + items.filter(status__in=AWAITING_AGENCY, deadline__lt=today)
-        .values("audit_id")
-        .distinct()
-        .count()
+        + agencies["verify"]
+        + agencies["overdue"]
     )
 
 

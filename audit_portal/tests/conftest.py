@@ -55,6 +55,30 @@ def report_bundle(db, manager):
 
 
 @pytest.fixture
+def circular_export(db, manager):
+    """A large cycle's circular (Excel) as the worker leaves it (for the bundle URLs)."""
+    from agencies.models import Cycle
+    from reports import bundles
+    from reports.models import ReportBundle
+
+    name = bundles.new_file_name("circular_xlsx")
+    (bundles.root() / name).write_bytes(b"PK\x05\x06" + b"\0" * 18)
+    bundle = ReportBundle.objects.create(
+        cycle=Cycle.objects.get(year=2023),
+        kind=ReportBundle.Kind.CIRCULAR_XLSX,
+        requested_by=manager,
+        status="done",
+        total=1,
+        done=1,
+        file_name=name,
+        size=22,
+        finished_at=timezone.now(),
+    )
+    yield bundle
+    (bundles.root() / name).unlink(missing_ok=True)
+
+
+@pytest.fixture
 def every_model_has_a_row(
     manager, evidence_file, rectification_item, proof_file, extension_request, item_reminder
 ):
