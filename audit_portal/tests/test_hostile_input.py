@@ -330,18 +330,30 @@ def _discover(client_for, pages, item_id, proof_id):
     return forms, query_names
 
 
-def _pages(file_id, bundle_id, item_id, proof_id):
+def _pages(file_id, bundle_id, item_id, proof_id, export_id):
     """Every page the permission matrix opens with a GET, admin pages included."""
     urls = [case.url for cases in ROWS.values() for case in cases if case.method == "get"]
     urls += [case.url for _name, case in admin_cases()]
     return sorted(
-        {url.format(file=file_id, bundle=bundle_id, item=item_id, proof=proof_id) for url in urls}
+        {
+            url.format(
+                file=file_id, bundle=bundle_id, item=item_id, proof=proof_id, export=export_id
+            )
+            for url in urls
+        }
     )
 
 
 @pytest.fixture
 def targets(
-    db, manager, evidence_file, report_bundle, assigned_to_chaoyang, rectification_item, proof_file
+    db,
+    manager,
+    evidence_file,
+    report_bundle,
+    circular_export,
+    assigned_to_chaoyang,
+    rectification_item,
+    proof_file,
 ):
     """Pages, forms and query parameters to walk, found as the personas who can see them."""
     from checklist.services import submit_audit
@@ -351,7 +363,9 @@ def targets(
     save(audit_of("004"), "1-1", manager, result="largely", points="7", finding="x")
     score_everything(audit_of("007"), manager)
     submit_audit(audit=audit_of("007"), by=manager)
-    return _pages(evidence_file.pk, report_bundle.pk, rectification_item.pk, proof_file.pk)
+    return _pages(
+        evidence_file.pk, report_bundle.pk, rectification_item.pk, proof_file.pk, circular_export.pk
+    )
 
 
 def _refused(response) -> bool:
