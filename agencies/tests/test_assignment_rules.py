@@ -59,3 +59,20 @@ def test_one_cycle_off_breaks_the_run(client_for, manager, auditor):
     response = _assign(client_for("manager"), 2025, ["004"], auditor)
     assert response.status_code == 302
     assert list(audit_of("004", 2025).auditors.all()) == [auditor]
+
+
+def test_the_panel_names_the_rules_of_the_agencies_on_the_page(client_for, two_cycles_running):
+    """A long roster's panel speaks of the page's agencies: 朝阳 (004, first in the roster)
+    on page 1, not on page 2 — its recusal and its rotation alike."""
+    from audit_portal.testing import add_to_roster
+    from cycles.services import latest_cycle
+
+    Recusal.objects.create(
+        auditor=audit_of("004").auditors.get(), agency=audit_of("004").agency, reason="亲属"
+    )
+    add_to_roster(latest_cycle(), range(600, 700))  # 150: pages of 50
+    client = client_for("manager")
+    first = client.get("/cycles/2025/").content.decode()
+    assert "轮换：艾稽核 已稽核 朝阳（2023、2024）" in first and "回避：艾稽核 — 朝阳" in first
+    second = client.get("/cycles/2025/?page=2").content.decode()
+    assert "朝阳（2023、2024）" not in second and "回避：艾稽核 — 朝阳" not in second
