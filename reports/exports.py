@@ -16,7 +16,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Count, Max
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from . import data, excel
@@ -43,11 +42,9 @@ class Export:
 
 
 def _circular_html(cycle) -> str:
-    from agencies.charts import grade_distribution_svg
+    from . import pdf
 
-    found = data.circular(cycle)
-    found["chart"] = grade_distribution_svg(found["grade_counts"], width=420, height=200)
-    return render_to_string("reports/circular.html", found)
+    return pdf.circular_html(data.circular(cycle))
 
 
 def build(cycle, kind: str, *, last_fingerprint: str = "") -> Built:

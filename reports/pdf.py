@@ -51,11 +51,16 @@ def rectification_report_pdf(data: dict) -> bytes:
     return html_to_pdf(render_to_string("reports/rectification_report.html", data))
 
 
-def circular_pdf(data: dict) -> bytes:
+def circular_html(data: dict) -> str:
+    """The circular's HTML with its grade chart (what its PDF is rendered from)."""
     from agencies.charts import grade_distribution_svg
 
     data = {**data, "chart": grade_distribution_svg(data["grade_counts"], width=420, height=200)}
-    return html_to_pdf(render_to_string("reports/circular.html", data))
+    return render_to_string("reports/circular.html", data)
+
+
+def circular_pdf(data: dict) -> bytes:
+    return html_to_pdf(circular_html(data))
 
 
 def scoring_form_pdf(data: dict) -> bytes:

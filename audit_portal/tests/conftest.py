@@ -32,40 +32,18 @@ def evidence_file(db, staff004):
     evidence_storage().delete(stored.key)
 
 
-@pytest.fixture
-def report_bundle(db, manager):
-    """A finished ZIP of the cycle's reports (for the bundle URLs)."""
+def _finished_bundle(manager, kind):
+    """A finished bundle of ``kind`` with a small file in the bundles folder; the file goes
+    when the test ends."""
     from agencies.models import Cycle
     from reports import bundles
     from reports.models import ReportBundle
 
-    name = bundles.new_file_name()
+    name = bundles.new_file_name(kind)
     (bundles.root() / name).write_bytes(b"PK\x05\x06" + b"\0" * 18)
     bundle = ReportBundle.objects.create(
         cycle=Cycle.objects.get(year=2023),
-        requested_by=manager,
-        status="done",
-        total=0,
-        file_name=name,
-        size=22,
-        finished_at=timezone.now(),
-    )
-    yield bundle
-    (bundles.root() / name).unlink(missing_ok=True)
-
-
-@pytest.fixture
-def circular_export(db, manager):
-    """A large cycle's circular (Excel) as the worker leaves it (for the bundle URLs)."""
-    from agencies.models import Cycle
-    from reports import bundles
-    from reports.models import ReportBundle
-
-    name = bundles.new_file_name("circular_xlsx")
-    (bundles.root() / name).write_bytes(b"PK\x05\x06" + b"\0" * 18)
-    bundle = ReportBundle.objects.create(
-        cycle=Cycle.objects.get(year=2023),
-        kind=ReportBundle.Kind.CIRCULAR_XLSX,
+        kind=kind,
         requested_by=manager,
         status="done",
         total=1,
@@ -76,6 +54,18 @@ def circular_export(db, manager):
     )
     yield bundle
     (bundles.root() / name).unlink(missing_ok=True)
+
+
+@pytest.fixture
+def report_bundle(db, manager):
+    """A finished ZIP of the cycle's reports (for the bundle URLs)."""
+    yield from _finished_bundle(manager, "reports_zip")
+
+
+@pytest.fixture
+def circular_export(db, manager):
+    """A large cycle's circular (Excel) as the worker leaves it (for the bundle URLs)."""
+    yield from _finished_bundle(manager, "circular_xlsx")
 
 
 @pytest.fixture
