@@ -68,8 +68,22 @@ def get_audit_for_scoring(user, year: int, code: str) -> Audit:
 
 
 def can_read_security_log(user) -> bool:
-    """The security log is for managers and administrators."""
-    return user.is_authenticated and user.role in (Role.MANAGER, Role.ADMINISTRATOR)
+    """The security log is the security auditor's, and only theirs (三员分立): not the
+    system administrator's whose work it records, nor the managers'."""
+    return user.is_authenticated and user.role == Role.SECURITY_AUDITOR
+
+
+# The security roles have no business work: their own page is where they start.
+SECURITY_HOMES = {
+    Role.SECURITY_ADMIN: "security_accounts",
+    Role.SECURITY_AUDITOR: "security_events",
+}
+
+
+def require_security_admin(user) -> None:
+    """Roles, locks, second-factor resets and the security settings (安全管理员)."""
+    if not (user.is_authenticated and user.role == Role.SECURITY_ADMIN):
+        raise PermissionDenied
 
 
 def require_manager(user) -> None:

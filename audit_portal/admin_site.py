@@ -1,8 +1,11 @@
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
@@ -22,6 +25,17 @@ class PortalAdminSite(admin.AdminSite):
     def has_permission(self, request):
         user = request.user
         return user.is_active and user.is_staff and user.role == Role.ADMINISTRATOR
+
+    def login(self, request, extra_context=None):
+        """One sign-in for the whole portal (password, one-time code, password rules):
+        the admin's own login page sends there."""
+        if request.method == "POST":
+            return HttpResponseNotAllowed(["GET"])
+        if request.user.is_authenticated:
+            if self.has_permission(request):
+                return HttpResponseRedirect(reverse("admin:index", current_app=self.name))
+            raise PermissionDenied  # signed in, but the admin is not theirs
+        return redirect_to_login(request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index"))
 
     def register(self, model_or_iterable, admin_class=None, **options):
         """Every model admin, ours and the packages' (django-axes, django-tasks), gets the

@@ -106,6 +106,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "import_export",
     "template_partials",
     "django_tasks",
@@ -133,12 +136,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "audit_portal.middleware.session_lifetime_middleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "security.middleware.security_event_middleware",
+    # after the log's middleware: a person sent to the second factor or to a new password
+    # is not a refusal
+    "accounts.middleware.account_gate_middleware",
     # inside the security log's middleware, so that its refusals are recorded
     "audit_portal.middleware.reject_nul_middleware",
 ]
@@ -207,12 +214,25 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workbench"  # 工作台: what waits for the person signing in
 LOGOUT_REDIRECT_URL = "login"
 
+# Passwords (等保 level 3, 身份鉴别 a): 8 characters or more, three of four kinds, not the
+# user name, not a common password, none of the last five (accounts/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "accounts.passwords.ComplexityValidator"},
+    {"NAME": "accounts.passwords.UserNameValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.passwords.PasswordHistoryValidator"},
 ]
+# Two-factor sign-in (TOTP) for managers, administrators and the security roles; the
+# security administrator can extend it to every role (安全设置). Off by default with DEBUG
+# on, so that `make run`'s demo accounts sign in with the password alone.
+OTP_REQUIRED = env_bool("OTP_REQUIRED", not DEBUG)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "稽核管理平台")
 
 # Chinese first: the language comes from the user's explicit choice (cookie), never from
 # the browser's Accept-Language, so a laptop with an English browser still shows Chinese.
@@ -373,3 +393,8 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
     },
 }
+
+# Wrong one-time codes count towards the sign-in lockout like wrong passwords (django-axes);
+# django-otp's own growing delay would refuse a right code typed just after a wrong one.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0

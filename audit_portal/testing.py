@@ -11,6 +11,7 @@ from accounts.models import Role, User
 from agencies.models import Agency
 
 PERSONA_PASSWORD = "persona-password-2023"
+PERSONA_TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238's test key
 
 # persona name -> (username, full name, role, agency code)
 PERSONAS = {
@@ -20,6 +21,8 @@ PERSONAS = {
     "administrator": ("adam", "安管理员", Role.ADMINISTRATOR, None),
     "staff004": ("chaoyang", "朝阳经办人", Role.AGENCY_STAFF, "004"),
     "staff007": ("huairou", "怀柔经办人", Role.AGENCY_STAFF, "007"),
+    "secadmin": ("sam", "沈安全", Role.SECURITY_ADMIN, None),
+    "secauditor": ("sue", "苏审计", Role.SECURITY_AUDITOR, None),
 }
 PERSONA_NAMES = ["anonymous", *PERSONAS]
 
@@ -31,6 +34,7 @@ def create_personas() -> dict[str, User]:
             username=username,
             defaults={
                 "full_name": full_name,
+                "email": f"{username}@example.cn" if code is None else "",
                 "role": role,
                 "agency": Agency.objects.get(code=code) if code else None,
             },
@@ -46,6 +50,24 @@ def seed_database() -> None:
     """The seed's reference data and the personas, as `make run` would leave them."""
     call_command("load_reference_data", verbosity=0, stdout=_Quiet())
     create_personas()
+
+
+def second_factor_of(user):
+    """The persona's authenticator (a confirmed TOTP device with a fixed key), so that a
+    test can sign in with a code as a person would."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, defaults={"name": "测试手机", "confirmed": True, "key": PERSONA_TOTP_KEY}
+    )
+    return device
+
+
+def code_for(device) -> str:
+    """The code the persona's phone shows now."""
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
 
 
 def persona_user(persona: str) -> User | None:

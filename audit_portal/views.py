@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 from accounts.models import Role
 from agencies.models import Audit
 
-from .access import latest_cycle
+from .access import SECURITY_HOMES, latest_cycle
 
 logger = logging.getLogger("portal.downloads")
 
@@ -24,6 +24,8 @@ def home(request: HttpRequest) -> HttpResponse:
     """Take each person to where they work: the office to the current cycle, agency
     staff to their own agency's audit."""
     user = request.user
+    if user.role in SECURITY_HOMES:
+        return redirect(SECURITY_HOMES[user.role])
     cycle = latest_cycle()
     if cycle is None:
         return render(request, "home_empty.html")

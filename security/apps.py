@@ -7,4 +7,6 @@ class SecurityConfig(AppConfig):
     verbose_name = _("Security log")
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the sign-in receivers)
+        from . import changes, signals  # noqa: F401  (connects the sign-in receivers)
+
+        changes.connect()

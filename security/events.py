@@ -26,6 +26,7 @@ def record(
     username: str = "",
     target: str = "",
     status: int | None = None,
+    detail: str = "",
 ) -> SecurityEvent | None:
     if user is None and request is not None:
         candidate = getattr(request, "user", None)
@@ -39,6 +40,7 @@ def record(
         username=_storable(username, 150),
         target=_storable(target, 300),
         status=status,
+        detail=_storable(detail, 20_000),
     )
     if request is not None:
         event.address = client_address(request)

@@ -1,3 +1,4 @@
+from .changes import current_request
 from .events import attachment_name, record
 from .models import Kind
 
@@ -16,7 +17,11 @@ def security_event_middleware(get_response):
     """
 
     def middleware(request):
-        response = get_response(request)
+        token = current_request.set(request)
+        try:
+            response = get_response(request)
+        finally:
+            current_request.reset(token)
         if request.path.startswith(QUIET_PREFIXES):
             return response
         status = response.status_code

@@ -1,7 +1,19 @@
 from django.urls import path
 
-from . import views
+from . import accounts, views
 
 urlpatterns = [
     path("security/events/", views.event_list, name="security_events"),
+    path(
+        "security/events/export.xlsx",
+        views.event_export,
+        {"fmt": "xlsx"},
+        name="security_events_xlsx",
+    ),
+    path(
+        "security/events/export.csv", views.event_export, {"fmt": "csv"}, name="security_events_csv"
+    ),
+    path("security/accounts/", accounts.account_list, name="security_accounts"),
+    path("security/accounts/<int:pk>/", accounts.account_detail, name="security_account"),
+    path("security/settings/", accounts.policy, name="security_settings"),
 ]
