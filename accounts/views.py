@@ -39,19 +39,25 @@ from .signin import (
 )
 
 RECOVERY_CODES = 10
+AFTER_SECOND_FACTOR = "after_second_factor"  # session key: the page asked for at sign-in
 
 
 class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form):
-        response = super().form_valid(form)
-        check_typed_password(self.request, form.get_user(), form.cleaned_data["password"])
-        if not self.request.session.get(SECOND_FACTOR):
-            # signed in for good: the failures before count no longer (with a second factor
-            # they count on until the code is right, see verify)
-            _forgive_failures(self.request)
-        return response
+        super().form_valid(form)
+        request = self.request
+        check_typed_password(request, form.get_user(), form.cleaned_data["password"])
+        step = request.session.get(SECOND_FACTOR)
+        if step:
+            # on to the code; where the person was going waits until it is right
+            request.session[AFTER_SECOND_FACTOR] = self.get_success_url()
+            return redirect("two_factor_verify" if step == "verify" else "two_factor_setup")
+        # signed in for good: the failures before count no longer (with a second factor
+        # they count on until the code is right, see two_factor_verify)
+        _forgive_failures(request)
+        return redirect(self.get_success_url())
 
 
 def _forgive_failures(request):
@@ -126,7 +132,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
                     )
                     % {"left": left},
                 )
-            return redirect(settings.LOGIN_REDIRECT_URL)
+            return redirect(request.session.pop(AFTER_SECOND_FACTOR, settings.LOGIN_REDIRECT_URL))
         locked = _wrong_code(request, form)
         if locked is not None:
             return locked

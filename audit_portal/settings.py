@@ -200,11 +200,13 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Five wrong passwords for one user from one address lock that sign-in for 15 minutes
-# (django-axes); a correct sign-in clears the count.
+# (django-axes); a correct sign-in clears the count. Wrong one-time codes count too, and a
+# sign-in is correct only once its code is: the portal clears the count then
+# (accounts.views), not django-axes at the password.
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # How many proxies (nginx) stand in front: the visitor's address is then taken from the
 # X-Forwarded-For header they add, for the lockout and the security log alike.

@@ -40,6 +40,17 @@ SCORING_ITEM = re.compile(
 )
 
 
+# The authenticator of the test accounts that sign in with a second factor (RFC 6238's key).
+TOTP_KEY = "3132333435363738393031323334353637383930"
+
+
+def one_time_code() -> str:
+    """What the phone of a test account with TOTP_KEY shows now."""
+    from django_otp.oath import totp
+
+    return f"{totp(bytes.fromhex(TOTP_KEY)):06d}"
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -273,7 +284,10 @@ for i in range({staff}):
     user = User.objects.create(username=f"staff{{i:02d}}", role=Role.AGENCY_STAFF,
                                password=password, agency=audit.agency, full_name=f"压测经办{{i:02d}}")
     where[user.username] = audit.agency.code
-User.objects.create(username="manager", role=Role.MANAGER, password=password, full_name="压测主任")
+manager = User.objects.create(username="manager", role=Role.MANAGER, password=password,
+                              full_name="压测主任")
+from django_otp.plugins.otp_totp.models import TOTPDevice
+TOTPDevice.objects.create(user=manager, name="phone", confirmed=True, key={totp_key!r})
 print(json.dumps(where))
 """
 
@@ -281,7 +295,11 @@ print(json.dumps(where))
 def seed_users(auditors: int, staff: int, exclude=()) -> str:
     """Shell code that creates the users and prints {username: agency code} as JSON."""
     return SEED_USERS.format(
-        password=PASSWORD, auditors=auditors, staff=staff, exclude=tuple(exclude)
+        password=PASSWORD,
+        auditors=auditors,
+        staff=staff,
+        exclude=tuple(exclude),
+        totp_key=TOTP_KEY,
     )
 
 
@@ -364,6 +382,15 @@ class User:
         )
         if response.status_code != 302:
             raise SystemExit(f"{self.username} could not sign in: {response.status_code}")
+        if response.headers["Location"].endswith("/accounts/two-factor/verify/"):
+            self.get("one-time code page", "/accounts/two-factor/verify/")
+            response = self.post(
+                "one-time code",
+                "/accounts/two-factor/verify/",
+                {"code": one_time_code(), "csrfmiddlewaretoken": self.csrf},
+            )
+            if response.status_code != 302:
+                raise SystemExit(f"{self.username}'s one-time code was refused")
         self.csrf = ""  # signing in rotates the token: take it from the next page
 
 

@@ -49,7 +49,7 @@ from contextlib import suppress
 from pathlib import Path
 
 import requests
-from lab import Cluster, free_port, pdf_bytes, require_venv, workdir
+from lab import TOTP_KEY, Cluster, free_port, one_time_code, pdf_bytes, require_venv, workdir
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -360,7 +360,10 @@ from agencies.models import Agency, Audit
 password = make_password({password!r})
 # six audits are enough for the worker's ZIP; the rest of the roster is left out
 Audit.objects.filter(cycle__year=2023, serial__gt=6).delete()
-User.objects.create(username="manager", role=Role.MANAGER, password=password, full_name="主任")
+manager = User.objects.create(username="manager", role=Role.MANAGER, password=password,
+    full_name="主任", email="manager@example.org")
+from django_otp.plugins.otp_totp.models import TOTPDevice
+TOTPDevice.objects.create(user=manager, name="phone", confirmed=True, key={totp_key!r})
 User.objects.create(username="staff004", role=Role.AGENCY_STAFF, password=password,
     agency=Agency.objects.get(code="004"), full_name="朝阳经办", email="chaoyang@example.org")
 print(json.dumps({{"audits": Audit.objects.filter(cycle__year=2023).count()}}))
@@ -405,6 +408,16 @@ class Browser:
         )
         if response.status_code != 302:
             raise SystemExit(f"{username} could not sign in: {response.status_code}")
+        if response.headers["Location"].endswith("/accounts/two-factor/verify/"):
+            # a manager's second step: the code of the phone (TOTP, as the app computes it)
+            self.get("/accounts/two-factor/verify/")
+            response = self.post(
+                "/accounts/two-factor/verify/",
+                {"code": one_time_code(), "csrfmiddlewaretoken": self.csrf},
+                allow_redirects=False,
+            )
+            if response.status_code != 302:
+                raise SystemExit(f"{username}'s one-time code was refused")
         self.csrf = ""
 
 
@@ -709,7 +722,7 @@ def main() -> int:
                 extra = {"DJANGO_SUPERUSER_PASSWORD": PASSWORD}
             portal(section, local, *arguments_, extra_env=extra)
             print(f"step 3: portal {' '.join(shlex.split(line)[1:])}")
-        seeded = portal(section, local, "shell", "-c", SEED.format(password=PASSWORD))
+        seeded = portal(section, local, "shell", "-c", SEED.format(password=PASSWORD, totp_key=TOTP_KEY))
         print(f"seeded: {seeded.strip().splitlines()[-1]}")
         for name, marker in (("web", "gunicorn -c"), ("worker", "db_worker")):
             units[name] = Unit(block(section, "ini", marker), local, folder / f"{name}.log")

@@ -39,6 +39,9 @@ TRACKED = {
     "security.securitypolicy": None,
 }
 SECRET_FIELDS = {"password"}
+# personal data: the log says that it changed and shows it masked (the security auditor
+# needs to see a change, not to learn a phone number)
+PERSONAL_FIELDS = {"email", "phone"}
 COMMAND = "manage.py"
 
 
@@ -50,10 +53,22 @@ def _fields(model):
     return [f for f in concrete if f.name in names]
 
 
+def masked(value: str) -> str:
+    """138****5678, z***@example.cn: enough to tell two values apart, not to use one."""
+    if "@" in value:
+        name, _, domain = value.partition("@")
+        return f"{name[:1]}***@{domain}"
+    if len(value) <= 4:
+        return "*" * len(value)
+    return f"{value[:3]}{'*' * max(1, len(value) - 7)}{value[-4:]}"
+
+
 def _shown(instance, field) -> str:
     value = getattr(instance, field.attname)
     if value is None or value == "":
         return "—"
+    if field.name in PERSONAL_FIELDS:
+        return masked(str(value))
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
@@ -61,8 +76,12 @@ def _shown(instance, field) -> str:
     return str(value)
 
 
-def _state(instance) -> dict[str, str]:
-    return {field.name: _shown(instance, field) for field in _fields(type(instance))}
+def _state(instance) -> dict[str, tuple]:
+    """field name -> (the value, as compared; as shown)."""
+    return {
+        field.name: (getattr(instance, field.attname), _shown(instance, field))
+        for field in _fields(type(instance))
+    }
 
 
 def _before(sender, instance, raw=False, update_fields=None, **kwargs):
@@ -87,21 +106,22 @@ def _after(sender, instance, created, raw=False, **kwargs):
     labels = {f.name: str(f.verbose_name) for f in _fields(sender)}
     if created or before is None:
         lines = [
-            f"{labels[name]}: {value}"
-            for name, value in after.items()
-            if value != "—" and name not in SECRET_FIELDS
+            f"{labels[name]}: {shown}"
+            for name, (_value, shown) in after.items()
+            if shown != "—" and name not in SECRET_FIELDS
         ]
         _write(Kind.RECORD_CREATED, instance, lines)
         return
-    changed = [name for name in after if after[name] != before[name]]
+    changed = [name for name in after if after[name][0] != before[name][0]]
     if not changed:
         return
     lines = []
     for name in changed:
         if name in SECRET_FIELDS:
-            lines.append(f"{labels[name]}: {gettext('changed (not shown)')}")
+            hidden = gettext("changed (not shown)")
+            lines.append(f"{labels[name]}: {hidden}")
         else:
-            lines.append(f"{labels[name]}: {before[name]} → {after[name]}")
+            lines.append(f"{labels[name]}: {before[name][1]} → {after[name][1]}")
     kind = Kind.ROLE_CHANGED if "role" in changed else Kind.RECORD_CHANGED
     if "password" in changed and kind == Kind.RECORD_CHANGED:
         request = current_request.get()
@@ -113,10 +133,11 @@ def _after(sender, instance, created, raw=False, **kwargs):
 
 
 def _deleted(sender, instance, **kwargs):
+    labels = {f.name: str(f.verbose_name) for f in _fields(sender)}
     lines = [
-        f"{name}: {value}"
-        for name, value in _state(instance).items()
-        if value != "—" and name not in SECRET_FIELDS
+        f"{labels[name]}: {shown}"
+        for name, (_value, shown) in _state(instance).items()
+        if shown != "—" and name not in SECRET_FIELDS
     ]
     _write(Kind.RECORD_DELETED, instance, lines)
 

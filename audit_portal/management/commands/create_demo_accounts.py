@@ -15,6 +15,8 @@ DEMO_ACCOUNTS = [
     ("auditor2", "王稽核", Role.AUDITOR, None),
     ("agency004", "朝阳经办人", Role.AGENCY_STAFF, "004"),
     ("agency007", "怀柔经办人", Role.AGENCY_STAFF, "007"),
+    ("secadmin", "安全管理员", Role.SECURITY_ADMIN, None),
+    ("secaudit", "安全审计员", Role.SECURITY_AUDITOR, None),
 ]
 
 # Demo assignments so that the auditors have work at once: agency code -> auditors.
@@ -38,7 +40,14 @@ class Command(BaseCommand):
             if User.objects.filter(username=username).exists():
                 continue
             agency = Agency.objects.get(code=code) if code else None
-            user = User(username=username, full_name=full_name, role=role, agency=agency)
+            user = User(
+                username=username,
+                full_name=full_name,
+                role=role,
+                agency=agency,
+                # an office account names a person who can be reached (no shared accounts)
+                email="" if agency else f"{username}@example.cn",
+            )
             user.set_password(DEMO_PASSWORD)
             user.save()
             created.append(username)
