@@ -6,7 +6,7 @@ translated (LOCALE_PATHS comes before the packages' catalogues). test_admin_chin
 every admin page and fails on English that reappears, after an upgrade for instance.
 """
 
-from django.utils.translation import gettext_noop, pgettext_lazy
+from django.utils.translation import gettext_noop, ngettext_lazy, pgettext_lazy
 
 STRINGS = [
     # Django's admin and auth
@@ -66,4 +66,10 @@ STRINGS = [
     gettext_noop("Task Results"),
     # django-import-export
     gettext_noop("Select all"),
+    # Django's password length rule, whose Chinese catalogue has only an older wording
+    ngettext_lazy(
+        "This password is too short. It must contain at least %d character.",
+        "This password is too short. It must contain at least %d characters.",
+        8,
+    ),
 ]

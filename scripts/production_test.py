@@ -722,7 +722,9 @@ def main() -> int:
                 extra = {"DJANGO_SUPERUSER_PASSWORD": PASSWORD}
             portal(section, local, *arguments_, extra_env=extra)
             print(f"step 3: portal {' '.join(shlex.split(line)[1:])}")
-        seeded = portal(section, local, "shell", "-c", SEED.format(password=PASSWORD, totp_key=TOTP_KEY))
+        seeded = portal(
+            section, local, "shell", "-c", SEED.format(password=PASSWORD, totp_key=TOTP_KEY)
+        )
         print(f"seeded: {seeded.strip().splitlines()[-1]}")
         for name, marker in (("web", "gunicorn -c"), ("worker", "db_worker")):
             units[name] = Unit(block(section, "ini", marker), local, folder / f"{name}.log")

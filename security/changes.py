@@ -9,6 +9,7 @@ request made it; a change made outside a request (a command) names ``manage.py``
 from contextvars import ContextVar
 
 from django.apps import apps
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils.translation import gettext
 
@@ -147,6 +148,8 @@ def _write(kind, instance, lines):
 
     request = current_request.get()
     target = f"{instance._meta.verbose_name}: {instance}"
+    if isinstance(instance, AbstractBaseUser):
+        target += f" ({instance.get_username()})"
     if request is None:
         record(kind, username=COMMAND, target=target, detail="\n".join(lines))
     else:

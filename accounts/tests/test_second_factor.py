@@ -125,7 +125,9 @@ def test_wrong_codes_count_like_wrong_passwords_and_lock_the_sign_in(db, manager
     # now even the right password and the right code do not get in
     _client, response = sign_in("mona")
     assert response.status_code == 429
-    assert SecurityEvent.objects.filter(kind=Kind.SECOND_FACTOR_FAILED, username="mona").count() == 3
+    assert (
+        SecurityEvent.objects.filter(kind=Kind.SECOND_FACTOR_FAILED, username="mona").count() == 3
+    )
     assert code_for(device)  # the phone still works: the lock is for the attempts
 
 
