@@ -4,6 +4,7 @@ the end in the database itself is found and named; archived months stay checkabl
 import io
 import json
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from django.core.management import call_command
@@ -58,7 +59,7 @@ def without_triggers(sql, params):
 
 def test_each_row_is_chained_to_the_one_before(db):
     rows = add(3)
-    for before, row in zip(rows, rows[1:], strict=False):
+    for before, row in pairwise(rows):
         assert row.previous_hash == before.hash
         assert len(row.hash) == 64 and row.content_hash() == row.hash
     code, text = verify()
@@ -132,7 +133,7 @@ def old_log(db):
 
 
 def test_a_month_older_than_180_days_is_archived_to_a_signed_file(old_log, tmp_path):
-    january, today = old_log
+    january, _today = old_log
     out = io.StringIO()
     call_command("archive_security_log", month="2025-01", to=str(tmp_path), stdout=out)
     path = tmp_path / "security-log-2025-01.jsonl"
