@@ -44,6 +44,7 @@ SECRET_FIELDS = {"password"}
 # needs to see a change, not to learn a phone number)
 PERSONAL_FIELDS = {"email", "phone"}
 COMMAND = "manage.py"
+POLICY = "security.securitypolicy"
 
 
 def _fields(model):
@@ -104,8 +105,11 @@ def _after(sender, instance, created, raw=False, **kwargs):
         return
     after = _state(instance)
     before = getattr(instance, "_security_before", None)
+    if before is None and sender._meta.label_lower == POLICY:
+        before = _state(sender())  # the first change of the settings: from the defaults
     labels = {f.name: str(f.verbose_name) for f in _fields(sender)}
-    if created or before is None:
+    policy = sender._meta.label_lower == POLICY
+    if (created or before is None) and not policy:
         lines = [
             f"{labels[name]}: {shown}"
             for name, (_value, shown) in after.items()
@@ -128,7 +132,7 @@ def _after(sender, instance, created, raw=False, **kwargs):
         request = current_request.get()
         own = request is not None and getattr(request.user, "pk", None) == instance.pk
         kind = Kind.PASSWORD_CHANGED if own else Kind.PASSWORD_RESET
-    if sender._meta.label_lower == "security.securitypolicy":
+    if policy:
         kind = Kind.SETTINGS_CHANGED
     _write(kind, instance, lines)
 

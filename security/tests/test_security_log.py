@@ -242,3 +242,29 @@ def test_an_anonymous_visitors_404_is_not_logged_a_signed_in_ones_is(client, cli
     assert not SecurityEvent.objects.filter(kind=Kind.DENIED).exists()
     assert client_for("auditor").get("/no-such-page/").status_code == 404
     assert SecurityEvent.objects.filter(kind=Kind.DENIED, path="/no-such-page/").count() == 1
+
+
+def test_the_security_auditor_exports_the_log_with_the_pages_filters(client_for):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    _seed_log()
+    SecurityEvent.objects.create(
+        kind=Kind.DENIED, username='=HYPERLINK("http://x")', address="10.0.0.3"
+    )
+    client = client_for("secauditor")
+    response = client.get("/security/events/export.xlsx?address=10.0.0.2")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("时间", "事件", "用户名")
+    assert [row[1] for row in rows[1:]] == ["请求被拒绝", "下载"]  # oldest first
+    assert SecurityEvent.objects.filter(kind=Kind.DOWNLOAD, target__endswith=".xlsx").exists()
+    text = b"".join(client.get("/security/events/export.csv?address=10.0.0.3").streaming_content)
+    lines = list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
+    assert lines[1][2] == '\'=HYPERLINK("http://x")'  # a formula shown as text, never run
+    refused = client.get("/security/events/export.csv?since=2023-05-03&until=2023-05-01")
+    assert refused.status_code == 302
+    assert "开始日期晚于结束日期" in client.get(refused["Location"]).content.decode()
