@@ -68,6 +68,8 @@ class User(AbstractUser):
     enabled_at = models.DateTimeField(_("enabled"), null=True, blank=True)
 
     objects = UserManager()
+    # createsuperuser asks for the name too: no account without its person
+    REQUIRED_FIELDS = ["email", "full_name"]
 
     class Meta:
         verbose_name = _("user")

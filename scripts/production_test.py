@@ -493,6 +493,26 @@ def exercise(section: str, local: Local, check: Checks, units: dict):
             answer.stdout + answer.stderr,
         )
 
+    # -- the security administrator the README creates: the second factor comes first
+    officer = Browser(local)
+    officer.get("/accounts/login/")
+    answer = officer.post(
+        "/accounts/login/",
+        {"username": "secadmin", "password": PASSWORD, "csrfmiddlewaretoken": officer.csrf},
+        allow_redirects=False,
+    )
+    check(
+        answer.status_code == 302 and answer.headers.get("Location") == "/accounts/two-factor/",
+        "the security administrator is asked to set up the second factor",
+        f"{answer.status_code} {answer.headers.get('Location')}",
+    )
+    setup = officer.get("/accounts/two-factor/")
+    check(
+        setup.status_code == 200 and 'src="data:image/svg+xml' in setup.text,
+        "the enrolment page draws its QR code itself",
+        str(setup.status_code),
+    )
+
     # -- agency staff: sign in, upload, download through X-Accel-Redirect
     staff = Browser(local)
     staff.sign_in("staff004")
@@ -719,7 +739,14 @@ def main() -> int:
             extra = {}
             if arguments_[0] == "createsuperuser":
                 arguments_ += ["--noinput", "--username", "admin", "--email", "admin@example.org"]
-                extra = {"DJANGO_SUPERUSER_PASSWORD": PASSWORD}
+                extra = {
+                    "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
+                    "DJANGO_SUPERUSER_FULL_NAME": "管理员",
+                }
+            elif arguments_[0] == "create_security_officer":
+                # the README's line as typed, the password given as a script would
+                arguments_ += ["--noinput"]
+                extra = {"SECURITY_OFFICER_PASSWORD": PASSWORD}
             portal(section, local, *arguments_, extra_env=extra)
             print(f"step 3: portal {' '.join(shlex.split(line)[1:])}")
         seeded = portal(

@@ -71,6 +71,8 @@ def _shown(instance, field) -> str:
         return "—"
     if field.name in PERSONAL_FIELDS:
         return masked(str(value))
+    if field.is_relation:
+        return str(getattr(instance, field.name))  # the agency's name, not its number
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):

@@ -188,3 +188,19 @@ def test_roles_needing_a_second_factor():
         Role.SECURITY_ADMIN,
         Role.SECURITY_AUDITOR,
     }
+
+
+@pytest.mark.parametrize(
+    "code", ["\x00", "²²²²²²", "１２３４５６", "9" * 40, "1e30", "-1", "中" * 40, "' OR 1=1 --"]
+)
+def test_hostile_codes_are_wrong_codes_not_errors(db, manager, code):
+    second_factor_of(manager)
+    StaticDevice.objects.create(user=manager, name="恢复码").token_set.create(token="abcd2345")
+    client, _ = sign_in("mona")
+    response = client.post("/accounts/two-factor/verify/", {"code": code})
+    assert response.status_code in (200, 400)
+    assert client.get("/cycles/")["Location"] == "/accounts/two-factor/verify/"
+    setup_client, _ = sign_in("bai")  # an auditor, enrolling of their own accord
+    response = setup_client.post("/accounts/two-factor/", {"code": code})
+    assert response.status_code in (200, 400)
+    assert not TOTPDevice.objects.filter(user__username="bai", confirmed=True).exists()

@@ -42,6 +42,8 @@ ALLOWED = {
     "adam",
     "chaoyang",
     "huairou",
+    "sam",
+    "sue",
     "utc",
     "http",
     "https",

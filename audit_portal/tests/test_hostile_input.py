@@ -102,6 +102,8 @@ EXTRA_FORMS = {
     "workpaper_apply": ["token", "choice-1-2"],
     # shown once the agency has submitted its self-assessment
     "self_assessment_return": ["comment"],
+    # shown between the password and the work, to a session that owes a code
+    "two_factor_verify": ["code"],
 }
 
 # The valid value of each path parameter, so that only the one under test is hostile.
@@ -294,14 +296,16 @@ class Walk:
 
 def _discover(client_for, pages, item_id, proof_id):
     """The forms and query parameters of the given pages, as the personas who can open them
-    (office pages as a manager, the agency's as its staff, admin pages as an administrator)."""
+    (office pages as a manager, the agency's as its staff, the security pages as the security
+    administrator and auditor, admin pages as an administrator)."""
     forms: dict = {}
     query_names: dict[str, set] = {}
     for page in pages:
         if page.endswith((".pdf", ".xlsx", ".zip", "/download/")):
             continue  # files, not pages
         admin = page.startswith("/admin/")
-        for persona in ("administrator",) if admin else ("manager", "staff004"):
+        personas = ("manager", "staff004", "secadmin", "secauditor")
+        for persona in ("administrator",) if admin else personas:
             response = client_for(persona).get(page)
             if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
                 continue
@@ -315,6 +319,7 @@ def _discover(client_for, pages, item_id, proof_id):
             query_names.setdefault(page, set()).update(names)
     for name, fields in EXTRA_FORMS.items():
         for args in (
+            [],
             [2023, "004"],
             [2023, "004", item_id],
             [2023, "004", item_id, proof_id],
@@ -330,14 +335,19 @@ def _discover(client_for, pages, item_id, proof_id):
     return forms, query_names
 
 
-def _pages(file_id, bundle_id, item_id, proof_id, export_id):
+def _pages(file_id, bundle_id, item_id, proof_id, export_id, user_id):
     """Every page the permission matrix opens with a GET, admin pages included."""
     urls = [case.url for cases in ROWS.values() for case in cases if case.method == "get"]
     urls += [case.url for _name, case in admin_cases()]
     return sorted(
         {
             url.format(
-                file=file_id, bundle=bundle_id, item=item_id, proof=proof_id, export=export_id
+                file=file_id,
+                bundle=bundle_id,
+                item=item_id,
+                proof=proof_id,
+                export=export_id,
+                user=user_id,
             )
             for url in urls
         }
@@ -348,6 +358,7 @@ def _pages(file_id, bundle_id, item_id, proof_id, export_id):
 def targets(
     db,
     manager,
+    auditor,
     evidence_file,
     report_bundle,
     circular_export,
@@ -364,7 +375,12 @@ def targets(
     score_everything(audit_of("007"), manager)
     submit_audit(audit=audit_of("007"), by=manager)
     return _pages(
-        evidence_file.pk, report_bundle.pk, rectification_item.pk, proof_file.pk, circular_export.pk
+        evidence_file.pk,
+        report_bundle.pk,
+        rectification_item.pk,
+        proof_file.pk,
+        circular_export.pk,
+        auditor.pk,
     )
 
 
