@@ -14,8 +14,8 @@ from audit_portal.testing import PERSONA_PASSWORD
 from security.models import Kind, SecurityEvent, SecurityPolicy
 
 
-def age(user, days, **extra):
-    when = timezone.now() - timedelta(days=days)
+def age(user, days, hours=0, **extra):
+    when = timezone.now() - timedelta(days=days, hours=hours)
     User.objects.filter(pk=user.pk).update(last_login=when, date_joined=when, **extra)
 
 
@@ -26,8 +26,8 @@ def run():
 
 
 def test_accounts_unused_for_180_days_are_disabled(auditor, manager, staff004):
-    age(auditor, 181)
-    age(manager, 179)
+    age(auditor, 180, hours=1)  # just past the 180 days
+    age(manager, 179, hours=23)  # just short of them
     age(staff004, 400)
     text = run()
     assert "已停用 2 个" in text

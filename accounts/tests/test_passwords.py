@@ -151,13 +151,18 @@ def test_an_expired_password_must_be_changed(auditor):
 
 
 def test_a_week_before_expiry_the_person_is_warned(auditor):
-    User.objects.filter(pk=auditor.pk).update(
-        password_changed_at=timezone.now() - timedelta(days=85)
-    )
-    client = sign_in("alice")
-    page = client.get("/workbench/").content.decode()
-    assert "天后过期" in page
+    def page_after_sign_in(changed_days_ago):
+        User.objects.filter(pk=auditor.pk).update(
+            password_changed_at=timezone.now() - timedelta(days=changed_days_ago)
+        )
+        client = sign_in("alice")
+        return client, client.get("/workbench/").content.decode()
+
+    client, page = page_after_sign_in(83.5)  # 6½ days left: within the week
+    assert "您的密码将在 6 天后过期" in page
     assert client.get("/cycles/").status_code == 200  # a warning, not a stop
+    _client, page = page_after_sign_in(82.5)  # 7½ days left: not yet
+    assert "天后过期" not in page
 
 
 def test_expiry_follows_the_security_settings(auditor):
