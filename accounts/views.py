@@ -121,6 +121,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
                 passed = recovery is not None and recovery.verify_token(code)
         if passed:
             _passed(request)
+            record(Kind.SECOND_FACTOR_PASSED, request=request)
             if recovery is not None:
                 left = recovery.token_set.count()
                 record(Kind.RECOVERY_CODE_USED, request=request, detail=f"{left}")

@@ -46,6 +46,7 @@ class Kind(models.TextChoices):
     PASSWORD_CHANGED = "password_changed", _("Password changed")
     PASSWORD_RESET = "password_reset", _("Password set by someone else")
     SECOND_FACTOR_ENROLLED = "otp_enrolled", _("Second factor set up")
+    SECOND_FACTOR_PASSED = "otp_passed", _("One-time code accepted")
     SECOND_FACTOR_FAILED = "otp_failed", _("Wrong one-time code")
     RECOVERY_CODE_USED = "otp_recovery", _("Recovery code used")
     SECOND_FACTOR_RESET = "otp_reset", _("Second factor reset")
