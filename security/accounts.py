@@ -67,7 +67,10 @@ class AccountFilter(forms.Form):
 
 def _accounts():
     locked = AccessAttempt.objects.filter(
-        username=OuterRef("username"), failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+        username=OuterRef("username"),
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+        # a lock ends by itself after the cool-off (15 minutes)
+        attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME,
     )
     enrolled = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
     return User.objects.select_related("agency").annotate(

@@ -7,7 +7,9 @@ import re
 from base64 import b32decode
 
 import pytest
+import segno
 from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from accounts.models import User
@@ -33,6 +35,13 @@ def test_a_manager_sets_up_the_second_factor_and_later_uses_a_recovery_code(page
     # the phone: the key as the page shows it for typing in, grouped by four
     shown = page.get_by_test_id("totp-secret").inner_text().replace(" ", "")
     key = b32decode(shown + "=" * (-len(shown) % 8))
+    # and the QR code carries that very key, in the otpauth:// form authenticator apps read
+    device = TOTPDevice.objects.get(user__username="mona", confirmed=False)
+    assert device.bin_key == key
+    assert f"secret={shown}" in device.config_url and "issuer=" in device.config_url
+    assert qr.get_attribute("src") == segno.make(device.config_url, error="m").svg_data_uri(
+        scale=5, border=2
+    )
     # other pages are closed until the code is confirmed
     page.goto(f"{portal}/cycles/")
     page.wait_for_url(f"{portal}/accounts/two-factor/")
