@@ -196,7 +196,7 @@ def _enrol(device) -> list[str]:
     device.save()
     StaticDevice.objects.filter(user=device.user).delete()
     recovery = StaticDevice.objects.create(user=device.user, name=_("Recovery codes"))
-    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    codes = [StaticToken.random_token() for _n in range(RECOVERY_CODES)]
     StaticToken.objects.bulk_create(StaticToken(device=recovery, token=code) for code in codes)
     return codes
 

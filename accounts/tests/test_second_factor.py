@@ -55,9 +55,7 @@ def test_an_enrolled_person_types_the_code_after_the_password(db, persona):
     assert client.get("/workbench/")["Location"] == "/accounts/two-factor/verify/"
     response = client.post("/accounts/two-factor/verify/", {"code": code_for(device)})
     assert response.status_code == 302 and response["Location"] == "/workbench/"
-    assert SecurityEvent.objects.filter(
-        kind=Kind.SECOND_FACTOR_PASSED, username=user_name
-    ).exists()
+    assert SecurityEvent.objects.filter(kind=Kind.SECOND_FACTOR_PASSED, username=user_name).exists()
     assert client.get("/accounts/password/").status_code == 200  # past the step
 
 

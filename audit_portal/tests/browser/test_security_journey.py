@@ -82,6 +82,15 @@ def test_a_role_change_reaches_the_security_log_and_its_export(browser_for, port
     expect(secadmin.locator(".portal-messages")).to_contain_text(
         "alice 的角色已由“稽核员”改为“办事处管理者”"
     )
+    # 安全设置: a day count out of range is refused on the page, a good one saved
+    secadmin.get_by_role("link", name="安全设置").click()
+    secadmin.get_by_label("密码有效期（天）").fill("9999")
+    secadmin.get_by_role("button", name="保存").click()
+    expect(secadmin.locator(".portal-messages")).to_contain_text("设置未保存")
+    secadmin.get_by_label("密码有效期（天）").fill("60")
+    secadmin.get_by_role("button", name="保存").click()
+    expect(secadmin.locator(".portal-messages")).to_contain_text("安全设置已保存")
+    expect(secadmin.get_by_label("密码有效期（天）")).to_have_value("60")
     # the own account: the page says why nothing can be changed there
     sam = User.objects.get(username="sam")
     secadmin.goto(f"{portal}/security/accounts/{sam.pk}/")
@@ -95,6 +104,9 @@ def test_a_role_change_reaches_the_security_log_and_its_export(browser_for, port
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("sam")
     expect(rows.first).to_contain_text("稽核员 → 办事处管理者")
+    auditor.get_by_label("事件").select_option(label="修改安全设置")
+    auditor.get_by_role("button", name="筛选").click()
+    expect(rows.first).to_contain_text("密码有效期（天）: 90 → 60")
     with auditor.expect_download() as download:
         auditor.get_by_test_id("export-xlsx").click()
     assert re.fullmatch(r"security-log-\d{8}-\d{4}\.xlsx", download.value.suggested_filename)
