@@ -106,11 +106,9 @@ def _row(event) -> dict:
 def _delete(first_id: int, last_id: int) -> None:
     """Remove the archived rows. The model refuses deletion; on PostgreSQL the trigger lets
     it through only with this transaction's setting, and only for rows past 180 days."""
-    table = SecurityEvent._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL audit_portal.archiving = 'on'")
         cursor.execute(
-            f"DELETE FROM {table} WHERE id BETWEEN %s AND %s",  # noqa: S608 -- our table name
-            [first_id, last_id],
+            "DELETE FROM security_securityevent WHERE id BETWEEN %s AND %s", [first_id, last_id]
         )
