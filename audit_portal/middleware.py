@@ -22,9 +22,15 @@ def language_middleware(get_response):
         language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         if language not in available:
             language = settings.LANGUAGE_CODE
+        previous = translation.get_language()
         translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = get_response(request)
+        try:
+            response = get_response(request)
+        finally:
+            # the thread goes back to what it spoke before: one person's English must not
+            # reach work the thread does next outside a request (a test, a task)
+            translation.activate(previous)
         response.headers.setdefault("Content-Language", language)
         return response
 

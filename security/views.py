@@ -115,13 +115,12 @@ EXPORT_COLUMNS = (
 EXPORT_MAX_ROWS = 1_000_000
 
 
-def _export_rows(events):
+def _export_rows(events, kinds):
     zone = timezone.get_current_timezone()
-    kinds = dict(Kind.choices)
     for event in events.select_related("user").order_by("at", "id").iterator(chunk_size=2000):
         values = (
             event.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
-            str(kinds.get(event.kind, event.kind)),
+            kinds.get(event.kind, event.kind),
             event.username,
             event.user.display_name if event.user else "",
             event.address or "",
@@ -157,13 +156,15 @@ def event_export(request: HttpRequest, fmt: str) -> HttpResponse:
         return redirect(f"{reverse('security_events')}?{request.GET.urlencode()}")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     headers = [str(label) for _name, label in EXPORT_COLUMNS]
+    # in the person's language now: the CSV's rows are written after the view returns
+    kinds = {value: str(label) for value, label in Kind.choices}
     if fmt == "csv":
-        response = StreamingHttpResponse(_csv_lines(headers, _export_rows(events)))
+        response = StreamingHttpResponse(_csv_lines(headers, _export_rows(events, kinds)))
         response["Content-Type"] = "text/csv; charset=utf-8"
         name = f"security-log-{stamp}.csv"
     else:
         response = HttpResponse(
-            _xlsx(headers, _export_rows(events)),
+            _xlsx(headers, _export_rows(events, kinds)),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         name = f"security-log-{stamp}.xlsx"

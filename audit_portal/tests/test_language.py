@@ -16,3 +16,13 @@ def test_an_unknown_language_cookie_falls_back_to_chinese(client_for):
     client = client_for("manager")
     client.cookies["django_language"] = "xx"
     assert client.get("/cycles/2023/")["Content-Language"] == "zh-hans"
+
+
+def test_a_request_in_english_leaves_the_thread_in_chinese(db):
+    from django.test import Client
+    from django.utils import translation
+
+    client = Client()
+    client.cookies["django_language"] = "en"
+    assert "Sign in" in client.get("/accounts/login/").content.decode()
+    assert translation.get_language() == "zh-hans"
