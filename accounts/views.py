@@ -2,6 +2,7 @@
 or a one-use recovery code), then a new password where one is owed."""
 
 import time
+from base64 import b32encode
 
 import segno
 from axes.handlers.proxy import AxesProxyHandler
@@ -185,8 +186,6 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 
 
 def _secret_of(device) -> str:
-    from base64 import b32encode
-
     return b32encode(device.bin_key).decode("ascii").rstrip("=")
 
 

@@ -179,10 +179,9 @@ def _change_role(request, account, form) -> bool:
 
 
 def _set_active(request, account, active: bool):
-    account.is_active = active
-    if active:
-        account.enabled_at = timezone.now()
-    account.save(update_fields=["is_active", "enabled_at"])
+    # an update, not a save: the event below says it once (the change log would say it again)
+    changes = {"is_active": active, **({"enabled_at": timezone.now()} if active else {})}
+    User.objects.filter(pk=account.pk).update(**changes)
     record(
         Kind.ACCOUNT_ENABLED if active else Kind.ACCOUNT_DISABLED,
         request=request,
