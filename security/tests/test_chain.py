@@ -168,3 +168,30 @@ def test_a_month_younger_than_180_days_cannot_be_archived(old_log, tmp_path):
 def test_months_are_archived_oldest_first(old_log, tmp_path):
     with pytest.raises(CommandError, match="请先归档更早的月份"):
         call_command("archive_security_log", month="2025-02", to=str(tmp_path))
+
+
+def test_an_archive_is_signed_with_hmac_sha256_of_its_rows(old_log, tmp_path, settings):
+    """The signature is HMAC-SHA256 keyed by SECRET_KEY (Django's salted_hmac), over the rows
+    joined by newlines, computed here independently of the portal's code."""
+    import hashlib
+    import hmac
+
+    from security.chain import ARCHIVE_SALT
+
+    call_command("archive_security_log", month="2025-01", to=str(tmp_path), stdout=io.StringIO())
+    lines = (tmp_path / "security-log-2025-01.jsonl").read_text(encoding="utf-8").splitlines()
+    key = hashlib.sha256((ARCHIVE_SALT + settings.SECRET_KEY).encode()).digest()
+    expected = hmac.new(key, "\n".join(lines[:-1]).encode(), hashlib.sha256).hexdigest()
+    assert json.loads(lines[-1]) == {"signature": expected}
+
+
+def test_an_archive_without_its_signature_line_is_refused(old_log, tmp_path):
+    call_command("archive_security_log", month="2025-01", to=str(tmp_path), stdout=io.StringIO())
+    path = tmp_path / "security-log-2025-01.jsonl"
+    rows = path.read_text(encoding="utf-8").splitlines()[:-1]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(SystemExit) as exit:
+        call_command("verify_security_log", archive=[str(path)], stdout=io.StringIO(), stderr=err)
+    assert exit.value.code == 1
+    assert "文件末尾没有签名：不是完整的归档文件" in err.getvalue()
