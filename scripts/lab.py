@@ -359,7 +359,7 @@ class User:
             response = self.session.get(
                 self.base + path, timeout=60, allow_redirects=False, **kwargs
             )
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
             if not self._fail_over():
                 raise
             return self.get(kind, path, **kwargs)
@@ -382,7 +382,7 @@ class User:
                 allow_redirects=False,
                 **kwargs,
             )
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
             if not self._fail_over():
                 raise
             return None
