@@ -36,3 +36,53 @@ document.addEventListener("change", (event) => {
     box.checked = master.checked;
   }
 });
+
+// When htmx replaces the part of the page that holds the keyboard's focus (a standard
+// reloaded after a conflict, the files cited for a standard), the focus would drop to the
+// page's body and a keyboard user would start again from the top. It goes back to the same
+// field in the new content, or else to the first field of the block that was replaced.
+let focusBefore = null;
+document.addEventListener("htmx:beforeSwap", () => {
+  const active = document.activeElement;
+  if (!active || active === document.body) {
+    focusBefore = null;
+    return;
+  }
+  const blocks = [];
+  for (let node = active.parentElement; node && node !== document.body; node = node.parentElement) {
+    if (node.id) blocks.push(node.id);
+  }
+  focusBefore = { id: active.id, name: active.getAttribute("name"), value: active.value, blocks };
+  setTimeout(() => {
+    focusBefore = null; // past this swap: a later one must not move the focus
+  }, 1000);
+});
+// htmx:load is heard from the new content as it arrives (an outerHTML swap's own events go
+// to the element it removed); a swap that took nothing focused away leaves the focus alone.
+function restoreFocus() {
+  const before = focusBefore;
+  if (!before || (document.activeElement && document.activeElement !== document.body)) return;
+  const focusable =
+    "input:not([type=hidden]):not([disabled]), textarea:not([disabled]), " +
+    "select:not([disabled]), button:not([disabled]), a[href]";
+  let target = before.id ? document.getElementById(before.id) : null;
+  for (const id of before.blocks) {
+    const block = document.getElementById(id);
+    if (target || !block) continue;
+    if (before.name) {
+      target = [...block.querySelectorAll(`[name="${CSS.escape(before.name)}"]`)].find(
+        (field) => !["radio", "checkbox"].includes(field.type) || field.value === before.value,
+      );
+    }
+    target = target || block.querySelector(focusable);
+  }
+  if (target) {
+    focusBefore = null;
+    target.focus({ preventScroll: true });
+  }
+}
+document.addEventListener("htmx:load", restoreFocus);
+document.addEventListener("htmx:afterSettle", () => {
+  restoreFocus();
+  focusBefore = null;
+});

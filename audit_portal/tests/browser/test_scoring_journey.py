@@ -310,3 +310,73 @@ def test_choosing_a_version_in_the_conflict_box_works_on_the_first_click(
     expect(mine.locator("[data-state=conflict]")).to_have_count(0)
     saved = Assessment.objects.get(audit__agency__code="007", standard__number=1)
     assert saved.rectification == "我的整改要求（补充）"
+
+
+FOCUSED_STANDARD = (
+    "(() => { const item = document.activeElement.closest('.assessment-item');"
+    " return item ? item.querySelector('.standard-code').textContent.trim() : null; })()"
+)
+
+
+def test_keyboard_focus_stays_in_a_standard_that_is_loaded_again(
+    browser_for, portal, seeded_transactional_db
+):
+    _first, second, mine = _saved_by_the_auditor_first(browser_for, portal)
+    mine.locator("label", has_text=re.compile("^不符合$")).click()
+    button = mine.locator("[data-state=conflict]").get_by_role("button", name="采用对方的版本")
+    button.focus()
+    second.keyboard.press("Enter")  # the standard's block is replaced by the saved version
+    expect(mine.locator("input[name=result][value=compliant]")).to_be_checked()
+    expect(mine.locator("[data-state=conflict]")).to_have_count(0)
+    assert second.evaluate(FOCUSED_STANDARD) == "1-1"
+
+
+def test_keyboard_focus_stays_on_the_file_just_cited(browser_for, portal, seeded_transactional_db):
+    from evidence import services
+    from evidence.models import RequiredDocument, evidence_storage
+
+    audit = Audit.objects.get(agency__code="007", cycle__year=2023)
+    stored = [
+        services.store_bytes(
+            audit=audit,
+            document=RequiredDocument.objects.get(cycle=audit.cycle, number=number),
+            name=f"资料{number}.pdf",
+            content=b"%PDF-1.4 focus",
+            by=persona_user("staff007"),
+        )
+        for number in (1, 2)
+    ]
+    try:
+        page = _auditor_scoring_huairou(browser_for, portal)
+        item = _item(page, "1-1")
+        item.locator(".assessment-evidence summary").click()
+        second_file = item.get_by_label(re.compile("资料2.pdf"))
+        second_file.focus()
+        page.keyboard.press("Space")  # the files' form is replaced by the saved one
+        expect(item.locator("[data-state=evidence-saved]")).to_be_visible()
+        assert page.evaluate("document.activeElement.value") == str(stored[1].pk)
+        assert page.evaluate("document.activeElement.checked") is True
+        page.keyboard.press("Shift+Tab")  # the keyboard goes on from there
+        assert page.evaluate("document.activeElement.value") == str(stored[0].pk)
+    finally:
+        for file in stored:
+            evidence_storage().delete(file.key)
+
+
+def test_every_control_shows_a_focus_ring(browser_for, portal, seeded_transactional_db):
+    page = _auditor_scoring_huairou(browser_for, portal)
+    page.keyboard.press("Tab")  # the keyboard in use: :focus-visible applies from here on
+    rings = {
+        "a.btn": "a.btn",
+        "button.btn": "button.btn",
+        "input[name=result]": "input[name=result] + label",  # the label is the visible part
+        "textarea": "textarea",
+        "a:not(.btn)[href]": "a:not(.btn)[href]",
+    }
+    for focused, shown in rings.items():
+        page.locator(f"main {focused}").first.focus()
+        ring = page.locator(f"main {shown}").first.evaluate(
+            "el => { const s = getComputedStyle(el);"
+            " return {style: s.outlineStyle, width: parseFloat(s.outlineWidth)}; }"
+        )
+        assert ring["style"] != "none" and ring["width"] >= 2, (focused, ring)

@@ -1,0 +1,139 @@
+"""axe-core (bundled in vendor/, never from a CDN) over every page each persona reaches.
+
+GB/T 37668-2019 asks for WCAG 2.1 AA: each persona signs in, opens every page of the
+permission matrix that it may see and every page linked from those (the demo data's states:
+a finalized audit with its report and rectification, one under way, a self-assessment), and
+axe-core's WCAG 2 A/AA rules must find nothing on any of them. Django's own admin pages are
+left out: their look is Django's.
+"""
+
+import re
+from collections import deque
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from django.core.management import call_command
+from django.urls import Resolver404, resolve
+
+from audit_portal.testing import PERSONA_NAMES, persona_user
+
+from ..test_permission_matrix import ROWS
+from .conftest import _sign_in
+
+pytestmark = pytest.mark.browser
+
+AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text()
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+# not pages: downloads, the admin (Django's look), signing out, files
+LEFT_OUT = re.compile(r"^/(admin|static|media)/|/logout/|\.(pdf|xlsx|zip|csv)$|/files/|/download/")
+# a page at most this often per URL pattern (50 agencies' pages are one page 50 times)
+PER_PATTERN = 2
+
+
+class _Quiet:
+    def write(self, text):
+        return len(text)
+
+
+@pytest.fixture
+def demo_states(seeded_transactional_db, settings):
+    """The demo data (finalized 朝阳 with its report and rectification, 怀柔 under way) and
+    the persona "assigned" as one of 朝阳's auditors."""
+    from checklist.tests.helpers import audit_of
+    from evidence.models import EvidenceFile, evidence_storage
+
+    settings.DEBUG = True  # the demo commands refuse otherwise
+    call_command("create_demo_accounts", stdout=_Quiet())
+    call_command("create_demo_data", stdout=_Quiet())
+    settings.DEBUG = False
+    audit_of("004").auditors.add(persona_user("assigned"))
+    yield
+    for file in EvidenceFile.objects.all():
+        evidence_storage().delete(file.key)
+
+
+def violations(page) -> list[str]:
+    """axe-core's WCAG 2 A/AA violations on the page as it is, one line per rule, naming the
+    first few elements."""
+    page.evaluate(AXE_SOURCE)  # evaluated by the browser's debugger, outside the page's CSP
+    result = page.evaluate(
+        "rules => axe.run(document, {runOnly: {type: 'tag', values: rules}, resultTypes: ['violations']})",
+        WCAG_AA,
+    )
+    lines = []
+    for rule in result["violations"]:
+        targets = [" ".join(node["target"]) for node in rule["nodes"][:3]]
+        summaries = {
+            re.sub(r"\s+", " ", node.get("failureSummary", ""))[:200] for node in rule["nodes"]
+        }
+        lines.append(f"{rule['id']} ×{len(rule['nodes'])}: {targets} — {' | '.join(summaries)}")
+    return lines
+
+
+def _seeds(persona) -> list[str]:
+    """The matrix's pages this persona may open (those without an object id to fill in)."""
+    return [
+        case.url
+        for cases in ROWS.values()
+        for case in cases
+        if case.method == "get" and case.expected.get(persona) == 200 and "{" not in case.url
+    ]
+
+
+def _pattern(path: str, query: str) -> str | None:
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    keys = sorted(part.split("=")[0] for part in query.split("&") if part)
+    return f"{match.view_name}?{'&'.join(keys)}"
+
+
+def crawl(page, portal, persona, check) -> list[str]:
+    """Every page reached from the persona's seeds by links, each checked by ``check``."""
+    queue = deque(["/", *_seeds(persona)])
+    seen, per_pattern, visited = set(), {}, []
+    while queue:
+        url = queue.popleft()
+        parts = urlsplit(url)
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        if target in seen or LEFT_OUT.search(parts.path):
+            continue
+        seen.add(target)
+        pattern = _pattern(parts.path, parts.query)
+        if pattern is None or per_pattern.get(pattern, 0) >= PER_PATTERN:
+            continue
+        head = page.request.get(portal + target, max_redirects=0)
+        if head.status != 200 or "text/html" not in head.headers.get("content-type", ""):
+            continue
+        if not head.text().lstrip().lower().startswith("<!doctype"):
+            continue  # a fragment that htmx swaps into a page, checked on that page
+        per_pattern[pattern] = per_pattern.get(pattern, 0) + 1
+        page.goto(portal + target)
+        visited.append(target)
+        check(target)
+        for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
+            absolute = urlsplit(urljoin(page.url, href))
+            if absolute.netloc == urlsplit(portal).netloc:
+                queue.append(absolute.path + (f"?{absolute.query}" if absolute.query else ""))
+    return visited
+
+
+@pytest.mark.parametrize("persona", PERSONA_NAMES)
+def test_every_page_passes_axe_core(persona, page, portal, demo_states):
+    if persona != "anonymous":
+        _sign_in(page, portal, persona)
+    found = {}
+
+    def check(target):
+        lines = violations(page)
+        if lines:
+            found[target] = lines
+
+    visited = crawl(page, portal, persona, check)
+    assert len(visited) >= (1 if persona == "anonymous" else 3), visited
+    report = "\n".join(f"{url}\n  " + "\n  ".join(lines) for url, lines in found.items())
+    assert not found, (
+        f"axe-core found WCAG 2 A/AA violations on {len(found)} of {len(visited)} pages:\n{report}"
+    )
