@@ -22,6 +22,29 @@ from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import SelectableFieldsExportForm
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+A4 = 9  # openpyxl's Worksheet.PAPERSIZE_A4 (a write-only sheet lacks the name)
+PAGE_FOOTER = "第 &P 页 共 &N 页"
+
+
+def set_up_printing(sheet, title: str, *, header_rows: str = "1:1") -> None:
+    """How every sheet the portal writes prints: A4 landscape, all columns on one page's
+    width (as many pages down as it takes), ``header_rows`` again at the top of every page,
+    ``title`` above them and 第 N 页 共 M 页 below. Works on write-only sheets too (set it
+    before the first row)."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages down as the rows need
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+    sheet.page_margins.header = sheet.page_margins.footer = 0.25
+    sheet.print_title_rows = header_rows
+    # & starts a code in a header (&P, &N): a name with & in it prints as written
+    sheet.oddHeader.center.text = title.replace("&", "&&")
+    sheet.oddHeader.center.size = 12
+    sheet.oddFooter.center.text = PAGE_FOOTER
 
 
 def not_a_formula(value):

@@ -21,6 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from agencies.models import Audit
 from audit_portal.access import EDITABLE_STATUSES
+from audit_portal.spreadsheets import set_up_printing
 
 from .models import Assessment, Result
 from .services import applicable_standards
@@ -104,13 +105,7 @@ def build(audit: Audit) -> bytes:
     sheet.protection.sheet = True
     sheet.protection.formatRows = False  # rows may be made taller to read long texts
     sheet.protection.formatColumns = False
-    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
+    set_up_printing(sheet, title, header_rows=f"{HEADER_ROW}:{HEADER_ROW}")
 
     keys = book.create_sheet(KEY_SHEET)
     keys["A1"] = "本表由系统生成，用于核对上传的工作底稿，请勿修改。"

@@ -463,6 +463,7 @@ def score_matrix(cycle) -> dict:
             }
         )
     return {
+        "heading": f"{cycle.year}年度稽核得分",
         "standards": [{"id": s.pk, "code": s.code, "text": s.text} for s in standards],
         "category_names": category_names,
         "documents": [{"number": d.number, "title": d.title} for d in documents],

@@ -13,7 +13,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from audit_portal.spreadsheets import not_a_formula
+from audit_portal.spreadsheets import not_a_formula, set_up_printing
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="EEEEEE")
@@ -38,14 +38,17 @@ def _sheet(
     freeze="A2",
     number_format="0.0",
     wrap=(),
+    heading="",
 ):
     """A sheet written row by row (openpyxl's write-only mode: a workbook of thousands of
     agencies is never held in memory whole). ``wrap``: the 1-based columns whose long text
-    wraps. Everything about the sheet is set before its first row, as write-only asks."""
+    wraps; ``heading`` prints above the sheet's name on every page. Everything about the
+    sheet is set before its first row, as write-only asks."""
     sheet = workbook.create_sheet(title)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = freeze
+    set_up_printing(sheet, f"{heading} {title}".strip())
     sheet.append([_header_cell(sheet, value) for value in header])
     for row in rows:
         sheet.append(
@@ -98,7 +101,8 @@ def score_matrix_xlsx(data: dict) -> bytes:
         for row in data["rows"]
     )
     widths = [6, 7, 18, 9] + [6] * len(standards) + [12] * len(data["category_names"]) + [8, 8]
-    _sheet(workbook, "得分矩阵", header, rows, widths, freeze="E2")
+    heading = data["heading"]
+    _sheet(workbook, "得分矩阵", header, rows, widths, freeze="E2", wrap=(3,), heading=heading)
     documents = data["documents"]
     doc_header = ["序号", "编码", "代办处（经办机构）"] + [f"资料{d['number']}" for d in documents]
     doc_rows = ([r["serial"], r["code"], r["name"], *r["documents"]] for r in data["rows"])
@@ -109,6 +113,8 @@ def score_matrix_xlsx(data: dict) -> bytes:
         doc_rows,
         [6, 7, 18] + [10] * len(documents),
         freeze="D2",
+        wrap=(3,),
+        heading=heading,
     )
     history = data["history"]
     years_header = [f"{year}年{label}" for year in history["years"] for label in ("总分", "等级")]
@@ -117,8 +123,10 @@ def score_matrix_xlsx(data: dict) -> bytes:
         "历年总分",
         ["序号", "编码", "代办处（经办机构）", *years_header],
         history["rows"],
-        [6, 7, 18] + [10, 8] * len(history["years"]),
+        [6, 7, 18] + [11, 11] * len(history["years"]),
         freeze="D2",
+        wrap=(3,),
+        heading=heading,
     )
     _sheet(
         workbook,
@@ -128,12 +136,14 @@ def score_matrix_xlsx(data: dict) -> bytes:
         + [[f"资料{d['number']}", d["title"]] for d in documents],
         [8, 100],
         wrap=(2,),
+        heading=heading,
     )
     return _bytes(workbook)
 
 
 def circular_xlsx(data: dict) -> bytes:
     workbook = _workbook()
+    heading = f"{data['cycle'].year}年度稽核通报"
     names = [a["name"] for a in data["averages"]]
     ranked = (
         [i, a.agency.code, a.agency.name, a.total_score, a.get_grade_display()]
@@ -146,6 +156,8 @@ def circular_xlsx(data: dict) -> bytes:
         ["名次", "编码", "代办处（经办机构）", "总分", "等级", *names],
         ranked,
         [6, 7, 20, 8, 8] + [12] * len(names),
+        wrap=(3,),
+        heading=heading,
     )
     _sheet(
         workbook,
@@ -154,6 +166,7 @@ def circular_xlsx(data: dict) -> bytes:
         [[label, count] for _value, label, count in data["grades"]]
         + [["合计", data["finalized_count"]]],
         [10, 8],
+        heading=heading,
     )
     _sheet(
         workbook,
@@ -161,6 +174,7 @@ def circular_xlsx(data: dict) -> bytes:
         ["类别", "平均分"],
         [[a["name"], a["average"]] for a in data["averages"]],
         [16, 10],
+        heading=heading,
     )
     _sheet(
         workbook,
@@ -168,6 +182,8 @@ def circular_xlsx(data: dict) -> bytes:
         ["标准", "内容", "基本符合", "不符合"],
         [[c["code"], c["text"], c["largely"], c["non"]] for c in data["common"]],
         [8, 80, 10, 10],
+        wrap=(2,),
+        heading=heading,
     )
     comparison = data.get("comparison")
     if comparison:
@@ -204,6 +220,8 @@ def circular_xlsx(data: dict) -> bytes:
             ],
             [30, 12, 12, 10],
             freeze="B2",
+            wrap=(1,),
+            heading=heading,
         )
     if data.get("rectification"):
         _sheet(
@@ -215,6 +233,8 @@ def circular_xlsx(data: dict) -> bytes:
                 for r in data["rectification"]["rows"]
             ],
             [7, 20, 8, 8, 8, 11],
+            wrap=(2,),
+            heading=heading,
         )
     if data.get("self_assessment"):
         _sheet(
@@ -232,6 +252,8 @@ def circular_xlsx(data: dict) -> bytes:
                 for g in data["self_assessment"]["largest"]
             ],
             [7, 20, 10, 10, 18],
+            wrap=(2,),
+            heading=heading,
         )
     return _bytes(workbook)
 
@@ -254,9 +276,9 @@ LEDGER_HEADER = [
 LEDGER_WIDTHS = [6, 14, 7, 9, 40, 36, 40, 10, 12, 12, 14, 10, 12]
 
 
-def rectification_ledger_xlsx(rows) -> bytes:
+def rectification_ledger_xlsx(rows, heading: str = "") -> bytes:
     """整改台账 in the columns an office uses, one row per item (ledger.LedgerRow), in
-    roster order; long texts wrap, the header stays in view."""
+    roster order; long texts wrap, the header stays in view and prints on every page."""
     workbook = _workbook()
 
     def status(row):
@@ -293,6 +315,7 @@ def rectification_ledger_xlsx(rows) -> bytes:
             for row in rows
         ),
         LEDGER_WIDTHS,
-        wrap=(5, 6, 7),
+        wrap=(2, 5, 6, 7, 8, 11),
+        heading=heading,
     )
     return _bytes(workbook)

@@ -216,7 +216,7 @@ def rectification_xlsx(request: HttpRequest, year: int) -> HttpResponse:
     cycle = get_cycle_for_office(request.user, year)
     filters = ledger.LedgerFilter(request.GET, cycle=cycle)
     items = filters.apply(ledger.ledger_items(cycle), timezone.localdate())
-    content = excel.rectification_ledger_xlsx(ledger.ledger_rows(items))
+    content = excel.rectification_ledger_xlsx(ledger.ledger_rows(items), f"{year}年度整改台账")
     return _file(content, f"{year}年度整改台账.xlsx", XLSX)
 
 

@@ -14,9 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from audit_portal.access import can_read_security_log
-from audit_portal.spreadsheets import not_a_formula
+from audit_portal.spreadsheets import not_a_formula, set_up_printing
 
 from .models import Kind, SecurityEvent
 
@@ -185,10 +188,37 @@ def _csv_lines(headers, rows):
         yield writer.writerow(row)
 
 
+# column widths of the export (time, event, user, name, address, method, path, answer,
+# target, details, request ID, hash); the long ones wrap
+EXPORT_WIDTHS = (19, 14, 12, 10, 15, 8, 30, 8, 30, 36, 14, 20)
+EXPORT_WRAPPED = frozenset({7, 9, 10, 11, 12})
+
+
 def _xlsx(headers, rows) -> bytes:
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(str(_("Security log")))
-    sheet.append(headers)
+    title = str(_("Security log"))
+    sheet = book.create_sheet(title)
+    for column, width in enumerate(EXPORT_WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    sheet.freeze_panes = "A2"
+    set_up_printing(sheet, f"{title} {timezone.localtime():%Y-%m-%d %H:%M}")
+    bold = Font(bold=True)
+    wrapped = Alignment(wrap_text=True, vertical="top")
+
+    def header_cell(value):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.font = bold
+        return cell
+
+    def body_cell(column, value):
+        if column not in EXPORT_WRAPPED:
+            return value
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.alignment = wrapped
+        return cell
+
+    sheet.append([header_cell(value) for value in headers])
+    rows = ([body_cell(i, value) for i, value in enumerate(row, 1)] for row in rows)
     for row in rows:
         sheet.append(row)
     out = io.BytesIO()
