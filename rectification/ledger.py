@@ -13,11 +13,12 @@ from agencies.models import Audit, Cycle
 from checklist.models import Category
 
 from .models import (
-    AWAITING_AGENCY,
     ExtensionRequest,
     ExtensionStatus,
     ItemStatus,
     RectificationItem,
+    is_late,
+    overdue_q,
 )
 
 OVERDUE = "overdue"
@@ -56,7 +57,7 @@ class LedgerFilter(forms.Form):
             items = items.filter(audit__agency__code=data["agency"].strip())
         status = data["status"]
         if status == OVERDUE:
-            items = items.filter(status__in=AWAITING_AGENCY, deadline__lt=today)
+            items = items.filter(overdue_q(today))
         elif status == EXTENSION:
             items = items.filter(extension_requests__status=ExtensionStatus.PENDING)
         elif status:
@@ -128,11 +129,7 @@ def agency_progress(cycle: Cycle, today: date | None = None) -> list[AgencyProgr
             ),
             overdue=Count(
                 "rectification_items",
-                filter=live
-                & Q(
-                    rectification_items__status__in=AWAITING_AGENCY,
-                    rectification_items__deadline__lt=today,
-                ),
+                filter=live & overdue_q(today, via="rectification_items__"),
             ),
         )
         .filter(total__gt=0)
@@ -164,7 +161,5 @@ def progress(audit: Audit, today: date | None = None) -> Progress:
     return Progress(
         total=len(items),
         closed=sum(1 for status, _deadline in items if status == ItemStatus.CLOSED),
-        overdue=sum(
-            1 for status, deadline in items if status in AWAITING_AGENCY and deadline < today
-        ),
+        overdue=sum(1 for status, deadline in items if is_late(status, deadline, today)),
     )

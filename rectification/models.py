@@ -32,10 +32,22 @@ class ItemStatus(models.TextChoices):
 AWAITING_AGENCY = (ItemStatus.PENDING, ItemStatus.RETURNED)
 
 
+def is_late(status: str, deadline: date, today: date) -> bool:
+    """Overdue: the agency still owes an answer and the deadline has passed. The day the
+    deadline falls on is still in time; overdue starts the day after."""
+    return status in AWAITING_AGENCY and deadline < today
+
+
+def overdue_q(today: date, via: str = "") -> Q:
+    """``is_late`` for the database: items overdue on ``today``, reached through ``via``
+    (e.g. "rectification_items__" from an audit)."""
+    return Q(**{f"{via}status__in": AWAITING_AGENCY, f"{via}deadline__lt": today})
+
+
 class ItemQuerySet(models.QuerySet):
     def overdue(self, today: date | None = None):
         today = today or timezone.localdate()
-        return self.filter(status__in=AWAITING_AGENCY, deadline__lt=today)
+        return self.filter(overdue_q(today))
 
     def in_order(self):
         return self.select_related("standard__category").order_by(
@@ -109,7 +121,7 @@ class RectificationItem(models.Model):
 
     def is_overdue(self, today: date | None = None) -> bool:
         """Late while the agency owes an answer: 待整改 or 退回 after the deadline."""
-        return self.status in AWAITING_AGENCY and self.deadline < (today or timezone.localdate())
+        return is_late(self.status, self.deadline, today or timezone.localdate())
 
 
 class ItemEvent(models.Model):

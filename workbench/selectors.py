@@ -22,6 +22,7 @@ from rectification.models import (
     ExtensionStatus,
     ItemStatus,
     RectificationItem,
+    overdue_q,
 )
 from selfassessment.models import SelfAssessment
 
@@ -51,9 +52,9 @@ def _item_url(item) -> str:
     )
 
 
-def _items(**filters):
+def _items(*conditions, **filters):
     return (
-        RectificationItem.objects.filter(withdrawn=False, **filters)
+        RectificationItem.objects.filter(*conditions, withdrawn=False, **filters)
         .select_related("audit__cycle", "audit__agency", "standard__category")
         .order_by("deadline", "audit__serial", "id")
     )
@@ -112,8 +113,7 @@ def for_auditor(user, today) -> list[Section]:
     ]
     overdue = Section("overdue", _("Overdue rectification items at your agencies"))
     overdue.lines = [
-        _item_line(item, today)
-        for item in _items(audit__auditors=user, status__in=AWAITING_AGENCY, deadline__lt=today)
+        _item_line(item, today) for item in _items(overdue_q(today), audit__auditors=user)
     ]
     return [returned, _submitted_documents(audits), _carried(audits), to_verify, overdue]
 
@@ -205,11 +205,8 @@ def for_manager(user, today) -> list[Section]:
             ),
             late=Count(
                 "rectification_items",
-                filter=Q(
-                    rectification_items__withdrawn=False,
-                    rectification_items__status__in=AWAITING_AGENCY,
-                    rectification_items__deadline__lt=today,
-                ),
+                filter=Q(rectification_items__withdrawn=False)
+                & overdue_q(today, via="rectification_items__"),
             ),
         )
         .filter(Q(submitted__gt=0) | Q(late__gt=0))
@@ -321,7 +318,7 @@ def _self_assessments(audits, today) -> Section:
 
 def _manager_waiting(today) -> Q:
     """A rectification item a manager acts on: an answer to verify, or overdue."""
-    return Q(status=ItemStatus.SUBMITTED) | Q(status__in=AWAITING_AGENCY, deadline__lt=today)
+    return Q(status=ItemStatus.SUBMITTED) | overdue_q(today)
 
 
 def count_for(user, today: date | None = None) -> int:
@@ -338,7 +335,7 @@ def count_for(user, today: date | None = None) -> int:
         overdue=Count(
             "audit",
             distinct=True,
-            filter=Q(status__in=AWAITING_AGENCY, deadline__lt=today),
+            filter=overdue_q(today),
         ),
     )
     return (
