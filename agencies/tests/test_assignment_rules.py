@@ -76,3 +76,46 @@ def test_the_panel_names_the_rules_of_the_agencies_on_the_page(client_for, two_c
     assert "轮换：艾稽核 已稽核 朝阳（2023、2024）" in first and "回避：艾稽核 — 朝阳" in first
     second = client.get("/cycles/2025/?page=2").content.decode()
     assert "朝阳（2023、2024）" not in second and "回避：艾稽核 — 朝阳" not in second
+
+
+def test_a_confirmation_never_lets_a_recused_auditor_through(client_for, cycle, auditor, manager):
+    """confirmed answers the rotation question only: a recusal stays a refusal."""
+    from agencies import services
+
+    Recusal.objects.create(auditor=auditor, agency=audit_of("004").agency, reason="亲属任职")
+    client = client_for("manager")
+    response = _assign(client, 2023, ["004"], auditor, confirmed="1")
+    page = client.get(response["Location"]).content.decode()
+    assert "须回避" in page and "未作任何分配" in page
+    with pytest.raises(services.AssignmentError) as refused:
+        services.assign_auditors(
+            audits=[audit_of("004")], auditors=[auditor], by=manager, confirmed=True
+        )
+    assert not isinstance(refused.value, services.NeedsConfirmation)
+    assert not audit_of("004").auditors.exists()
+
+
+def test_a_recusal_is_refused_also_when_a_rotation_is_confirmed(
+    client_for, two_cycles_running, auditor, manager
+):
+    from accounts.models import User
+
+    other = User.objects.create_user("rec", role="auditor", full_name="荣稽核")
+    Recusal.objects.create(auditor=other, agency=audit_of("004").agency, reason="曾在该代办处任职")
+    audits = Audit.objects.filter(cycle__year=2025, agency__code="004")
+    response = client_for("manager").post(
+        "/cycles/2025/assign/",
+        {"audits": [a.pk for a in audits], "auditors": [auditor.pk, other.pk], "confirmed": "1"},
+    )
+    assert response.status_code == 302
+    assert not audit_of("004", 2025).auditors.exists()
+
+
+def test_without_a_confirmation_a_rotation_is_asked_of_the_service_too(
+    two_cycles_running, auditor, manager
+):
+    from agencies import services
+
+    with pytest.raises(services.NeedsConfirmation):
+        services.assign_auditors(audits=[audit_of("004", 2025)], auditors=[auditor], by=manager)
+    assert not audit_of("004", 2025).auditors.exists()

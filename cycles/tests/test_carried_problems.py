@@ -158,3 +158,37 @@ def test_the_new_report_lists_how_last_years_problems_stand(client_for, carried,
     assert "上年问题整改情况" not in render_to_string(
         "reports/agency_report.html", agency_report(carried)
     )
+
+
+@pytest.mark.parametrize(
+    ("status", "withdrawn", "carried_over"),
+    [
+        (ItemStatus.PENDING, False, True),
+        (ItemStatus.SUBMITTED, False, True),
+        (ItemStatus.RETURNED, False, True),
+        (ItemStatus.CLOSED, False, False),
+        (ItemStatus.CLOSED, True, False),  # a withdrawn item is closed (a constraint)
+    ],
+    ids=["pending", "submitted", "returned", "closed", "withdrawn"],
+)
+def test_every_status_but_closed_carries_into_next_year(
+    client_for, carried, status, withdrawn, carried_over
+):
+    """One item of 2023 in each status: every status not closed is last year's problem, on
+    the scoring page, the agency page and the auditor's 工作台 alike."""
+    from checklist.carried import open_problems
+
+    item = item_of(carried, "1-2")
+    RectificationItem.objects.filter(audit=carried).exclude(pk=item.pk).update(
+        status=ItemStatus.CLOSED
+    )
+    RectificationItem.objects.filter(pk=item.pk).update(status=status, withdrawn=withdrawn)
+    expected = [item.pk] if carried_over else []
+    assert [i.pk for i in open_problems(audit_of("004", 2024)).items] == expected
+    office = client_for("auditor")
+    scoring = office.get(SCORING).content.decode()
+    assert ('data-testid="carried-1-2"' in scoring) is carried_over
+    agency_page = office.get("/cycles/2024/agencies/004/")
+    assert [row[0] for row in agency_page.context["carried"]] == expected
+    workbench = office.get("/workbench/").content.decode()
+    assert ("2024 朝阳（004）：上年 1 项未销号" in workbench) is carried_over
