@@ -404,3 +404,21 @@ def test_a_file_over_5_mb_is_refused(chaoyang):
     upload = SimpleUploadedFile("底稿.xlsx", b"x" * (5 * 1024 * 1024 + 1))
     with pytest.raises(workpaper.WorkpaperError, match="超过 5 MB"):
         workpaper.read(upload, chaoyang)
+
+
+def test_last_years_paper_of_the_same_agency_is_refused(chaoyang, manager, assigned):
+    """A work paper is bound to its audit, not to the agency: 2023's paper of 004 does not
+    apply to 2024's 004 (the same codes, the same standards copied), nor does its preview."""
+    from django.core import signing
+
+    from cycles.tests.helpers import next_cycle
+
+    paper = _upload(_book(chaoyang))
+    next_cycle(manager)
+    this_year = audit_of("004", 2024)
+    this_year.auditors.add(assigned)
+    with pytest.raises(workpaper.WorkpaperError, match="这份工作底稿属于 2023 年度、代办处 004"):
+        workpaper.read(paper, this_year)
+    preview = signing.dumps({"audit": chaoyang.pk, "rows": {}}, salt=workpaper.APPLY_SALT)
+    with pytest.raises(workpaper.WorkpaperError, match="属于其他代办处"):
+        workpaper.apply(audit=this_year, token=preview, choices={}, by=assigned)

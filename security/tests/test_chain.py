@@ -53,7 +53,7 @@ def without_triggers(sql, params):
             cursor.execute(sql, params)
             cursor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER USER")
         else:
-            cursor.execute("DROP TRIGGER security_event_no_update")
+            cursor.execute("DROP TRIGGER IF EXISTS security_event_no_update")
             cursor.execute(sql, params)
 
 
@@ -195,3 +195,35 @@ def test_an_archive_without_its_signature_line_is_refused(old_log, tmp_path):
         call_command("verify_security_log", archive=[str(path)], stdout=io.StringIO(), stderr=err)
     assert exit.value.code == 1
     assert "文件末尾没有签名：不是完整的归档文件" in err.getvalue()
+
+
+def test_a_row_removed_and_the_next_relinked_is_found_by_its_hash(db):
+    """Each row's hash covers the previous row's hash: pointing the next row at the one
+    before the removed row leaves a row whose content no longer matches its hash."""
+    rows = add(4)
+    without_triggers(f"DELETE FROM {TABLE} WHERE id = %s", [rows[1].pk])  # noqa: S608
+    without_triggers(
+        f"UPDATE {TABLE} SET previous_hash = %s WHERE id = %s",  # noqa: S608
+        [rows[0].hash, rows[2].pk],
+    )
+    code, text = verify()
+    assert code == 1 and f"第 {rows[2].pk} 号记录" in text and "本行内容与其哈希不符" in text
+
+
+def test_the_first_row_is_checked_too(db):
+    add(3)
+    first = SecurityEvent.objects.order_by("id").first()
+    without_triggers(
+        f"UPDATE {TABLE} SET username = 'someone-else' WHERE id = %s",  # noqa: S608
+        [first.pk],
+    )
+    code, text = verify()
+    assert code == 1 and f"第 {first.pk} 号记录" in text and "被改动过" in text
+
+
+def test_the_first_row_removed_is_found(db):
+    add(3)
+    first, second = SecurityEvent.objects.order_by("id")[:2]
+    without_triggers(f"DELETE FROM {TABLE} WHERE id = %s", [first.pk])  # noqa: S608
+    code, text = verify()
+    assert code == 1 and f"第 {second.pk} 号记录" in text and "日志开头" in text

@@ -186,3 +186,29 @@ def test_the_security_pages_show_no_phone_or_e_mail(client_for, auditor):
     for url in ("/security/accounts/", f"/security/accounts/{auditor.pk}/"):
         page = client.get(url).content.decode()
         assert "13812345678" not in page and "alice@example.cn" not in page
+
+
+@pytest.mark.parametrize(
+    ("action", "kind"),
+    [
+        ("disable", Kind.ACCOUNT_DISABLED),
+        ("enable", Kind.ACCOUNT_ENABLED),
+        ("unlock", Kind.UNLOCKED),
+        ("reset_second_factor", Kind.SECOND_FACTOR_RESET),
+    ],
+)
+def test_nobody_changes_their_own_lock_or_second_factor(client_for, action, kind):
+    """Not only the role: disabling, enabling, unlocking and resetting the second factor
+    of one's own account are refused too, and nothing is changed or logged."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from audit_portal.testing import second_factor_of
+
+    sam = User.objects.get(username="sam")
+    device = second_factor_of(sam)
+    response = client_for("secadmin").post(f"/security/accounts/{sam.pk}/", {"action": action})
+    assert response.status_code == 200
+    assert "不能修改自己的角色" in response.content.decode()
+    sam.refresh_from_db()
+    assert sam.is_active and TOTPDevice.objects.filter(pk=device.pk).exists()
+    assert not SecurityEvent.objects.filter(kind=kind).exists()

@@ -161,3 +161,19 @@ def test_the_top_bar_count_is_the_number_of_lines(client_for, season, persona):
         )
         lines = sum(len(section.lines) for section in sections_for(user))
         assert count_for(user) == lines == 4
+
+
+def test_an_auditor_sees_only_the_agencies_assigned_to_them(client_for, season, auditor):
+    """柏稽核 audits 怀柔 only: 朝阳's answers and overdue items and 密云's return are 艾稽核's."""
+    from audit_portal.testing import persona_user
+
+    audit_of("007").auditors.add(persona_user("assigned"))
+    found, response = sections(client_for("assigned"))
+    assert found["documents"] == ["2023 怀柔（007）：已提交 1 项"]
+    assert found["returned"] == [] and found["verify"] == [] and found["overdue"] == []
+    assert found["carried"] == []
+    page = response.content.decode()
+    assert "朝阳" not in page and "密云" not in page
+    from workbench.selectors import count_for
+
+    assert count_for(persona_user("assigned")) == 1
