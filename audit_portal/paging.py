@@ -24,6 +24,8 @@ class Paged:
     query: str  # the request's query string without the page: "a=1&" or ""
     size_query: str  # the same without the page size either
     chosen: bool  # the size is the user's (kept when they search or filter)
+    page_param: str = "page"
+    size_param: str = "per_page"
 
     sizes = PAGE_SIZES
 
@@ -33,22 +35,24 @@ class Paged:
         return self.page.paginator.get_elided_page_range(self.page.number, on_each_side=2)
 
 
-def paginate(request: HttpRequest, items) -> Paged:
+def paginate(request: HttpRequest, items, prefix: str = "") -> Paged:
     """The page of ``items`` the request asks for: ``page`` (past the end gives the last
     page, nonsense the first) and ``per_page`` (one of PAGE_SIZES; else all of a short list
-    on one page, and DEFAULT_PAGE_SIZE of a long one)."""
-    per_page = parse_id(request.GET.get("per_page"))
+    on one page, and DEFAULT_PAGE_SIZE of a long one). A second list on the same page has
+    its own ``prefix`` ("progress_page", "progress_per_page"); each keeps the other's."""
+    page_param, size_param = f"{prefix}page", f"{prefix}per_page"
+    per_page = parse_id(request.GET.get(size_param))
     chosen = per_page in PAGE_SIZES
     paginator = Paginator(items, per_page if chosen else DEFAULT_PAGE_SIZE)
     if not chosen:
         # the count is cached: the page and the counts below ask the database once
         per_page = ONE_PAGE_UP_TO if paginator.count <= ONE_PAGE_UP_TO else DEFAULT_PAGE_SIZE
         paginator.per_page = per_page
-    page = paginator.get_page(request.GET.get("page"))
+    page = paginator.get_page(request.GET.get(page_param))
     query = request.GET.copy()
-    query.pop("page", None)
+    query.pop(page_param, None)
     rest = query.urlencode()
-    query.pop("per_page", None)
+    query.pop(size_param, None)
     without_size = query.urlencode()
     return Paged(
         page=page,
@@ -56,4 +60,6 @@ def paginate(request: HttpRequest, items) -> Paged:
         query=f"{rest}&" if rest else "",
         size_query=f"{without_size}&" if without_size else "",
         chosen=chosen,
+        page_param=page_param,
+        size_param=size_param,
     )

@@ -28,7 +28,9 @@ EXTENSION = "extension"
 class LedgerFilter(forms.Form):
     """The ledger's filters (a GET form): anything unknown is simply not applied."""
 
-    agency = forms.CharField(required=False, max_length=10)
+    # an agency's code (004) or part of its name (朝阳): a roster of thousands is searched,
+    # not listed in a drop-down
+    agency = forms.CharField(required=False, max_length=50)
     status = forms.ChoiceField(
         required=False,
         choices=[
@@ -53,8 +55,7 @@ class LedgerFilter(forms.Form):
         if not self.is_valid():
             return items
         data = self.cleaned_data
-        if data["agency"]:
-            items = items.filter(audit__agency__code=data["agency"].strip())
+        items = items.filter(self.agency_q("audit__agency__"))
         status = data["status"]
         if status == OVERDUE:
             items = items.filter(overdue_q(today))
@@ -70,6 +71,14 @@ class LedgerFilter(forms.Form):
                 standard__category__position=int(position[:4]), standard__number=int(number[:4])
             )
         return items
+
+    def agency_q(self, via: str) -> Q:
+        """The agencies the search names, reached through ``via`` ("audit__agency__"): the
+        code exactly, or a part of the name; no search, every agency."""
+        text = (self.cleaned_data.get("agency") or "").strip() if self.is_valid() else ""
+        if not text:
+            return Q()
+        return Q(**{f"{via}code": text}) | Q(**{f"{via}name__icontains": text})
 
 
 @dataclass(frozen=True)
@@ -116,6 +125,17 @@ class AgencyProgress:
 
 def agency_progress(cycle: Cycle, today: date | None = None) -> list[AgencyProgress]:
     """Per agency with items: total, closed, overdue and completion rate, in roster order."""
+    return progress_rows(agency_progress_audits(cycle, today))
+
+
+def progress_rows(audits) -> list[AgencyProgress]:
+    """``agency_progress_audits`` (or a page of them) as rows."""
+    return [AgencyProgress(a, a.total, a.closed, a.overdue) for a in audits]
+
+
+def agency_progress_audits(cycle: Cycle, today: date | None = None):
+    """The cycle's audits with items, annotated with their counts, in roster order (a
+    queryset, so that a page of thousands is read, not all of them)."""
     today = today or timezone.localdate()
     live = Q(rectification_items__withdrawn=False)
     audits = (
@@ -135,7 +155,7 @@ def agency_progress(cycle: Cycle, today: date | None = None) -> list[AgencyProgr
         .filter(total__gt=0)
         .order_by("serial")
     )
-    return [AgencyProgress(a, a.total, a.closed, a.overdue) for a in audits]
+    return audits
 
 
 @dataclass(frozen=True)

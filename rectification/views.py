@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from audit_portal.access import (
     get_cycle_for_office,
 )
 from audit_portal.inputs import parse_id, parse_ids
+from audit_portal.paging import paginate
 from evidence.filetypes import ALLOWED_EXTENSIONS, RefusedFile
 from evidence.models import EvidenceFile
 
@@ -399,33 +399,37 @@ def decide_on_more_time(request: HttpRequest, year: int, code: str, pk: int) -> 
     return redirect("rectification_item", year, code, pk)
 
 
-LEDGER_PAGE_SIZE = 200
-
-
 @require_safe
 @login_required
 def cycle_ledger(request: HttpRequest, year: int) -> HttpResponse:
-    """整改台账: every agency's items, filtered, with each agency's completion rate."""
+    """整改台账: every agency's items, filtered, with each agency's completion rate; both
+    lists a page at a time (a short one whole), the agencies searched by code or name."""
     cycle = get_cycle_for_office(request.user, year)
     today = timezone.localdate()
     filters = ledger.LedgerFilter(request.GET, cycle=cycle)
     items = filters.apply(ledger.ledger_items(cycle), today)
-    page = Paginator(items, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
-    first = (page.number - 1) * LEDGER_PAGE_SIZE
+    paged = paginate(request, items)
+    first = paged.page.start_index()
     rows = [
         ledger.LedgerRow(first + index, item, item.is_overdue(today), item.waiting)
-        for index, item in enumerate(page.object_list, start=1)
+        for index, item in enumerate(paged.page.object_list)
     ]
+    progress = paginate(
+        request,
+        ledger.agency_progress_audits(cycle, today).filter(filters.agency_q("agency__")),
+        prefix="progress_",
+    )
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("page", "progress_page"):
+        query.pop(name, None)
     context = {
         "cycle": cycle,
         "filters": filters,
         "rows": rows,
-        "page": page,
+        "paged": paged,
         "query": query.urlencode(),
-        "progress": ledger.agency_progress(cycle, today),
-        "roster": cycle.audits.roster(),
+        "progress": ledger.progress_rows(progress.page.object_list),
+        "progress_paged": progress,
         "can_remind": can_manage_rectification(request.user),
     }
     return render(request, "rectification/ledger.html", context)

@@ -25,9 +25,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-WORKDIR = tempfile.mkdtemp(prefix="audit-portal-bench-")
+# The reports' rendering processes ("spawn") import this file again as their main module:
+# they take the folder and the database the parent made, and make none of their own.
+SPAWNED = __name__ == "__mp_main__"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "audit_portal.settings_test")
-os.environ["VAR_DIR"] = WORKDIR
+# The benchmark's own sign-in policy: no second factor (its clients sign in with force_login
+# and bench_files through the form; the factor's check is one session read per request).
+os.environ["OTP_REQUIRED"] = "0"
+if SPAWNED:
+    WORKDIR = os.environ["VAR_DIR"]
+else:
+    WORKDIR = tempfile.mkdtemp(prefix="audit-portal-bench-")
+    os.environ["VAR_DIR"] = WORKDIR
 SERVER_URL = os.environ.get("BENCH_DATABASE_URL")  # a PostgreSQL server to create a database on
 
 
@@ -61,7 +70,9 @@ def scratch_postgres_database(server_url: str):
 
 
 drop_scratch_database = None
-if SERVER_URL:
+if SPAWNED:
+    pass  # DATABASE_URL is the parent's scratch database
+elif SERVER_URL:
     os.environ["DATABASE_URL"], drop_scratch_database = scratch_postgres_database(SERVER_URL)
 else:
     os.environ["DATABASE_URL"] = f"sqlite:///{WORKDIR}/bench.sqlite3"

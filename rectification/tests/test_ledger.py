@@ -61,6 +61,8 @@ def test_the_ledger_lists_every_agencys_items_in_roster_order(client_for, two_ag
     ("query", "expected"),
     [
         ("agency=007", ["2-1@007"]),
+        ("agency=朝阳", ["1-2@004", "2-3@004", "3-5@004"]),  # a part of the name
+        ("agency=00", []),  # a code is matched whole
         ("status=closed", ["1-2@004"]),
         ("status=overdue", ["2-3@004"]),
         ("category=3", ["3-5@004"]),
@@ -164,3 +166,55 @@ def test_queries_do_not_grow_with_agencies_and_items(client_for, two_agencies, c
         for audit in audits
     )
     assert (_queries(client, LEDGER), _queries(client, XLSX)) == with_50
+
+
+def _many_agencies_with_items(cycle, template, count=150):
+    agencies = Agency.objects.bulk_create(
+        Agency(code=f"{n:03d}", name=f"测试{n}") for n in range(600, 600 + count)
+    )
+    audits = Audit.objects.bulk_create(
+        Audit(cycle=cycle, agency=agency, serial=51 + i) for i, agency in enumerate(agencies)
+    )
+    RectificationItem.objects.bulk_create(
+        RectificationItem(
+            audit=audit,
+            standard=template.standard,
+            result="largely",
+            finding="f",
+            requirement="r",
+            deadline=template.deadline,
+        )
+        for audit in audits
+    )
+
+
+def test_a_long_ledger_comes_a_page_at_a_time_and_agencies_are_searched(
+    client_for, two_agencies, cycle
+):
+    """150 more agencies with an item each: no drop-down of every agency, 50 items and 50
+    agencies' progress a page, each list paged on its own, the search narrowing both."""
+    chaoyang, _huairou = two_agencies
+    _many_agencies_with_items(cycle, item_of(chaoyang, "3-5"))
+    client = client_for("manager")
+    response = client.get(LEDGER)
+    page = response.content.decode()
+    assert "<option" not in page.split('id="filter-agency"')[1].split("</div>")[0]
+    assert (
+        len(response.context["rows"]) == 50
+        and response.context["paged"].page.paginator.count == 154
+    )
+    assert len(response.context["progress"]) == 50
+    assert 'data-testid="pager-progress"' in page
+    second = client.get(f"{LEDGER}?page=2&progress_page=3")
+    assert [row.serial for row in second.context["rows"]][:2] == [51, 52]
+    assert second.context["progress"][0].audit.agency.code == "698"  # 004, 007, 600… 101st
+    links = second.content.decode()
+    assert 'href="?progress_page=3&amp;page=3"' in links  # the items' next page keeps the other
+    assert 'href="?page=2&amp;progress_page=2"' in links  # and the agencies' previous page
+    found = client.get(f"{LEDGER}?agency=测试7")
+    assert {row.item.audit.agency.code for row in found.context["rows"]} == {
+        f"{n}" for n in range(700, 750)
+    }
+    assert {p.audit.agency.code for p in found.context["progress"]} == {
+        f"{n}" for n in range(700, 750)
+    }
