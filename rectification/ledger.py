@@ -42,10 +42,13 @@ class LedgerFilter(forms.Form):
     )
     category = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
     standard = forms.CharField(required=False, max_length=10)
+    # only the agencies the person audits (the 工作台's "see all" of an auditor)
+    mine = forms.BooleanField(required=False)
 
-    def __init__(self, data, *, cycle: Cycle):
+    def __init__(self, data, *, cycle: Cycle, user=None):
         super().__init__(data)
         self.cycle = cycle
+        self.user = user
         self.categories = list(Category.objects.filter(cycle=cycle).order_by("position"))
         self.fields["category"].choices = [("", _("All categories"))] + [
             (c.position, f"{c.position}. {c.name}") for c in self.categories
@@ -56,6 +59,8 @@ class LedgerFilter(forms.Form):
             return items
         data = self.cleaned_data
         items = items.filter(self.agency_q("audit__agency__"))
+        if data["mine"] and self.user is not None:
+            items = items.filter(audit__auditors=self.user)
         status = data["status"]
         if status == OVERDUE:
             items = items.filter(overdue_q(today))

@@ -406,7 +406,7 @@ def cycle_ledger(request: HttpRequest, year: int) -> HttpResponse:
     lists a page at a time (a short one whole), the agencies searched by code or name."""
     cycle = get_cycle_for_office(request.user, year)
     today = timezone.localdate()
-    filters = ledger.LedgerFilter(request.GET, cycle=cycle)
+    filters = ledger.LedgerFilter(request.GET, cycle=cycle, user=request.user)
     items = filters.apply(ledger.ledger_items(cycle), today)
     paged = paginate(request, items)
     first = paged.page.start_index()

@@ -1,7 +1,9 @@
 """工作台: what waits for each person, across cycles, read from the apps below (reads only).
 
-Each section is a list of lines, each linking to where the work is done. The queries are a
-fixed number per role, however many agencies, documents and items there are.
+Each section is a list of lines, each linking to where the work is done: its count, and its
+first LINES_SHOWN lines with a link to the whole list where there are more (a province's
+工作台 stays small). The queries are a fixed number per role, however many agencies,
+documents and items there are, and read the columns the lines show.
 """
 
 from dataclasses import dataclass, field
@@ -35,11 +37,40 @@ class Line:
     late: bool = False
 
 
+LINES_SHOWN = 20
+
+
 @dataclass
 class Section:
     key: str
     title: str
     lines: list[Line] = field(default_factory=list)
+    total: int | None = None  # how many there are; None: the lines are all of them
+    more_url: str = ""  # the whole list, when more than the lines shown
+
+    def cap(self) -> "Section":
+        """Keep the first LINES_SHOWN lines, counting them all."""
+        if self.total is None or self.total < len(self.lines):
+            self.total = len(self.lines)
+        del self.lines[LINES_SHOWN:]
+        return self
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.lines)
+
+
+def _capped(section: Section, queryset, line, more_url=None) -> Section:
+    """The section's lines from the first LINES_SHOWN rows of ``queryset``, its count from
+    the database (asked only when there are more): the rows past them are never read.
+    ``more_url(rows)`` gives the link to the whole list from the rows shown."""
+    rows = list(queryset[: LINES_SHOWN + 1])
+    section.total = len(rows) if len(rows) <= LINES_SHOWN else queryset.count()
+    rows = rows[:LINES_SHOWN]
+    section.lines = [line(row) for row in rows]
+    if section.total > LINES_SHOWN and more_url is not None:
+        section.more_url = more_url(rows)
+    return section
 
 
 def _agency(audit) -> str:
@@ -52,12 +83,35 @@ def _item_url(item) -> str:
     )
 
 
+ITEM_COLUMNS = (
+    "status",
+    "deadline",
+    "finding",
+    "audit__cycle__year",
+    "audit__agency__code",
+    "audit__agency__name",
+    "standard__number",
+    "standard__category__position",
+)
+
+
 def _items(*conditions, **filters):
     return (
         RectificationItem.objects.filter(*conditions, withdrawn=False, **filters)
         .select_related("audit__cycle", "audit__agency", "standard__category")
+        .only(*ITEM_COLUMNS)
         .order_by("deadline", "audit__serial", "id")
     )
+
+
+def _ledger_url(year: int, status: str, **extra) -> str:
+    """The 整改台账 of ``year``, filtered to ``status``."""
+    query = "&".join([f"status={status}", *(f"{k}={v}" for k, v in extra.items())])
+    return f"{reverse('rectification_ledger', args=[year])}?{query}"
+
+
+def _newest_year(rows, audit=lambda row: row.audit) -> int:
+    return max(audit(row).cycle.year for row in rows)
 
 
 def _item_line(item, today, text=None) -> Line:
@@ -106,15 +160,20 @@ def for_auditor(user, today) -> list[Section]:
                     reverse("scoring", args=[audit.cycle.year, audit.agency.code]),
                 )
             )
-    to_verify = Section("verify", _("Rectification answers to verify"))
-    to_verify.lines = [
-        _item_line(item, today)
-        for item in _items(audit__auditors=user, status=ItemStatus.SUBMITTED)
-    ]
-    overdue = Section("overdue", _("Overdue rectification items at your agencies"))
-    overdue.lines = [
-        _item_line(item, today) for item in _items(overdue_q(today), audit__auditors=user)
-    ]
+    submitted = _items(audit__auditors=user, status=ItemStatus.SUBMITTED)
+    to_verify = _capped(
+        Section("verify", _("Rectification answers to verify")),
+        submitted,
+        lambda item: _item_line(item, today),
+        lambda rows: _ledger_url(_newest_year(rows), "submitted", mine=1),
+    )
+    late = _items(overdue_q(today), audit__auditors=user)
+    overdue = _capped(
+        Section("overdue", _("Overdue rectification items at your agencies")),
+        late,
+        lambda item: _item_line(item, today),
+        lambda rows: _ledger_url(_newest_year(rows), "overdue", mine=1),
+    )
     return [returned, _submitted_documents(audits), _carried(audits), to_verify, overdue]
 
 
@@ -154,46 +213,60 @@ def _carried(audits) -> Section:
 
 
 def for_manager(user, today) -> list[Section]:
-    review = Section("review", _("Audits awaiting your review"))
-    # values, not models: a province's managers may have hundreds waiting, and the top
-    # bar counts them on every page
     links = {}
-    for year, name, code in (
+
+    def review_line(row):
+        year, name, code = row
+        if year not in links:
+            links[year] = agency_url("audit_detail", year)
+        return Line(f"{year} {name}（{code}）", links[year](code))
+
+    # values, not models: a province's managers may have hundreds waiting
+    under_review = (
         Audit.objects.filter(status=AuditStatus.UNDER_REVIEW)
         .order_by("-cycle__year", "serial")
         .values_list("cycle__year", "agency__name", "agency__code")
-    ):
-        if year not in links:
-            links[year] = agency_url("audit_detail", year)
-        review.lines.append(Line(f"{year} {name}（{code}）", links[year](code)))
-    extensions = Section("extensions", _("Requests for more time"))
-    for asked in (
+    )
+    review = _capped(
+        Section("review", _("Audits awaiting your review")),
+        under_review,
+        review_line,
+        lambda rows: reverse("cycle_overview", args=[rows[0][0]]) + "?status=under_review",
+    )
+
+    def extension_line(asked):
+        item = asked.item
+        return Line(
+            _("%(agency)s · %(code)s: to %(date)s")
+            % {
+                "agency": _agency(item.audit),
+                "code": item.standard.code,
+                "date": asked.proposed_deadline.isoformat(),
+            },
+            _item_url(item),
+            item.deadline,
+            item.is_overdue(today),
+        )
+
+    asked = (
         ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING)
         .select_related("item__audit__cycle", "item__audit__agency", "item__standard__category")
+        .only("proposed_deadline", *(f"item__{column}" for column in ITEM_COLUMNS))
         .order_by("requested_at")
-    ):
-        item = asked.item
-        extensions.lines.append(
-            Line(
-                _("%(agency)s · %(code)s: to %(date)s")
-                % {
-                    "agency": _agency(item.audit),
-                    "code": item.standard.code,
-                    "date": asked.proposed_deadline.isoformat(),
-                },
-                _item_url(item),
-                item.deadline,
-                item.is_overdue(today),
-            )
-        )
-    to_verify = Section("verify", _("Rectification answers to verify"))
-    overdue = Section("overdue", _("Overdue rectification items by agency"))
-    waiting = _manager_waiting(today)
+    )
+    extensions = _capped(
+        Section("extensions", _("Requests for more time")),
+        asked,
+        extension_line,
+        lambda rows: _ledger_url(_newest_year(rows, lambda asked: asked.item.audit), "extension"),
+    )
     rows = (
         # only the audits with such an item are counted: grouping every audit of every
         # cycle took 40 ms of each page's top bar at 5,000 agencies (issue 16)
         Audit.objects.filter(
-            pk__in=RectificationItem.objects.filter(waiting, withdrawn=False).values("audit_id")
+            pk__in=RectificationItem.objects.filter(
+                _manager_waiting(today), withdrawn=False
+            ).values("audit_id")
         )
         .annotate(
             submitted=Count(
@@ -209,28 +282,33 @@ def for_manager(user, today) -> list[Section]:
                 & overdue_q(today, via="rectification_items__"),
             ),
         )
-        .filter(Q(submitted__gt=0) | Q(late__gt=0))
         .select_related("cycle", "agency")
+        .only("cycle__year", "agency__code", "agency__name")
         .order_by("-cycle__year", "serial")
     )
-    for audit in rows:
-        url = reverse("rectification", args=[audit.cycle.year, audit.agency.code])
-        if audit.submitted:
-            to_verify.lines.append(
-                Line(
-                    _("%(agency)s: %(n)s submitted")
-                    % {"agency": _agency(audit), "n": audit.submitted},
-                    url,
-                )
-            )
-        if audit.late:
-            overdue.lines.append(
-                Line(
-                    _("%(agency)s: %(n)s overdue") % {"agency": _agency(audit), "n": audit.late},
-                    url,
-                    late=True,
-                )
-            )
+
+    def rectification_url(audit):
+        return reverse("rectification", args=[audit.cycle.year, audit.agency.code])
+
+    to_verify = _capped(
+        Section("verify", _("Rectification answers to verify")),
+        rows.filter(submitted__gt=0),
+        lambda audit: Line(
+            _("%(agency)s: %(n)s submitted") % {"agency": _agency(audit), "n": audit.submitted},
+            rectification_url(audit),
+        ),
+        lambda rows: _ledger_url(_newest_year(rows, lambda audit: audit), "submitted"),
+    )
+    overdue = _capped(
+        Section("overdue", _("Overdue rectification items by agency")),
+        rows.filter(late__gt=0),
+        lambda audit: Line(
+            _("%(agency)s: %(n)s overdue") % {"agency": _agency(audit), "n": audit.late},
+            rectification_url(audit),
+            late=True,
+        ),
+        lambda rows: _ledger_url(_newest_year(rows, lambda audit: audit), "overdue"),
+    )
     return [review, extensions, to_verify, overdue]
 
 
@@ -276,16 +354,18 @@ def for_agency_staff(user, today) -> list[Section]:
                     bool(deadline) and deadline < today,
                 )
             )
-    items = Section("rectify", _("Rectification items to answer"))
-    items.lines = [
-        _item_line(
+    owed = _items(audit__agency_id=user.agency_id, status__in=AWAITING_AGENCY)
+    items = _capped(
+        Section("rectify", _("Rectification items to answer")),
+        owed,
+        lambda item: _item_line(
             item,
             today,
             f"{item.audit.cycle.year} · {item.standard.code} {item.finding[:40]}"
             + (f"（{_('returned')}）" if item.status == ItemStatus.RETURNED else ""),
-        )
-        for item in _items(audit__agency_id=user.agency_id, status__in=AWAITING_AGENCY)
-    ]
+        ),
+        lambda rows: reverse("rectification", args=[_newest_year(rows), user.agency.code]),
+    )
     return [items, documents, _self_assessments(audits, today)]
 
 
@@ -328,7 +408,7 @@ def count_for(user, today: date | None = None) -> int:
     ways to the same number."""
     today = today or timezone.localdate()
     if user.role != Role.MANAGER:
-        return sum(len(section.lines) for section in sections_for(user, today))
+        return sum(section.total for section in sections_for(user, today))
     # agencies with an answer to verify, and with an overdue item: one line each
     agencies = RectificationItem.objects.filter(withdrawn=False).aggregate(
         verify=Count("audit", distinct=True, filter=Q(status=ItemStatus.SUBMITTED)),
@@ -347,11 +427,14 @@ def count_for(user, today: date | None = None) -> int:
 
 
 def sections_for(user, today: date | None = None) -> list[Section]:
+    """The person's sections, each with its count and at most LINES_SHOWN lines."""
     today = today or timezone.localdate()
     if user.role == Role.AUDITOR:
-        return for_auditor(user, today)
-    if user.role == Role.MANAGER:
-        return for_manager(user, today)
-    if user.is_agency_staff:
-        return for_agency_staff(user, today)
-    return []
+        sections = for_auditor(user, today)
+    elif user.role == Role.MANAGER:
+        sections = for_manager(user, today)
+    elif user.is_agency_staff:
+        sections = for_agency_staff(user, today)
+    else:
+        sections = []
+    return [section.cap() for section in sections]

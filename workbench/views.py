@@ -16,7 +16,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
         # the security roles have no business work: their page is their workbench
         return redirect(SECURITY_HOMES[request.user.role])
     sections = sections_for(request.user)
-    waiting = sum(len(s.lines) for s in sections)
+    waiting = sum(s.total for s in sections)
     # "todo" is also the top bar's count: given here, it is not worked out a second time
     context = {"sections": sections, "waiting": waiting, "todo": {"count": waiting}}
     return render(request, "workbench/workbench.html", context)

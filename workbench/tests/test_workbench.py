@@ -122,6 +122,8 @@ def test_signing_in_lands_on_the_workbench(client, staff004):
 
 @pytest.mark.parametrize("persona", ["auditor", "manager", "staff004"])
 def test_queries_do_not_grow_with_agencies(client_for, season, cycle, persona, auditor):
+    """450 agencies under review (a fifth of them the auditor's), then 450 more: the same
+    queries, and the sections past their first lines count the rest."""
     client = client_for(persona)
 
     def queries():
@@ -129,17 +131,76 @@ def test_queries_do_not_grow_with_agencies(client_for, season, cycle, persona, a
             client.get("/workbench/")
         return len(captured)
 
+    def grow(first):
+        agencies = Agency.objects.bulk_create(
+            Agency(code=f"{n:04d}", name=f"测试{n}") for n in range(first, first + 450)
+        )
+        audits = Audit.objects.bulk_create(
+            Audit(cycle=cycle, agency=agency, serial=first + i, status="under_review")
+            for i, agency in enumerate(agencies)
+        )
+        for audit in audits[::5]:
+            audit.auditors.add(auditor)
+
+    grow(1000)
     before = queries()
+    grow(2000)
+    assert queries() == before
+
+
+def test_a_long_section_shows_its_first_lines_its_count_and_the_whole_list(
+    client_for, season, cycle
+):
+    from workbench.selectors import LINES_SHOWN
+
     agencies = Agency.objects.bulk_create(
-        Agency(code=f"{n:03d}", name=f"测试{n}") for n in range(500, 950)
+        Agency(code=f"{n:04d}", name=f"测试{n}") for n in range(1000, 1030)
     )
-    audits = Audit.objects.bulk_create(
-        Audit(cycle=cycle, agency=agency, serial=51 + i, status="under_review")
+    Audit.objects.bulk_create(
+        Audit(cycle=cycle, agency=agency, serial=100 + i, status="under_review")
         for i, agency in enumerate(agencies)
     )
-    for audit in audits[::5]:
-        audit.auditors.add(auditor)
-    assert queries() == before
+    found, response = sections(client_for("manager"))
+    assert len(found["review"]) == LINES_SHOWN == 20
+    (review,) = [s for s in response.context["sections"] if s.key == "review"]
+    assert review.total == 31 and review.more == 11
+    page = response.content.decode()
+    more = page.split('data-testid="more-review"')[1].split("</p>")[0]
+    assert "另有 11 项未在此列出" in more and 'href="/cycles/2023/?status=under_review"' in more
+    assert 'data-testid="waiting">您有 34 项待办。' in page
+    from workbench.selectors import count_for
+
+    assert count_for(response.context["user"]) == 34
+
+
+def test_an_auditors_long_list_links_to_their_own_part_of_the_ledger(
+    client_for, season, auditor, manager
+):
+    from checklist.models import Standard
+
+    chaoyang = season
+    taken = RectificationItem.objects.filter(audit=chaoyang).values("standard")
+    others = Standard.objects.filter(category__cycle=chaoyang.cycle).exclude(pk__in=taken)[:25]
+    RectificationItem.objects.bulk_create(
+        RectificationItem(
+            audit=chaoyang,
+            standard=standard,
+            result="largely",
+            finding=f"逾期问题{n}",
+            requirement="r",
+            deadline=TODAY - timedelta(days=3),
+        )
+        for n, standard in enumerate(others)
+    )
+    found, response = sections(client_for("auditor"))
+    assert len(found["overdue"]) == 20
+    page = response.content.decode()
+    link = "/cycles/2023/rectification/?status=overdue&amp;mine=1"
+    assert link in page.split('data-testid="more-overdue"')[1].split("</p>")[0]
+    ledger = client_for("auditor").get(link.replace("&amp;", "&"))
+    assert ledger.context["paged"].page.paginator.count == 26
+    other = client_for("assigned").get(link.replace("&amp;", "&"))
+    assert other.context["paged"].page.paginator.count == 0  # not 柏稽核's agencies
 
 
 @pytest.mark.parametrize("persona", ["manager", "auditor", "staff004", "staff007", "administrator"])
@@ -151,7 +212,7 @@ def test_the_top_bar_count_is_the_number_of_lines(client_for, season, persona):
     from workbench.selectors import count_for, sections_for
 
     user = User.objects.get(pk=persona_user(persona).pk)
-    lines = sum(len(section.lines) for section in sections_for(user))
+    lines = sum(section.total for section in sections_for(user))
     assert count_for(user) == lines
     if persona == "manager":
         assert lines == 4
@@ -159,7 +220,7 @@ def test_the_top_bar_count_is_the_number_of_lines(client_for, season, persona):
         RectificationItem.objects.filter(audit=season, standard__number=5).update(
             deadline=TODAY - timedelta(days=1)
         )
-        lines = sum(len(section.lines) for section in sections_for(user))
+        lines = sum(section.total for section in sections_for(user))
         assert count_for(user) == lines == 4
 
 
