@@ -34,7 +34,11 @@ class NextCycleForm(forms.Form):
         label=_("Report number format"),
         max_length=60,
         validators=[validate_report_number_format],
-        help_text=_("{year} is the cycle's year and {code} the agency's code."),
+        help_text=_(
+            "Write the number as it should print: {year} becomes the cycle's year and {code} "
+            "the agency's code, everything else prints as written. For example "
+            "京稽〔{year}〕{code}号 numbers the 2024 report of agency 004 京稽〔2024〕004号."
+        ),
     )
     roster = forms.CharField(
         label=_("Roster, in serial order"),

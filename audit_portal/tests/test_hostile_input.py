@@ -73,6 +73,8 @@ QUERY_PARAMETERS = {
     # the page links show only when a roster is longer than a page
     "cycle_overview": ["page"],
     "document_grid": ["page"],
+    # the ledger's two lists page on their own; mine=1 comes from an auditor's 工作台
+    "rectification_ledger": ["page", "per_page", "progress_page", "progress_per_page", "mine"],
 }
 
 # Forms that sign the persona out: walked last (see the path walk for their URL).
