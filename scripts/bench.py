@@ -89,10 +89,19 @@ from django.urls import path  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "60"))
 AGENCIES = int(os.environ.get("BENCH_AGENCIES", "50"))
-TARGETS_MS = {"overview": 50, "document grid": 100, "scoring page": 50, "autosave": 30}
+TARGETS_MS = {
+    "overview": 50,
+    "document grid": 100,
+    "scoring page": 50,
+    "autosave": 30,
+    "工作台 manager": 100,  # issue 27: ≤ 100 ms and ≤ 30 KB at 5,000 agencies
+    "工作台 auditor": 100,
+    "整改台账": 100,
+}
 if AGENCIES > 50:
     TARGETS_MS.update({"overview": 100, "document grid": 100})
-TARGET_HTML_KB = 300
+TARGET_HTML_KB = {"工作台 manager": 30, "工作台 auditor": 30}
+DEFAULT_HTML_KB = 300
 
 
 def trivial(request):
@@ -214,12 +223,18 @@ def measure_pages(auditor_client, manager_client) -> list[tuple]:
             get(auditor_client, "/cycles/2023/agencies/004/scoring/", "scoring page"),
         ),
         ("autosave", autosave),
+        ("工作台 manager", get(manager_client, "/workbench/", "工作台 manager")),
+        ("工作台 auditor", get(auditor_client, "/workbench/", "工作台 auditor")),
+        ("整改台账", get(manager_client, "/cycles/2023/rectification/", "整改台账")),
     ]
     timed = [(name, *first_then_timed(name, fn)) for name, fn in pages]
     return [(name, ms, base, sizes.get(name), growth[name]) for name, ms, base in timed]
 
 
 def main():
+    import logging
+
+    logging.disable(logging.INFO)  # the access log of every timed request is not the result
     auditor, manager = prepare()
     from agencies.models import Audit
 
@@ -255,7 +270,8 @@ def main():
     )
     failed = False
     for name, ms, trivial_ms, size, peak in rows:
-        ok = ms <= TARGETS_MS[name] and (size is None or size <= TARGET_HTML_KB)
+        limit_kb = TARGET_HTML_KB.get(name, DEFAULT_HTML_KB)
+        ok = ms <= TARGETS_MS[name] and (size is None or size <= limit_kb)
         failed |= not ok
         then = ""
         if before:

@@ -350,6 +350,11 @@ def test_keyboard_focus_stays_on_the_file_just_cited(browser_for, portal, seeded
         page = _auditor_scoring_huairou(browser_for, portal)
         item = _item(page, "1-1")
         item.locator(".assessment-evidence summary").click()
+        # the files' form is in and htmx has taken it over (its change then saves)
+        page.wait_for_function(
+            "() => { const form = document.querySelector('.evidence-editor form');"
+            " return !!(form && form['htmx-internal-data']); }"
+        )
         second_file = item.get_by_label(re.compile("资料2.pdf"))
         second_file.focus()
         page.keyboard.press("Space")  # the files' form is replaced by the saved one
