@@ -53,6 +53,8 @@ document.addEventListener("htmx:beforeSwap", () => {
     if (node.id) blocks.push(node.id);
   }
   focusBefore = { id: active.id, name: active.getAttribute("name"), value: active.value, blocks };
+  // the swap's own events may go to the element it removes: look again once it is done
+  for (const delay of [0, 30, 120]) setTimeout(restoreFocus, delay);
   setTimeout(() => {
     focusBefore = null; // past this swap: a later one must not move the focus
   }, 1000);
