@@ -5,12 +5,20 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Cycle, validate_report_number_format
 from checklist.models import Standard
 
-from .services import default_values
+from .services import DROP, KEEP, MOVE, default_values, names_a_year
+
+YEAR_CHOICES = [
+    (MOVE, _("Move the year on")),
+    (KEEP, _("Keep last year's text as written")),
+    (DROP, _("Leave out this year")),
+]
 
 
 class NextCycleForm(forms.Form):
     """Everything the next cycle starts with; the documents' titles and the standards'
-    texts are one field each (``document_<number>``, ``standard_<id>``)."""
+    texts are one field each (``document_<number>``, ``standard_<id>``), and a text that
+    names a year has its choice (``year_document_<number>``, ``year_standard_<id>``: move
+    the year on, keep last year's text, or leave it out), asked in the preview."""
 
     year = forms.IntegerField(
         label=_("Year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
@@ -73,6 +81,7 @@ class NextCycleForm(forms.Form):
             )
         ]
         self.document_fields = []
+        self.year_choice_fields = []
         for document in source.required_documents.order_by("number"):
             name = f"document_{document.number}"
             self.fields[name] = forms.CharField(
@@ -83,17 +92,33 @@ class NextCycleForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
             self.document_fields.append((document, self[name]))
+            if names_a_year(document.title):
+                self._add_year_choice(f"year_{name}", _("Document %(n)s") % {"n": document.number})
         self.standard_fields = []
         for standard in Standard.objects.for_cycle(source):
             name = f"standard_{standard.pk}"
             self.fields[name] = forms.CharField(
                 label=standard.code,
                 max_length=5000,
-                initial=standard.text,
+                initial=defaults["standards"][standard.pk],
                 widget=forms.Textarea(attrs={"rows": 2}),
                 error_messages={"required": _("A standard needs its text.")},
             )
             self.standard_fields.append((standard, self[name]))
+            if names_a_year(standard.text):
+                self._add_year_choice(
+                    f"year_{name}", _("Standard %(code)s") % {"code": standard.code}
+                )
+
+    def _add_year_choice(self, name: str, label: str) -> None:
+        self.fields[name] = forms.ChoiceField(
+            label=label,
+            choices=YEAR_CHOICES,
+            required=False,
+            initial=MOVE,
+            widget=forms.RadioSelect,
+        )
+        self.year_choice_fields.append(self[name])
 
     def clean_year(self):
         year = self.cleaned_data["year"]
@@ -116,5 +141,8 @@ class NextCycleForm(forms.Form):
         data["standards"] = {
             standard.pk: data.pop(f"standard_{standard.pk}", "")
             for standard, _field in self.standard_fields
+        }
+        data["year_choices"] = {
+            field.name: data.pop(field.name, "") or MOVE for field in self.year_choice_fields
         }
         return data

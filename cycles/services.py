@@ -7,6 +7,7 @@ last year's cycle, audits, reports and rectification items are only read.
 """
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -24,6 +25,9 @@ YEAR_IN_TEXT = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})(?=\s*年)")
 MODES = {"直投": FundingMode.DIRECT, "非直投": FundingMode.INDIRECT}
 MODE_NAMES = {value: name for name, value in MODES.items()}
 ROSTER_MAX = 10_000
+
+# What becomes of a standard or document whose text names a year (the preview asks for each).
+MOVE, KEEP, DROP = "move", "keep", "drop"
 
 
 class PlanError(Exception):
@@ -65,30 +69,70 @@ class RosterEntry:
         return MODE_NAMES.get(self.funding_mode, "")
 
 
+def with_year_choice(wording: str, previous: str, choice: str) -> str:
+    """The text created for the new cycle: the form's wording (years already moved on),
+    last year's text as written, or "" when the item is left out this year."""
+    if choice == KEEP:
+        return previous
+    if choice == DROP:
+        return ""
+    return wording
+
+
 @dataclass
 class DocumentEntry:
     number: int
-    title: str
+    title: str  # as created; "" when left out
     previous_title: str
     is_previous_report: bool = False
+    year_choice: str = ""  # MOVE, KEEP or DROP when last year's title names a year
 
     @property
     def renamed(self) -> bool:
         return self.title != self.previous_title
 
+    @property
+    def label(self) -> str:
+        return _("Document %(n)s") % {"n": self.number}
+
+    @property
+    def previous_text(self) -> str:
+        return self.previous_title
+
+    @property
+    def text(self) -> str:
+        return self.title
+
+    @property
+    def choice_field(self) -> str:
+        return f"year_document_{self.number}"
+
 
 @dataclass
 class StandardEntry:
     standard: Standard  # last year's
-    text: str
+    text: str  # as created; "" when left out
+    year_choice: str = ""  # MOVE, KEEP or DROP when last year's text names a year
+
+    @property
+    def dropped(self) -> bool:
+        return not self.text
 
     @property
     def changed(self) -> bool:
-        return self.text != self.standard.text
+        return not self.dropped and self.text != self.standard.text
 
     @property
-    def names_a_year(self) -> bool:
-        return names_a_year(self.text)
+    def label(self) -> str:
+        return _("Standard %(code)s") % {"code": self.standard.code}
+
+    @property
+    def previous_text(self) -> str:
+        return self.standard.text
+
+    @property
+    def choice_field(self) -> str:
+        return f"year_standard_{self.standard.pk}"
 
 
 @dataclass
@@ -126,8 +170,29 @@ class NextCyclePlan:
         return [entry for entry in self.standards if entry.changed]
 
     @property
-    def standards_naming_a_year(self) -> list[StandardEntry]:
-        return [entry for entry in self.standards if entry.names_a_year]
+    def dropped_standards(self) -> list[StandardEntry]:
+        return [entry for entry in self.standards if entry.dropped]
+
+    @property
+    def kept_standards(self) -> list[StandardEntry]:
+        return [entry for entry in self.standards if not entry.dropped]
+
+    @property
+    def naming_a_year(self) -> list[StandardEntry | DocumentEntry]:
+        """Every standard, then every document, whose text last year named a year: the
+        preview asks for each whether its years move on, it stays as written or is left out."""
+        return [e for e in [*self.standards, *self.documents] if e.year_choice]
+
+    def year_decisions(self) -> str:
+        """The choices for the texts naming a year, one line each, for the security log."""
+        words = {MOVE: _("year moved on"), KEEP: _("kept as written"), DROP: _("left out")}
+        lines = []
+        for entry in self.naming_a_year:
+            line = f"{entry.label}：{words[entry.year_choice]}"
+            if entry.year_choice != DROP and entry.text != entry.previous_text:
+                line += f"（{entry.previous_text} → {entry.text}）"
+            lines.append(line)
+        return "\n".join(lines)
 
 
 def latest_cycle() -> Cycle | None:
@@ -165,6 +230,10 @@ def default_values(source: Cycle, year: int | None = None) -> dict:
         "documents": {
             document.number: shift_years(document.title, delta)
             for document in source.required_documents.order_by("number")
+        },
+        "standards": {
+            standard.pk: shift_years(standard.text, delta)
+            for standard in Standard.objects.for_cycle(source)
         },
     }
 
@@ -273,9 +342,11 @@ def roster_from_xlsx(upload) -> str:
     return roster_text((code, name, mode) for _serial, code, name, mode in entries)
 
 
-def build_plan(source: Cycle, values: dict) -> tuple[NextCyclePlan, list[str]]:
-    """The plan for ``values`` (the form's cleaned data) and the roster's errors."""
-    rows, errors = parse_roster(values["roster"])
+def build_plan(source: Cycle, values: dict) -> tuple[NextCyclePlan, list[tuple[str | None, str]]]:
+    """The plan for ``values`` (the form's cleaned data) and what is wrong with it, each as
+    (the form field it belongs to or None, the message)."""
+    rows, roster_errors = parse_roster(values["roster"])
+    errors = list(roster_errors)
     known = {agency.code: agency for agency in Agency.objects.filter(code__in=[r[0] for r in rows])}
     last = last_roster(source)
     in_last = {audit.agency.code for audit in last}
@@ -308,21 +379,45 @@ def build_plan(source: Cycle, values: dict) -> tuple[NextCyclePlan, list[str]]:
         )
     listed = {entry.code for entry in plan.roster}
     plan.removed = [audit.agency for audit in last if audit.agency.code not in listed]
+    choices = values.get("year_choices", {})
     for document in source.required_documents.order_by("number"):
+        wording = values["documents"].get(document.number, "").strip()
+        choice = ""
+        if names_a_year(document.title):
+            choice = choices.get(f"year_document_{document.number}") or MOVE
         plan.documents.append(
             DocumentEntry(
                 number=document.number,
-                title=values["documents"].get(document.number, "").strip(),
+                title=with_year_choice(wording, document.title, choice),
                 previous_title=document.title,
                 is_previous_report=document.is_previous_report,
+                year_choice=choice,
             )
         )
+    problems = []
     if not any(entry.title for entry in plan.documents) and plan.documents:
-        errors.append(_("Keep at least one required document."))
+        problems.append(_("Keep at least one required document."))
     for standard in Standard.objects.for_cycle(source):
-        text = values["standards"].get(standard.pk, standard.text).strip()
-        plan.standards.append(StandardEntry(standard=standard, text=text or standard.text))
-    return plan, errors
+        wording = values["standards"].get(standard.pk, "").strip() or standard.text
+        choice = ""
+        if names_a_year(standard.text):
+            choice = choices.get(f"year_standard_{standard.pk}") or MOVE
+        plan.standards.append(
+            StandardEntry(
+                standard=standard,
+                text=with_year_choice(wording, standard.text, choice),
+                year_choice=choice,
+            )
+        )
+    kept_categories = {entry.standard.category_id for entry in plan.kept_standards}
+    for entry in plan.standards:
+        category = entry.standard.category
+        if category.pk not in kept_categories:
+            kept_categories.add(category.pk)  # one message a category
+            problems.append(
+                _("Keep at least one standard of %(category)s.") % {"category": category.name}
+            )
+    return plan, [("roster", error) for error in errors] + [(None, p) for p in problems]
 
 
 @transaction.atomic
@@ -380,27 +475,27 @@ def create_next_cycle(plan: NextCyclePlan, *, by) -> Cycle:
         ],
         batch_size=500,
     )
-    categories = {}
-    for entry in plan.standards:
+    categories, numbers = {}, Counter()
+    standards = []
+    for entry in plan.kept_standards:  # a standard left out: those after it move up
         old = entry.standard.category
         if old.pk not in categories:
             categories[old.pk] = Category.objects.create(
                 cycle=cycle, position=old.position, name=old.name
             )
-    Standard.objects.bulk_create(
-        [
+        numbers[old.pk] += 1
+        standards.append(
             Standard(
-                category=categories[entry.standard.category_id],
-                number=entry.standard.number,
+                category=categories[old.pk],
+                number=numbers[old.pk],
                 text=entry.text,
                 max_points=entry.standard.max_points,
                 is_veto=entry.standard.is_veto,
                 applies_to=entry.standard.applies_to,
                 previous=entry.standard,
             )
-            for entry in plan.standards
-        ]
-    )
+        )
+    Standard.objects.bulk_create(standards)
     kept = [entry for entry in plan.documents if entry.title]
     RequiredDocument.objects.bulk_create(
         [

@@ -12,7 +12,7 @@ from audit_portal.access import require_manager
 from security import events
 from security.models import Kind
 
-from .forms import NextCycleForm
+from .forms import YEAR_CHOICES, NextCycleForm
 from .services import (
     NextCyclePlan,
     PlanError,
@@ -36,12 +36,19 @@ def fingerprint(plan: NextCyclePlan) -> str:
         "roster": [(e.code, e.name, e.funding_mode) for e in plan.roster],
         "documents": [e.title for e in plan.documents],
         "standards": [e.text for e in plan.standards],
+        "year_choices": [(e.choice_field, e.year_choice) for e in plan.naming_a_year],
     }
     return hashlib.sha256(json.dumps(shown, ensure_ascii=False).encode()).hexdigest()
 
 
 def _page(request, form, *, plan=None, status=200, **context):
-    context = {"form": form, "source": form.source, "plan": plan, **context}
+    context = {
+        "form": form,
+        "source": form.source,
+        "plan": plan,
+        "year_choices": YEAR_CHOICES,
+        **context,
+    }
     if plan is not None:
         context["fingerprint"] = fingerprint(plan)
     return render(request, "cycles/new.html", context, status=status)
@@ -78,9 +85,12 @@ def new_cycle(request: HttpRequest) -> HttpResponse:
         return _page(request, form, status=422)
     plan, errors = build_plan(source, form.values())
     if errors:
-        for error in errors:
-            form.add_error("roster", error)
-        messages.error(request, _("The roster needs correcting; nothing was created."))
+        for field, error in errors:
+            form.add_error(field, error)
+        if form.has_error("roster"):
+            messages.error(request, _("The roster needs correcting; nothing was created."))
+        else:
+            messages.error(request, _("Some entries need correcting; nothing was created."))
         return _page(request, form, status=422)
     if request.POST.get("action") == "create" and not loaded:
         if request.POST.get("previewed") == fingerprint(plan):
@@ -89,7 +99,12 @@ def new_cycle(request: HttpRequest) -> HttpResponse:
             except PlanError as error:
                 messages.error(request, str(error))
                 return _page(request, form, plan=plan, status=409)
-            events.record(Kind.CYCLE_CREATED, request=request, target=cycle.title)
+            events.record(
+                Kind.CYCLE_CREATED,
+                request=request,
+                target=cycle.title,
+                detail=plan.year_decisions(),
+            )
             messages.success(
                 request,
                 _(

@@ -7,8 +7,11 @@ from playwright.sync_api import expect
 
 from agencies.models import Cycle
 from audit_portal.testing import persona_user
+from checklist.models import Standard
 from rectification.models import ItemStatus
 from rectification.tests.helpers import finalized, item_of
+
+from .test_accessibility import violations
 
 pytestmark = pytest.mark.browser
 
@@ -36,11 +39,29 @@ def test_a_manager_starts_2024_and_the_auditor_meets_last_years_problem(
     expect(differences).to_contain_text("移出：007 怀柔")
     expect(differences).to_contain_text("资料 4 改名：")
     expect(differences).to_contain_text("2023年总账、明细账及电子账套")
+
+    # 3-2 names 2023, the year its accounting changed over: the manager keeps it as written
+    years = manager.get_by_test_id("year-choices")
+    standard = years.locator("fieldset", has_text="标准 3-2")
+    expect(standard.get_by_label("年份顺延")).to_be_checked()
+    expect(standard).to_contain_text(
+        "2024 年度：按照《中国职工保险互助会北京办事处代办处会计核算办法（暂行）》的规定进行核算。2024年会计核算"
+    )
+    standard.get_by_label("保持上年原文").check()
+    years.get_by_test_id("update-preview").click()
+    standard = manager.get_by_test_id("year-choices").locator("fieldset", has_text="标准 3-2")
+    expect(standard.get_by_label("保持上年原文")).to_be_checked()
+    expect(standard).to_contain_text(
+        "2024 年度：按照《中国职工保险互助会北京办事处代办处会计核算办法（暂行）》的规定进行核算。2023年会计核算"
+    )
+    assert violations(manager) == []
     manager.get_by_test_id("create-cycle").click()
     expect(manager).to_have_url(portal + "/cycles/2024/")
     expect(manager.locator(".alert-success")).to_contain_text("已创建 2024年度稽核，共 50 个代办处")
     cycle = Cycle.objects.get(year=2024)
     assert cycle.previous.year == 2023
+    kept = Standard.objects.get(category__cycle=cycle, category__position=3, number=2)
+    assert kept.text == kept.previous.text and "2023年会计核算" in kept.text
 
     # the manager assigns the auditor to 朝阳 in 2024 on the overview
     manager.get_by_label("选择 朝阳", exact=True).check()
