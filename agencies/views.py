@@ -70,6 +70,7 @@ class OverviewFilter(forms.Form):
     status = forms.ChoiceField(choices=[("", ""), *AuditStatus.choices], required=False)
     grade = forms.ChoiceField(choices=[("", ""), ("none", "none"), *Grade.choices], required=False)
     auditor = forms.CharField(required=False)
+    mode = forms.ChoiceField(choices=[("", ""), ("unset", "unset")], required=False)
     sort = forms.ChoiceField(choices=[(key, key) for key in SORTS], required=False)
 
     def apply(self, audits):
@@ -90,6 +91,8 @@ class OverviewFilter(forms.Form):
             audits = audits.filter(auditors__isnull=True)
         elif parse_id(data["auditor"]) is not None:
             audits = audits.filter(auditors__pk=parse_id(data["auditor"]))
+        if data["mode"] == "unset":
+            audits = audits.filter(agency__funding_mode="")
         return audits.order_by(*SORTS[data["sort"] or "serial"])
 
 
@@ -157,6 +160,22 @@ def _with_progress(audits, cycle):
     return audits
 
 
+def category_headings(cycle: Cycle) -> list[dict]:
+    """The overview's category columns: each category's name and a heading of its first
+    two characters (组织, 业务, 财务), the whole name on hover."""
+    return [
+        {"position": position, "name": name, "short": name[:2]}
+        for position, name in cycle.categories.order_by("position").values_list("position", "name")
+    ]
+
+
+def _with_category_cells(audits, headings) -> None:
+    """Each row's category scores in the columns' order (None where there is none yet)."""
+    for audit in audits:
+        by_position = {entry["position"]: entry.get("score") for entry in audit.category_scores}
+        audit.category_cells = [by_position.get(heading["position"]) for heading in headings]
+
+
 def _rectification_progress(cycle, audit_ids) -> dict[int, dict]:
     """audit id -> live rectification items, closed and overdue, for those of ``audit_ids``
     that have any (rectification.RectificationItem through its reverse name; its ItemStatus
@@ -207,6 +226,8 @@ def cycle_overview(request: HttpRequest, year: int) -> HttpResponse:
         ),
     )
     audits = _with_progress(paged.page.object_list, cycle)
+    categories = category_headings(cycle)
+    _with_category_cells(audits, categories)
     status_counts = dict(cycle.audits.values_list("status").annotate(n=Count("id")).order_by())
     # The chart counts final grades only; an unfinished audit's grade (暂评) can still change
     # and is listed beside the chart instead.
@@ -234,9 +255,12 @@ def cycle_overview(request: HttpRequest, year: int) -> HttpResponse:
             "graded": sum(grade_counts.values()),
             "provisional": [(g, provisional[g.value]) for g in Grade if provisional.get(g.value)],
             "mode_dependent": mode_dependent,
-            "mode_unset_title": _("Until it is set, standards %(codes)s count as applicable.")
-            % {"codes": "、".join(mode_dependent)},
-            "labels": {"not_assigned": _("not assigned"), "mode_unset": _("直投／非直投 not set")},
+            "mode_unset_count": (
+                cycle.audits.filter(agency__funding_mode="").count() if mode_dependent else 0
+            ),
+            "categories": categories,
+            "column_count": 9 + can_assign + 2 * bool(cycle.previous_id) + len(categories),
+            "labels": {"not_assigned": _("not assigned")},
             "filters": filters,
             "current": filters.cleaned_data if filters.is_valid() else {},
             "auditors": auditors,

@@ -86,6 +86,7 @@ class DocumentEntry:
     previous_title: str
     is_previous_report: bool = False
     year_choice: str = ""  # MOVE, KEEP or DROP when last year's title names a year
+    short_name: str = ""
 
     @property
     def renamed(self) -> bool:
@@ -392,6 +393,7 @@ def build_plan(source: Cycle, values: dict) -> tuple[NextCyclePlan, list[tuple[s
                 previous_title=document.title,
                 is_previous_report=document.is_previous_report,
                 year_choice=choice,
+                short_name=document.short_name,
             )
         )
     problems = []
@@ -503,6 +505,7 @@ def create_next_cycle(plan: NextCyclePlan, *, by) -> Cycle:
                 cycle=cycle,
                 number=number,
                 title=entry.title,
+                short_name=entry.short_name,
                 is_previous_report=entry.is_previous_report,
             )
             for number, entry in enumerate(kept, start=1)

@@ -17,10 +17,11 @@ class RequiredDocumentResource(SpreadsheetResource):
     cycle = fields.Field(attribute="cycle", column_name="年度", widget=CycleWidget())
     number = fields.Field(attribute="number", column_name="序号", widget=WholeNumberWidget())
     title = fields.Field(attribute="title", column_name="资料名称", widget=TextWidget())
+    short_name = fields.Field(attribute="short_name", column_name="简称", widget=TextWidget())
 
     class Meta:
         model = RequiredDocument
-        fields = ("cycle", "number", "title")
+        fields = ("cycle", "number", "title", "short_name")
         import_id_fields = ("cycle", "number")
         clean_model_instances = True
         skip_unchanged = True
@@ -33,7 +34,7 @@ class RequiredDocumentResource(SpreadsheetResource):
 @admin.register(RequiredDocument)
 class RequiredDocumentAdmin(SpreadsheetAdmin):
     resource_classes = [RequiredDocumentResource]
-    list_display = ("cycle", "number", "title")
+    list_display = ("cycle", "number", "short_name", "title")
     list_filter = ("cycle",)
     list_select_related = ("cycle",)
     ordering = ("-cycle__year", "number")

@@ -25,6 +25,14 @@ class RequiredDocument(models.Model):
     )
     number = models.PositiveSmallIntegerField(_("number"))
     title = models.TextField(_("title"))
+    short_name = models.CharField(
+        _("short name"),
+        max_length=12,
+        blank=True,
+        help_text=_(
+            "A few characters (管理制度, 账簿凭证) heading the document's column where there is no room for the title."
+        ),
+    )
     is_previous_report = models.BooleanField(
         _("the previous audit report (前次稽核报告)"),
         default=False,
@@ -46,6 +54,11 @@ class RequiredDocument(models.Model):
 
     def __str__(self):
         return f"{self.number}. {self.title}"
+
+    @property
+    def heading(self) -> str:
+        """The column heading: the short name, or the number where there is none."""
+        return self.short_name or str(self.number)
 
     def natural_key(self):
         return (self.cycle.year, self.number)

@@ -96,14 +96,22 @@ def test_it_says_when_the_agencys_direct_or_indirect_mode_is_not_set(client_for)
     assert "未设定" in mode and "3-7" in mode
 
     overview = client_for("manager").get("/cycles/2023/").content.decode()
-    assert overview.count("直投／非直投未设置") == 50
+    banner = overview.split('data-testid="mode-unset-banner"')[1].split("</div>")[0]
+    assert "50 个代办处尚未设置直投／非直投" in banner and "3-7" in banner
+    assert "直投／非直投未设置" not in overview  # said once above the list, not on each row
 
     Agency.objects.filter(code="004").update(funding_mode=FundingMode.DIRECT)
     body = client_for("auditor").get("/cycles/2023/agencies/004/").content.decode()
     mode = body[body.index('data-testid="funding-mode"') :][:200]
     assert "直投" in mode and "未设定" not in mode
     overview = client_for("manager").get("/cycles/2023/").content.decode()
-    assert overview.count("直投／非直投未设置") == 49
+    assert "49 个代办处尚未设置直投／非直投" in overview
+    unset = client_for("manager").get("/cycles/2023/?mode=unset").content.decode()
+    assert 'data-code="004"' not in unset and 'data-code="007"' in unset
+    assert unset.count("<tr data-code=") == 49 and "显示全部代办处" in unset
+    Agency.objects.update(funding_mode=FundingMode.INDIRECT)
+    overview = client_for("manager").get("/cycles/2023/").content.decode()
+    assert 'data-testid="mode-unset-banner"' not in overview
 
 
 def test_an_old_unchecked_report_number_format_does_not_break_the_page(client_for, auditor):

@@ -89,8 +89,13 @@ def test_it_shows_progress_total_grade_and_category_scores(client_for):
     row = body[body.index('data-code="004"') : body.index('data-code="007"')]
     assert "12/29" in row
     assert "87.5" in row and "良好" in row
-    assert "90.0" in row and "75.5" in row
     assert 'class="text-end provisional"' in row
+    # one column per category, headed by its short name with the whole name on hover
+    headings = re.findall(r'title="([^"]+)" data-testid="category-heading">([^<]+)<', body)
+    assert headings == [("组织机构管理", "组织"), ("业务管理", "业务"), ("财务管理", "财务")]
+    cells = re.findall(r'class="text-end col-category small provisional">(.*?)</td>', row)
+    assert cells == ["90.0", '<span class="text-secondary">—</span>', "75.5"]
+    assert "组织 = 组织机构管理、业务 = 业务管理、财务 = 财务管理。" in body
 
 
 def test_filters_by_status_grade_and_auditor(client_for, auditor):

@@ -188,3 +188,6 @@ def test_the_required_documents_of_the_new_cycle_are_their_own(manager, cycle):
     numbers = list(new.required_documents.values_list("number", "title"))
     assert [n for n, _t in numbers] == list(range(1, 10))
     assert RequiredDocument.objects.filter(cycle=cycle).count() == 10
+    # the short names go with their documents (3 left out: 4 is now 3)
+    short = list(new.required_documents.values_list("short_name", flat=True))
+    assert short[:4] == ["管理制度", "前次报告", "账簿凭证", "往来账"]

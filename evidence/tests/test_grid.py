@@ -171,3 +171,29 @@ def test_the_documents_page_marks_what_is_overdue(client_for, cycle, chaoyang):
     rows = {row.document.number: row for row in page.context["rows"]}
     assert not rows[1].overdue and rows[2].overdue
     assert page.content.decode().count("逾期") >= 9
+
+
+def test_columns_are_named_and_not_submitted_is_the_quiet_state(client_for, chaoyang):
+    import re
+
+    body = client_for("auditor").get("/cycles/2023/documents/").content.decode()
+    headings = re.findall(
+        r'<th scope="col" class="doc-heading" title="([^"]+)" data-testid="document-heading-\d+">'
+        r'<span class="doc-number">(\d+)</span> ([^<]+)</th>',
+        body,
+    )
+    assert [(number, name) for _title, number, name in headings] == [
+        ("1", "管理制度"), ("2", "前次报告"), ("3", "财务报表"), ("4", "账簿凭证"),
+        ("5", "往来账"), ("6", "财产盘点"), ("7", "业务报表"), ("8", "合同协议"),
+        ("9", "档案"), ("10", "用户名备案"),
+    ]  # fmt: skip
+    assert headings[3][0].startswith("4. 2022年总账、明细账")  # the whole title on hover
+    css = open("static/css/portal.css", encoding="utf-8").read()
+    quiet = css.split(".grid-cell.doc-missing {")[1].split("}")[0]
+    assert "background: transparent" in quiet
+
+
+def test_a_document_without_a_short_name_is_headed_by_its_number(client_for, cycle):
+    cycle.required_documents.filter(number=5).update(short_name="")
+    body = client_for("auditor").get("/cycles/2023/documents/").content.decode()
+    assert 'data-testid="document-heading-5"><span class="doc-number">5</span></th>' in body
