@@ -22,6 +22,7 @@ from audit_portal.access import can_read_security_log
 from audit_portal.spreadsheets import not_a_formula, set_up_printing
 
 from .models import Kind, SecurityEvent
+from .pages import describe_path
 
 PAGE_SIZE = 100
 
@@ -91,6 +92,11 @@ def event_list(request: HttpRequest) -> HttpResponse:
     if request.GET:
         events = form.apply(events)
     page = Paginator(events.select_related("user"), PAGE_SIZE).get_page(request.GET.get("page"))
+    for event in page.object_list:
+        # a refused request's target is its address: say which page that is
+        event.target_words = (
+            describe_path(event.path) if event.path and event.target == event.path else event.target
+        )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
