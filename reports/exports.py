@@ -47,9 +47,10 @@ def _circular_html(cycle) -> str:
     return pdf.circular_html(data.circular(cycle))
 
 
-def build(cycle, kind: str, *, last_fingerprint: str = "") -> Built:
+def build(cycle, kind: str, *, last_fingerprint: str = "", apart: bool = False) -> Built:
     """The export's bytes; for the PDF, nothing when its HTML is the same as the last
-    build's (``last_fingerprint``): WeasyPrint is the slow part, the HTML decides it."""
+    build's (``last_fingerprint``): WeasyPrint is the slow part, the HTML decides it. With
+    ``apart`` (the task worker) the PDF is rendered in a process of its own."""
     from . import pdf
 
     if kind == ReportBundle.Kind.SCORES_XLSX:
@@ -61,7 +62,8 @@ def build(cycle, kind: str, *, last_fingerprint: str = "") -> Built:
         fingerprint = hashlib.sha256(html.encode()).hexdigest()
         if fingerprint == last_fingerprint:
             return Built(None, fingerprint)
-        return Built(pdf.html_to_pdf(html), fingerprint)
+        render = pdf.html_to_pdf_apart if apart else pdf.html_to_pdf
+        return Built(render(html), fingerprint)
     raise ValueError(f"not a file export: {kind}")
 
 

@@ -81,7 +81,10 @@ def build_cycle_export(bundle_id: int) -> int:
         last = None
     try:
         built = exports.build(
-            bundle.cycle, bundle.kind, last_fingerprint=last.fingerprint if last else ""
+            bundle.cycle,
+            bundle.kind,
+            last_fingerprint=last.fingerprint if last else "",
+            apart=True,
         )
         if built.content is None:  # the same as the last: a copy in the storage, not rendered
             bundles.copy(last.file_name, file_name)

@@ -7,6 +7,7 @@ import zipfile
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -171,3 +172,22 @@ def test_a_bundle_that_fails_is_marked_failed_and_the_manager_is_told(
     page = manager.get(f"/cycles/2023/reports/bundle/{bundle.pk}/").content.decode()
     assert "生成 ZIP 失败" in page
     assert manager.get(f"/cycles/2023/reports/bundle/{bundle.pk}/download/").status_code == 404
+
+
+def test_a_cycle_wide_pdf_is_rendered_in_a_process_of_its_own(settings, monkeypatch):
+    """The worker's path: WeasyPrint runs in a child that ends with the render, so its
+    memory does not stay in the worker. Rendering in this process is made to fail: the PDF
+    still comes, from the child."""
+    from reports import pdf
+
+    settings.REPORT_RENDER_PROCESSES = None
+
+    def not_here(html):
+        raise AssertionError("rendered in the worker's own process")
+
+    monkeypatch.setattr(pdf, "html_to_pdf", not_here)
+    content = pdf.html_to_pdf_apart("<p lang='zh-CN'>通报</p>")
+    assert content.startswith(b"%PDF-")
+    settings.REPORT_RENDER_PROCESSES = 1
+    with pytest.raises(AssertionError, match="worker's own process"):
+        pdf.html_to_pdf_apart("<p>here</p>")
