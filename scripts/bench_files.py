@@ -199,7 +199,10 @@ def run(auditor, manager, persona_password: str) -> bool:
     upload_ok = status == 201 and upload_growth <= MEMORY_LIMIT_MB
     zip_ok = zip_growth <= MEMORY_LIMIT_MB and received > count * ZIP_FILE_KB * 1024
     print()
-    print("Evidence files (server process: manage.py runserver, memory from /proc)")
+    print(
+        "Evidence files (server process: manage.py runserver, memory from /proc; the 2023 "
+        "cycle of 50 agencies, whatever BENCH_AGENCIES is)"
+    )
     print(
         f"upload {UPLOAD_MB} MB: HTTP {status}, {upload_seconds:.1f} s ({UPLOAD_MB / upload_seconds:.0f} MB/s); "
         f"raw disk write with fsync {raw_seconds:.2f} s ({UPLOAD_MB / raw_seconds:.0f} MB/s); "

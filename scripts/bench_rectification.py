@@ -1,5 +1,9 @@
 """The rectification part of `make bench` (issue 13 target, 2-core machine): the ledger
-(整改台账) of 5,000 items as Excel ≤ 5 s; the ledger page (200 items a page) is timed too."""
+(整改台账) of 5,000 items as Excel ≤ 5 s; the ledger page (200 items a page) is timed too.
+
+The items need more audits than the office's 50 (29 a standard each): the agencies added
+for them are rolled back with the items afterwards, so the parts after this one find the
+roster at its own size."""
 
 import statistics
 import time
@@ -64,7 +68,24 @@ def _items(manager):
     return len(items)
 
 
+class _RolledBack(Exception):
+    pass
+
+
 def run(manager) -> bool:
+    from django.db import transaction
+
+    result = {}
+    try:
+        with transaction.atomic():
+            result["ok"] = _run(manager)
+            raise _RolledBack  # the items and their agencies go again
+    except _RolledBack:
+        pass
+    return result["ok"]
+
+
+def _run(manager) -> bool:
     from django.test import Client
 
     count = _items(manager)
@@ -82,7 +103,7 @@ def run(manager) -> bool:
     excel_s = _median_seconds(get("/cycles/2023/rectification.xlsx"))
     page_s = _median_seconds(get("/cycles/2023/rectification/"))
     ok = excel_s <= EXCEL_TARGET_S
-    print(f"\nRectification ledger, {count} items (median of 3)")
+    print(f"\nRectification ledger, {count} items (median of 3; rolled back afterwards)")
     print(
         f"{'ledger Excel':<24}{excel_s:>8.2f} s   target ≤ {EXCEL_TARGET_S} s  {'ok' if ok else 'SLOW'}"
     )

@@ -109,7 +109,7 @@ def run(auditor, manager) -> bool:
         ("scores.xlsx", f"{scores:.2f} s", scores <= 2),
     ]
     print()
-    print("Reports")
+    print("Reports (the 2023 cycle of 50 agencies, whatever BENCH_AGENCIES is)")
     for name, figure, ok in checks:
         print(f"{name:<16}{figure:<76}{'ok' if ok else 'SLOW'}")
     return all(ok for _name, _figure, ok in checks)
