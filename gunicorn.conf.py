@@ -27,7 +27,7 @@ SHARED_MEMORY = "/dev/shm"  # noqa: S108  # nosec B108
 worker_tmp_dir = SHARED_MEMORY if os.path.isdir(SHARED_MEMORY) else None
 # Only the local nginx may say that a request came over HTTPS or from which address.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
-# The portal writes one access line per request with its request id (audit_portal.logs);
+# The portal writes one access line per request with its request id (common.logs);
 # gunicorn's own lines go to standard error, beside it.
 accesslog = None
 errorlog = "-"
@@ -42,7 +42,7 @@ logconfig_dict = {
     },
     "formatters": {
         "generic": {
-            "()": "audit_portal.logs.OneLineFormatter",
+            "()": "common.logs.OneLineFormatter",
             "format": "%(asctime)s %(levelname)s [-] %(name)s %(message)s",
         }
     },

@@ -41,7 +41,7 @@ class User(AbstractUser):
     """A person who signs in: office staff (auditor, manager, administrator) or agency staff.
 
     The role decides what the person may see and do; every access rule reads it through
-    ``audit_portal.access``. Agency staff belong to exactly one agency and office staff to
+    ``agencies.access``. Agency staff belong to exactly one agency and office staff to
     none, which the database enforces.
     """
 

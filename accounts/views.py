@@ -27,7 +27,7 @@ from django.views.decorators.http import require_http_methods
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from audit_portal.network import client_address
+from common.network import client_address
 from security.events import record
 from security.models import Kind
 

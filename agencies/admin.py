@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from import_export import fields
 
-from audit_portal.admin_site import ReadOnlyInline
-from audit_portal.spreadsheets import (
+from common.admin import ReadOnlyInline
+from common.spreadsheets import (
     ChoiceLabelWidget,
     DigitsCodeWidget,
     SpreadsheetAdmin,

@@ -10,17 +10,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.access import require_manager
 from accounts.models import Role, User
-from audit_portal.access import (
+from agencies.access import (
     can_edit_scores,
     can_view_scores,
     get_audit_for_user,
     get_cycle_for_office,
-    require_manager,
 )
-from audit_portal.inputs import parse_id
-from audit_portal.links import agency_url
-from audit_portal.paging import paginate
+from common.inputs import parse_id
+from common.links import agency_url
+from common.paging import paginate
 
 from . import services
 from .charts import grade_distribution_svg, score_history_svg

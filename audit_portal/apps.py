@@ -8,7 +8,7 @@ class AuditPortalConfig(AppConfig):
     verbose_name = _("Audit portal")
 
     def ready(self):
-        from . import lookups  # noqa: F401  (registers the safe `in` for integer columns)
+        from common import lookups  # noqa: F401  (registers the safe `in` for integer columns)
 
 
 class TasksDatabaseConfig(AppConfig):

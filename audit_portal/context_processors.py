@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from .access import can_read_security_log
+from security.access import can_read_security_log
 
 
 def portal(request):

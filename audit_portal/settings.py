@@ -127,18 +127,18 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "audit_portal.logs.request_id_middleware",
+    "common.logs.request_id_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "audit_portal.middleware.security_headers_middleware",
-    "audit_portal.middleware.language_middleware",
+    "common.middleware.security_headers_middleware",
+    "common.middleware.language_middleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "audit_portal.middleware.session_lifetime_middleware",
+    "common.middleware.session_lifetime_middleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -147,7 +147,7 @@ MIDDLEWARE = [
     # is not a refusal
     "accounts.middleware.account_gate_middleware",
     # inside the security log's middleware, so that its refusals are recorded
-    "audit_portal.middleware.reject_nul_middleware",
+    "common.middleware.reject_nul_middleware",
 ]
 
 ROOT_URLCONF = "audit_portal.urls"
@@ -211,7 +211,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # How many proxies (nginx) stand in front: the visitor's address is then taken from the
 # X-Forwarded-For header they add, for the lockout and the security log alike.
 PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
-AXES_CLIENT_IP_CALLABLE = "audit_portal.network.client_address"
+AXES_CLIENT_IP_CALLABLE = "common.network.client_address"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workbench"  # 工作台: what waits for the person signing in
 LOGOUT_REDIRECT_URL = "login"
@@ -366,14 +366,14 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 # One line per event on standard error (journald keeps it under systemd), each with the
-# request's id (audit_portal.logs). LOG_ACCESS=0 leaves out the line per request.
+# request's id (common.logs). LOG_ACCESS=0 leaves out the line per request.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "audit_portal.logs.RequestIdFilter"}},
+    "filters": {"request_id": {"()": "common.logs.RequestIdFilter"}},
     "formatters": {
         "line": {
-            "()": "audit_portal.logs.OneLineFormatter",
+            "()": "common.logs.OneLineFormatter",
             "format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s",
         }
     },

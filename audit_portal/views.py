@@ -10,10 +10,10 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from accounts.access import SECURITY_HOMES
 from accounts.models import Role
+from agencies.access import latest_cycle
 from agencies.models import Audit
-
-from .access import SECURITY_HOMES, latest_cycle
 
 logger = logging.getLogger("portal.downloads")
 

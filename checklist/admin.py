@@ -4,8 +4,8 @@ from import_export import fields, widgets
 
 from agencies.admin import CycleAdmin
 from agencies.models import Cycle
-from audit_portal.admin_site import ReadOnlyAdmin, ReadOnlyInline
-from audit_portal.spreadsheets import (
+from common.admin import ReadOnlyAdmin, ReadOnlyInline
+from common.spreadsheets import (
     ChoiceLabelWidget,
     PointsWidget,
     SpreadsheetAdmin,

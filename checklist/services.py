@@ -12,8 +12,8 @@ from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies.access import can_edit_scores
 from agencies.models import Audit, AuditEvent, AuditStatus
-from audit_portal.access import can_edit_scores
 
 from .models import Assessment, AssessmentChange, Result, Standard
 from .scoring import Bands, Item, Scores, compute_scores

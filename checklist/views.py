@@ -19,15 +19,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from agencies.models import Audit, attach_returns, documents_not_received, load_auditors
-from audit_portal.access import (
+from accounts.access import require_manager
+from agencies.access import (
     EDITABLE_STATUSES,
     can_edit_scores,
     can_verify_rectification,
     get_audit_for_scoring,
     get_cycle_for_office,
-    require_manager,
 )
+from agencies.models import Audit, attach_returns, documents_not_received, load_auditors
 from security.events import audit_target, record
 from security.models import Kind
 

@@ -19,9 +19,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from agencies.access import EDITABLE_STATUSES
 from agencies.models import Audit
-from audit_portal.access import EDITABLE_STATUSES
-from audit_portal.spreadsheets import set_up_printing
+from common.spreadsheets import set_up_printing
 
 from .models import Assessment, Result
 from .services import applicable_standards

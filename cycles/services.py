@@ -15,8 +15,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from agencies.models import AGENCY_CODE_PATTERN, Agency, Audit, Cycle, FundingMode, padded_code
-from audit_portal.spreadsheets import DigitsCodeWidget, whole_number
 from checklist.models import Category, Standard
+from common.spreadsheets import DigitsCodeWidget, whole_number
 from evidence.models import RequiredDocument
 from reports.services import attach_previous_reports
 

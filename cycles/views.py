@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from audit_portal.access import require_manager
+from accounts.access import require_manager
 from security import events
 from security.models import Kind
 

@@ -1,14 +1,9 @@
 from django.contrib import admin
 from import_export import fields
 
-from audit_portal.admin_site import ReadOnlyAdmin, ReadOnlyInline
-from audit_portal.spreadsheets import (
-    CycleWidget,
-    SpreadsheetAdmin,
-    SpreadsheetResource,
-    TextWidget,
-    WholeNumberWidget,
-)
+from agencies.spreadsheets import CycleWidget
+from common.admin import ReadOnlyAdmin, ReadOnlyInline
+from common.spreadsheets import SpreadsheetAdmin, SpreadsheetResource, TextWidget, WholeNumberWidget
 
 from .models import DocumentRequest, EvidenceEvent, EvidenceFile, Reminder, RequiredDocument
 

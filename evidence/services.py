@@ -20,8 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies.access import can_review_documents, can_upload
 from agencies.models import Audit, AuditStatus
-from audit_portal.access import can_review_documents, can_upload
 
 from . import filetypes, mail
 from .filetypes import RefusedFile
@@ -382,7 +382,7 @@ def remind_agencies(*, cycle, by) -> Reminders:
 @transaction.atomic
 def link_files(*, audit: Audit, standard, files, by) -> None:
     """Make ``files`` the evidence cited for ``standard`` (links others are removed)."""
-    from audit_portal.access import can_edit_scores
+    from agencies.access import can_edit_scores
 
     if not can_edit_scores(by, audit):
         raise NotAllowed(_("Only the assigned auditors and managers can change these scores."))

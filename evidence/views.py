@@ -26,8 +26,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import Role
-from agencies.models import Audit, AuditStatus
-from audit_portal.access import (
+from agencies.access import (
     can_edit_scores,
     can_review_documents,
     can_upload,
@@ -35,10 +34,11 @@ from audit_portal.access import (
     get_audit_for_user,
     get_cycle_for_office,
 )
-from audit_portal.inputs import parse_id, parse_ids
-from audit_portal.links import agency_url
-from audit_portal.paging import paginate
+from agencies.models import Audit, AuditStatus
 from checklist.models import Standard
+from common.inputs import parse_id, parse_ids
+from common.links import agency_url
+from common.paging import paginate
 
 from . import services
 from .archive import evidence_entries, stream_zip

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from audit_portal.admin_site import ReadOnlyAdmin, ReadOnlyInline
+from common.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import ExtensionRequest, ItemEvent, ItemReminder, ProofFile, RectificationItem
 

@@ -12,12 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.access import can_manage_rectification
+from agencies.access import can_answer_rectification, can_verify_rectification
 from agencies.models import Audit
-from audit_portal.access import (
-    can_answer_rectification,
-    can_manage_rectification,
-    can_verify_rectification,
-)
 from evidence import services as evidence
 from evidence.models import EvidenceFile, evidence_storage
 

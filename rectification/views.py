@@ -10,16 +10,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
-from agencies.models import Audit
-from audit_portal.access import (
+from accounts.access import can_manage_rectification
+from agencies.access import (
     can_answer_rectification,
-    can_manage_rectification,
     can_verify_rectification,
     get_audit_for_user,
     get_cycle_for_office,
 )
-from audit_portal.inputs import parse_id, parse_ids
-from audit_portal.paging import paginate
+from agencies.models import Audit
+from common.inputs import parse_id, parse_ids
+from common.paging import paginate
 from evidence.filetypes import ALLOWED_EXTENSIONS, RefusedFile
 from evidence.models import EvidenceFile
 

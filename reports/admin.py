@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from audit_portal.admin_site import ReadOnlyAdmin
+from common.admin import ReadOnlyAdmin
 
 from .models import IssuedReport, RectificationReport, ReportBundle
 

@@ -1,7 +1,7 @@
 """Excel builders: data in, bytes out (openpyxl).
 
 Text that starts with =, +, - or @ gets a leading single quote, so that Excel and WPS show it
-as text and never run it as a formula (CSV/formula injection; audit_portal.spreadsheets).
+as text and never run it as a formula (CSV/formula injection; common.spreadsheets).
 """
 
 import io
@@ -13,7 +13,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from audit_portal.spreadsheets import not_a_formula, set_up_printing
+from common.spreadsheets import not_a_formula, set_up_printing
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="EEEEEE")

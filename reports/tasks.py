@@ -184,3 +184,40 @@ def _rendered(jobs, processes):
 def _result(job):
     audit, suffix, content, future = job
     return audit, suffix, content if future is None else future.result()
+
+
+def start(cycle, kind: str, user) -> ReportBundle:
+    """The last built export of this kind for the cycle while nothing it is made from has
+    changed since (DataChange), else the one being built, else a new one, queued."""
+    if kind in exports.CACHED:
+        built = (
+            ReportBundle.objects.filter(
+                cycle=cycle,
+                kind=kind,
+                status=ReportBundle.Status.DONE,
+                data_version=exports.data_version(kind),
+            )
+            .order_by("-finished_at")
+            .first()
+        )
+        if built is not None and bundle_storage().exists(built.file_name):
+            return built
+    if kind != ReportBundle.Kind.REPORTS_ZIP:
+        waiting = (
+            ReportBundle.objects.filter(
+                cycle=cycle,
+                kind=kind,
+                status__in=[ReportBundle.Status.QUEUED, ReportBundle.Status.RUNNING],
+                requested_at__gte=timezone.now() - exports.JOIN_WITHIN,
+            )
+            .order_by("-requested_at")
+            .first()
+        )
+        if waiting is not None:
+            return waiting
+    total = cycle.audits.count() if kind == ReportBundle.Kind.REPORTS_ZIP else 1
+    bundle = ReportBundle.objects.create(cycle=cycle, kind=kind, requested_by=user, total=total)
+    task = build_report_bundle if kind == ReportBundle.Kind.REPORTS_ZIP else build_cycle_export
+    task.enqueue(bundle.pk)
+    bundle.refresh_from_db()  # the tests' immediate backend has built it already
+    return bundle

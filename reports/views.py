@@ -9,20 +9,16 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.access import require_manager
+from agencies.access import get_audit_for_scoring, get_audit_for_user, get_cycle_for_office
 from agencies.models import AuditStatus
-from audit_portal.access import (
-    get_audit_for_scoring,
-    get_audit_for_user,
-    get_cycle_for_office,
-    require_manager,
-)
-from audit_portal.inputs import parse_id
 from checklist.services import ScoringError
+from common.inputs import parse_id
 from rectification import ledger
 from security.events import audit_target, record
 from security.models import Kind
 
-from . import data, excel, exports, pdf, services
+from . import data, excel, exports, pdf, services, tasks
 from .models import IssuedReport, RectificationReport, ReportBundle
 from .storage import bundle_storage
 
@@ -165,7 +161,7 @@ def _cycle_export(request, cycle, kind, build_here) -> HttpResponse:
     """The export at once for a cycle of the office's size; for a larger one, the page of
     the task worker's build (reports.exports)."""
     if exports.in_background(cycle):
-        bundle = exports.start(cycle, kind, request.user)
+        bundle = tasks.start(cycle, kind, request.user)
         return redirect("report_bundle", cycle.year, bundle.pk)
     export = exports.EXPORTS[kind]
     return _file(
@@ -225,7 +221,7 @@ def rectification_xlsx(request: HttpRequest, year: int) -> HttpResponse:
 def bundle_start(request: HttpRequest, year: int) -> HttpResponse:
     cycle = get_cycle_for_office(request.user, year)
     require_manager(request.user)
-    bundle = exports.start(cycle, ReportBundle.Kind.REPORTS_ZIP, request.user)
+    bundle = tasks.start(cycle, ReportBundle.Kind.REPORTS_ZIP, request.user)
     return redirect("report_bundle", year, bundle.pk)
 
 

@@ -24,12 +24,15 @@ echo "== Django system checks and migrations"
 DATABASE_URL=$sqlite_url $py manage.py check --fail-level WARNING
 DATABASE_URL=$sqlite_url $py manage.py makemigrations --check --dry-run
 
+echo "== import layers (import-linter, .importlinter): no package imports one above it, no circles"
+.venv/bin/lint-imports --no-cache
+
 echo "== ruff"
 $py -m ruff check .
 $py -m ruff format --check .
 
 echo "== bandit"
-$py -m bandit -q -ll -r accounts agencies audit_portal checklist cycles evidence rectification reports scripts security selfassessment workbench \
+$py -m bandit -q -ll -r accounts agencies audit_portal checklist common cycles evidence rectification reports scripts security selfassessment workbench \
   gunicorn.conf.py \
   -x '*/tests/*,*/migrations/*'
 

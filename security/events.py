@@ -11,7 +11,7 @@ from email.utils import collapse_rfc2231_value
 
 from django.db import DatabaseError, transaction
 
-from audit_portal.network import client_address
+from common.network import client_address
 
 from .models import Kind, SecurityEvent
 

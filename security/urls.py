@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import accounts, views
+from . import policy, views
 
 urlpatterns = [
     path("security/events/", views.event_list, name="security_events"),
@@ -13,7 +13,5 @@ urlpatterns = [
     path(
         "security/events/export.csv", views.event_export, {"fmt": "csv"}, name="security_events_csv"
     ),
-    path("security/accounts/", accounts.account_list, name="security_accounts"),
-    path("security/accounts/<int:pk>/", accounts.account_detail, name="security_account"),
-    path("security/settings/", accounts.policy, name="security_settings"),
+    path("security/settings/", policy.policy, name="security_settings"),
 ]

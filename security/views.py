@@ -18,8 +18,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from audit_portal.access import can_read_security_log
-from audit_portal.spreadsheets import not_a_formula, set_up_printing
+from common.spreadsheets import not_a_formula, set_up_printing
+from security.access import can_read_security_log
 
 from .models import Kind, SecurityEvent
 from .pages import describe_path
@@ -148,7 +148,7 @@ def _export_rows(events, kinds):
 @login_required
 def event_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The log as Excel or CSV, with the page's filters, oldest first; every cell that
-    starts like a formula is escaped (audit_portal.spreadsheets.not_a_formula)."""
+    starts like a formula is escaped (common.spreadsheets.not_a_formula)."""
     if not can_read_security_log(request.user):
         raise PermissionDenied
     form = EventFilter(request.GET or None)

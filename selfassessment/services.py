@@ -11,8 +11,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
+from agencies.access import EDITABLE_STATUSES
 from agencies.models import Audit, AuditEvent
-from audit_portal.access import EDITABLE_STATUSES
 from checklist import services as scoring
 from checklist.models import Standard
 from evidence.models import EvidenceFile

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from agencies.access import get_audit_for_user
 from agencies.models import Audit
-from audit_portal.access import get_audit_for_user
 from checklist import services as scoring
 from checklist.models import Result, Standard
 from evidence.models import EvidenceFile

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from agencies.models import Audit, AuditStatus, attach_returns
-from audit_portal.links import agency_url
+from common.links import agency_url
 from evidence.models import DocumentRequest, DocumentStatus, RequiredDocument
 from rectification.models import (
     AWAITING_AGENCY,

@@ -3,7 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
-from audit_portal.access import SECURITY_HOMES
+from accounts.access import SECURITY_HOMES
 
 from .selectors import sections_for
 

@@ -166,7 +166,7 @@ def test_each_rows_links_are_the_ones_reverse_gives(client_for):
     URL patterns' own."""
     from django.urls import reverse
 
-    from audit_portal.links import agency_url
+    from common.links import agency_url
 
     for name in ("audit_detail", "rectification", "scoring"):
         for code in ("004", "123456"):

@@ -1,9 +1,9 @@
-"""audit_portal.access: the one way views fetch an agency's audit."""
+"""agencies.access: the one way views fetch an agency's audit."""
 
 import pytest
 from django.http import Http404
 
-from audit_portal.access import get_audit_for_user
+from agencies.access import get_audit_for_user
 
 
 def test_an_audit_comes_with_its_cycle_and_agency_in_one_query(staff004, django_assert_num_queries):

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 from openpyxl import load_workbook
 
-from audit_portal.spreadsheets import set_up_printing
+from common.spreadsheets import set_up_printing
 from rectification.tests.helpers import finalized
 
 A4_LANDSCAPE = (841.9, 595.3)  # points

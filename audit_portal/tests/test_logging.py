@@ -6,7 +6,7 @@ from unittest import mock
 from django.db import OperationalError
 from django.test import Client
 
-from audit_portal.logs import OneLineFormatter, RequestIdFilter, current_request_id
+from common.logs import OneLineFormatter, RequestIdFilter, current_request_id
 
 
 def test_every_answer_carries_a_request_id(client_for):

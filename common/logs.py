@@ -16,7 +16,7 @@ from contextvars import ContextVar
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from .network import client_address
+from common.network import client_address
 
 current_request_id: ContextVar[str] = ContextVar("current_request_id", default="-")
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
 
-from .inputs import parse_id
+from common.inputs import parse_id
 
 PAGE_SIZES = (50, 100, 200)
 DEFAULT_PAGE_SIZE = 50

@@ -4,6 +4,9 @@ Office staff (auditors, managers, administrators) see every agency. Agency staff
 own agency and nothing else; for anything of another agency the answer is 404, because even
 the existence of another agency's audit is not theirs to know. Pages that only the office
 uses (a cycle's overview of all agencies) answer 403 to agency staff.
+
+Checks that read only the role are in ``accounts.access``; the security log's in
+``security.access``.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -11,7 +14,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role
-from agencies.models import Audit, AuditStatus, Cycle
+
+from .models import Audit, AuditStatus, Cycle
 
 EDITABLE_STATUSES = (AuditStatus.NOT_STARTED, AuditStatus.IN_PROGRESS)
 
@@ -67,30 +71,6 @@ def get_audit_for_scoring(user, year: int, code: str) -> Audit:
     return audit
 
 
-def can_read_security_log(user) -> bool:
-    """The security log is the security auditor's, and only theirs (三员分立): not the
-    system administrator's whose work it records, nor the managers'."""
-    return user.is_authenticated and user.role == Role.SECURITY_AUDITOR
-
-
-# The security roles have no business work: their own page is where they start.
-SECURITY_HOMES = {
-    Role.SECURITY_ADMIN: "security_accounts",
-    Role.SECURITY_AUDITOR: "security_events",
-}
-
-
-def require_security_admin(user) -> None:
-    """Roles, locks, second-factor resets and the security settings (安全管理员)."""
-    if not (user.is_authenticated and user.role == Role.SECURITY_ADMIN):
-        raise PermissionDenied
-
-
-def require_manager(user) -> None:
-    if not user.is_manager:
-        raise PermissionDenied
-
-
 def can_upload(user, audit: Audit) -> bool:
     """The agency's own staff, its assigned auditors and managers, until it is finalized."""
     if audit.status == AuditStatus.FINALIZED:
@@ -115,8 +95,3 @@ def can_answer_rectification(user, audit: Audit) -> bool:
 def can_verify_rectification(user, audit: Audit) -> bool:
     """Managers and the agency's assigned auditors close (销号) or return its items."""
     return user.is_manager or (user.role == Role.AUDITOR and audit.is_assigned_to(user))
-
-
-def can_manage_rectification(user) -> bool:
-    """Managers move deadlines and reopen closed items."""
-    return user.is_manager

@@ -1,5 +1,5 @@
-"""The security administrator's pages (安全管理员): accounts, their roles, locks and second
-factors, and the security settings. No business data: an account's agency is the most
+"""账号管理, the security administrator's pages (安全管理员): accounts, their roles, locks and
+second factors (the security settings are ``security.policy``). No business data: an account's agency is the most
 they see of it.
 
 Every change is the security administrator's alone, never on their own account (三员分立:
@@ -24,12 +24,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Role, User
-from audit_portal.access import require_security_admin
-from audit_portal.paging import paginate
+from common.paging import paginate
+from security.access import require_security_admin
+from security.events import record
+from security.models import Kind
 
-from .events import record
-from .models import Kind, SecurityPolicy
+from .models import Role, User
 
 # The roles the security administrator may give an office account. Agency staff belong to
 # an agency (business data), so an agency account keeps its role; a new role for a person
@@ -99,7 +99,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
             accounts = accounts.filter(enrolled=False)
     paged = paginate(request, accounts)
     return render(
-        request, "security/account_list.html", {"form": form, "paged": paged, "page": paged.page}
+        request, "accounts/account_list.html", {"form": form, "paged": paged, "page": paged.page}
     )
 
 
@@ -138,7 +138,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("security_account", pk=account.pk)
     return render(
         request,
-        "security/account_detail.html",
+        "accounts/account_detail.html",
         {
             "account": account,
             "own": own,
@@ -222,30 +222,3 @@ _ACT = {
     "unlock": _unlock,
     "reset_second_factor": _reset_second_factor,
 }
-
-
-class PolicyForm(forms.ModelForm):
-    class Meta:
-        model = SecurityPolicy
-        fields = ["password_max_age_days", "inactive_days", "second_factor_for_everyone"]
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-@login_required
-def policy(request: HttpRequest) -> HttpResponse:
-    """安全设置: password age, unused accounts, who signs in with a second factor."""
-    require_security_admin(request.user)
-    current = SecurityPolicy.current()
-    form = PolicyForm(request.POST if request.method == "POST" else None, instance=current)
-    if request.method == "POST":
-        if form.is_valid():
-            form.save()  # logged with before → after by security.changes
-            messages.success(request, _("The security settings were saved."))
-            return redirect("security_settings")
-        messages.error(request, _("The settings were not saved: correct the marked fields."))
-    return render(
-        request,
-        "security/policy.html",
-        {"form": form, "otp_required": settings.OTP_REQUIRED},
-        status=422 if form.errors else 200,
-    )

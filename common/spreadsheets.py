@@ -201,18 +201,3 @@ class PointsWidget(widgets.DecimalWidget):
             return Decimal(str(value).strip())
         except InvalidOperation:
             raise ValueError(_("“%(value)s” is not a number.") % {"value": value}) from None
-
-
-class CycleWidget(widgets.ForeignKeyWidget):
-    """A cycle by its year; an unknown year is a message on the row, not a crash."""
-
-    def __init__(self):
-        from agencies.models import Cycle
-
-        super().__init__(Cycle, field="year")
-
-    def clean(self, value, row=None, **kwargs):
-        try:
-            return super().clean(value, row, **kwargs)
-        except (self.model.DoesNotExist, ValueError):
-            raise ValueError(_("There is no %(year)s audit cycle.") % {"year": value}) from None
