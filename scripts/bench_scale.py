@@ -2,7 +2,7 @@
 of that many agencies beside the seed's 2023 of 50 (four-digit codes beside the seed's
 three-digit ones), so that every page is timed at both sizes in one alternated run; each
 audit scored with a total, a grade and category scores, 10 document requests each in mixed
-statuses, each assigned to one of 20 auditors of its own (the benchmark's auditor keeps
+statuses, two rectification items for each finalized audit, each assigned to one of 20 auditors of its own (the benchmark's auditor keeps
 the seed's 50, as an auditor of a large office would: the workbench reads their own), and a previous cycle's finalized totals so that the
 overview's 上年总分 and 变化 columns have something to read.
 
@@ -120,8 +120,41 @@ def grow(size: int):
                 )
             )
     DocumentRequest.objects.bulk_create(requests, batch_size=2000)
+    _rectification_items(cycle, audits, rng)
     _previous_cycle(cycle, agencies, rng)
     return cycle
+
+
+def _rectification_items(cycle, audits, rng) -> None:
+    """Two items for each finalized audit (about 8,000 at 5,000 agencies), in every status,
+    some overdue: what the 整改台账 and the manager's 工作台 read at a province's size."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from checklist.models import Standard
+    from rectification.models import ItemStatus, RectificationItem
+
+    standards = list(Standard.objects.filter(category__cycle=cycle))
+    today = timezone.localdate()
+    statuses = list(ItemStatus)
+    RectificationItem.objects.bulk_create(
+        (
+            RectificationItem(
+                audit=audit,
+                standard=standard,
+                result="non_compliant",
+                finding="抽查资料发现记录不完整，部分凭证缺少经办人签字。",
+                requirement="对照标准逐项自查，补齐缺失的记录和签字。",
+                deadline=today + timedelta(days=rng.randint(-20, 40)),
+                status=rng.choice(statuses),
+            )
+            for audit in audits
+            if audit.status == "finalized"
+            for standard in rng.sample(standards, 2)
+        ),
+        batch_size=2000,
+    )
 
 
 def _previous_cycle(cycle, agencies, rng) -> None:
