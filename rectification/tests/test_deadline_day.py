@@ -86,3 +86,15 @@ def test_each_persons_workbench(item, days_past, auditor, manager, staff004):
         if line.url.endswith(f"/{item.pk}/")
     ]
     assert line.late is late
+
+
+def test_overdue_on_a_day_given_is_judged_on_that_day_not_today(item, days_past):
+    """The ledger and the reminders ask about a given day: a month later everything that
+    is not answered is late, a month earlier nothing is."""
+    later, earlier = TODAY + timedelta(days=90), TODAY - timedelta(days=90)
+    assert item in RectificationItem.objects.overdue(later)
+    assert item not in RectificationItem.objects.overdue(earlier)
+    assert (
+        RectificationItem.objects.overdue(later).count()
+        > RectificationItem.objects.overdue(TODAY).count()
+    )
