@@ -3,7 +3,7 @@ the end in the database itself is found and named; archived months stay checkabl
 
 import io
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from itertools import pairwise
 
 import pytest
@@ -118,18 +118,6 @@ def test_a_young_row_is_not_deleted_even_while_archiving(db):
         with pytest.raises(AppendOnlyError):
             SecurityEvent.objects.filter(pk=row.pk).delete()
     assert SecurityEvent.objects.filter(pk=row.pk).exists()
-
-
-@pytest.fixture
-def old_log(db):
-    """An empty log, then 3 rows of January 2025 and 2 of today."""
-    without_triggers(f"DELETE FROM {TABLE}", [])  # noqa: S608
-    from security.models import ChainHead
-
-    ChainHead.objects.all().delete()
-    january = add(3, at=datetime(2025, 1, 10, 2, 0, tzinfo=UTC))
-    today = add(2)
-    return january, today
 
 
 def test_a_month_older_than_180_days_is_archived_to_a_signed_file(old_log, tmp_path):
