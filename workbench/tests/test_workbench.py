@@ -238,3 +238,41 @@ def test_an_auditor_sees_only_the_agencies_assigned_to_them(client_for, season, 
     from workbench.selectors import count_for
 
     assert count_for(persona_user("assigned")) == 1
+
+
+def test_each_of_the_managers_lines_says_what_links_where_and_when_due(client_for, season):
+    """Every part of a line is the person's guide: the section's heading, the words, where
+    the line leads, the deadline shown beside it and whether it is late."""
+    response = client_for("manager").get("/workbench/")
+    found = {section.key: section for section in response.context["sections"]}
+    assert {key: found[key].title for key in ("review", "extensions", "verify", "overdue")} == {
+        "review": "待您复核定稿的稽核",
+        "extensions": "待审批的延期申请",
+        "verify": "待核验的整改情况",
+        "overdue": "各代办处逾期整改项",
+    }
+    assert [(line.text, line.url) for line in found["review"].lines] == [
+        ("2023 怀柔（007）", "/cycles/2023/agencies/007/")
+    ]
+    [asked] = found["extensions"].lines
+    waiting = item_of(season, "3-5")
+    assert asked.url == f"/cycles/2023/agencies/004/rectification/{waiting.pk}/"
+    assert (asked.due, asked.late) == (waiting.deadline, False)
+    [late] = found["overdue"].lines
+    assert late.url == "/cycles/2023/agencies/004/rectification/"
+
+
+def test_audits_under_review_come_newest_cycle_first_then_by_serial(client_for, season, manager):
+    from cycles.tests.helpers import next_cycle
+
+    next_cycle(manager)
+    for code in ("008", "004"):
+        Audit.objects.filter(cycle__year=2024, agency__code=code).update(status="under_review")
+    response = client_for("manager").get("/workbench/")
+    review = next(s for s in response.context["sections"] if s.key == "review")
+    assert [line.text for line in review.lines] == [
+        "2024 朝阳（004）",
+        "2024 密云（008）",
+        "2023 怀柔（007）",
+    ]
+    assert review.lines[0].url == "/cycles/2024/agencies/004/"
