@@ -192,3 +192,49 @@ def test_every_status_but_closed_carries_into_next_year(
     assert [row[0] for row in agency_page.context["carried"]] == expected
     workbench = office.get("/workbench/").content.decode()
     assert ("2024 朝阳（004）：上年 1 项未销号" in workbench) is carried_over
+
+
+def test_the_open_problems_come_in_the_checklists_order_in_three_queries(carried):
+    """Category, then number (1-1 before 1-2 though its row is newer; 1-2 before 2-1 though
+    2-1's number is smaller), each with its standard, agency and cycle read in the same
+    three queries (the previous audit, its items, their standards this year)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from checklist.carried import open_problems
+
+    deadline = item_of(carried, "1-2").deadline
+    RectificationItem.objects.bulk_create(
+        RectificationItem(
+            audit=carried,
+            standard=_standard(code),
+            result="largely",
+            finding="f",
+            requirement="r",
+            deadline=deadline,
+        )
+        for code in ("2-1", "1-1")
+    )
+    audit = audit_of("004", 2024)
+    with CaptureQueriesContext(connection) as captured:
+        found = open_problems(audit)
+        shown = [
+            f"{item.audit.cycle.year} {item.audit.agency.code} {item.standard.code}"
+            for item in found.items
+        ]
+    assert shown == [f"2023 004 {code}" for code in ("1-1", "1-2", "2-1", "2-3", "3-5")]
+    assert len(captured) == 3, [query["sql"] for query in captured]
+    assert found.previous == carried
+
+
+def test_only_the_agencys_own_problems_are_carried(carried, manager):
+    """Each agency's own: 怀柔's open problems are 怀柔's, not those of the cycle's first
+    audit (朝阳's)."""
+    from checklist.carried import open_problems
+
+    finalized("007", manager)
+    found = open_problems(audit_of("007", 2024))
+    assert found.previous == audit_of("007") and found.count > 0
+    assert {item.audit.agency.code for item in found.items} == {"007"}
+    found = open_problems(audit_of("004", 2024))
+    assert found.previous == carried and {item.audit_id for item in found.items} == {carried.pk}

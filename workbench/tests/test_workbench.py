@@ -268,11 +268,218 @@ def test_audits_under_review_come_newest_cycle_first_then_by_serial(client_for, 
     next_cycle(manager)
     for code in ("008", "004"):
         Audit.objects.filter(cycle__year=2024, agency__code=code).update(status="under_review")
+    # 2024's serials not in the rows' order: 密云 first
+    Audit.objects.filter(cycle__year=2024, agency__code="004").update(serial=998)
     response = client_for("manager").get("/workbench/")
     review = next(s for s in response.context["sections"] if s.key == "review")
     assert [line.text for line in review.lines] == [
-        "2024 朝阳（004）",
         "2024 密云（008）",
+        "2024 朝阳（004）",
         "2023 怀柔（007）",
     ]
-    assert review.lines[0].url == "/cycles/2024/agencies/004/"
+    assert review.lines[1].url == "/cycles/2024/agencies/004/"
+
+
+def _waiting_at(audits, standard, **fields):
+    """An item at each of ``audits`` for ``standard`` (not yet one of theirs)."""
+    return RectificationItem.objects.bulk_create(
+        RectificationItem(
+            audit=audit,
+            standard=standard,
+            result="largely",
+            finding=f"问题{audit.agency.code}",
+            requirement="r",
+            **fields,
+        )
+        for audit in audits
+    )
+
+
+def test_a_managers_long_sections_link_to_the_whole_lists_in_the_same_queries(
+    client_for, season, cycle, staff004
+):
+    """Requests for more time, answers to verify and overdue items at 24 agencies: the first
+    20 lines of each, each linking to its item or agency, late ones flagged, the rest in the
+    newest year's 整改台账 filtered to that kind; and the page asks the same queries for 2
+    lines as for 20."""
+    from checklist.models import Standard
+    from rectification.models import ExtensionRequest
+
+    client = client_for("manager")
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/workbench/").status_code == 200
+        return len(captured)
+
+    standards = Standard.objects.filter(category__cycle=cycle).order_by("category__position")
+    submitted, late = (
+        standards.get(number=7, category__position=1),
+        standards.get(number=8, category__position=1),
+    )
+    others = list(
+        Audit.objects.filter(cycle=cycle)
+        .exclude(agency__code="004")
+        .select_related("agency")
+        .order_by("serial")[:24]
+    )
+    # serials the other way round from the rows: the lines follow the serials
+    for n, audit in enumerate(others):
+        audit.serial = 900 - n
+    Audit.objects.bulk_update(others, ["serial"])
+    others.reverse()
+
+    def grow(audits):
+        _waiting_at(audits, submitted, status="submitted", deadline=TODAY + timedelta(days=9))
+        items = _waiting_at(audits, late, status="pending", deadline=TODAY - timedelta(days=1))
+        ExtensionRequest.objects.bulk_create(
+            ExtensionRequest(
+                item=item,
+                proposed_deadline=TODAY + timedelta(days=30),
+                reason="搬迁",
+                requested_by=staff004,
+            )
+            for item in items
+        )
+
+    grow(others[:1])
+    few = queries()
+    grow(others[1:19])
+    assert queries() == few  # 19 and 20 lines a section: none past the first LINES_SHOWN
+    grow(others[19:])
+    response = client.get("/workbench/")
+    found = {section.key: section for section in response.context["sections"]}
+    assert [found[key].total for key in ("extensions", "verify", "overdue")] == [25, 25, 25]
+    assert {key: found[key].more_url for key in ("extensions", "verify", "overdue")} == {
+        "extensions": "/cycles/2023/rectification/?status=extension",
+        "verify": "/cycles/2023/rectification/?status=submitted",
+        "overdue": "/cycles/2023/rectification/?status=overdue",
+    }
+    # 朝阳 first (serial 4), then the others by serial; each line leads to the agency
+    codes = ["004"] + [audit.agency.code for audit in others[:19]]
+    assert [line.url for line in found["verify"].lines] == [
+        f"/cycles/2023/agencies/{code}/rectification/" for code in codes
+    ]
+    assert [line.text for line in found["overdue"].lines][:2] == [
+        "2023 朝阳（004）：逾期 1 项",
+        f"2023 {others[0].agency.name}（{others[0].agency.code}）：逾期 1 项",
+    ]
+    assert {(line.late, line.due) for line in found["overdue"].lines} == {(True, None)}
+    # the requests in the order asked: 朝阳's (on time) first, then the late ones
+    asked = found["extensions"].lines
+    assert [(line.late, line.due) for line in asked[:2]] == [
+        (False, item_of(season, "3-5").deadline),
+        (True, TODAY - timedelta(days=1)),
+    ]
+    first = RectificationItem.objects.get(audit=others[0], standard=late)
+    assert (
+        asked[1].url == f"/cycles/2023/agencies/{others[0].agency.code}/rectification/{first.pk}/"
+    )
+    page = response.content.decode()
+    more = page.split('data-testid="more-extensions"')[1].split("</p>")[0]
+    assert 'href="/cycles/2023/rectification/?status=extension"' in more
+
+
+def test_the_list_of_audits_under_review_links_to_the_newest_cycles_overview(
+    client_for, season, manager
+):
+    """Past the first lines, the whole list is the newest cycle's overview (where the lines
+    shown begin), not the oldest's."""
+    from cycles.tests.helpers import next_cycle
+
+    next_cycle(manager)
+    Audit.objects.filter(cycle__year=2024, agency__code="004").update(status="under_review")
+    Audit.objects.filter(cycle__year=2023, serial__gt=10).update(status="under_review")
+    response = client_for("manager").get("/workbench/")
+    review = next(s for s in response.context["sections"] if s.key == "review")
+    assert review.lines[0].text == "2024 朝阳（004）" and review.lines[1].text.startswith("2023")
+    assert review.more_url == "/cycles/2024/?status=under_review"
+
+
+def test_answers_to_verify_come_newest_cycle_first(client_for, season, manager):
+    from cycles.tests.helpers import next_cycle
+
+    next_cycle(manager)
+    miyun = Audit.objects.get(cycle__year=2024, agency__code="008")
+    from checklist.models import Standard
+
+    standard = Standard.objects.get(category__cycle=miyun.cycle, category__position=1, number=1)
+    _waiting_at([miyun], standard, status="submitted", deadline=TODAY)
+    verify = next(
+        s for s in client_for("manager").get("/workbench/").context["sections"] if s.key == "verify"
+    )
+    assert [line.text for line in verify.lines] == [
+        "2024 密云（008）：已提交 1 项",
+        "2023 朝阳（004）：已提交 1 项",
+    ]
+
+
+def test_agency_staff_lines_say_what_is_missing_and_returned_under_their_headings(
+    client_for, season
+):
+    """A returned document is still to upload (9 of 10: one submitted, one sent back);
+    each section has its heading; an item's line shows its deadline."""
+    from evidence.models import DocumentRequest
+
+    huairou = audit_of("007")
+    DocumentRequest.objects.create(
+        audit=huairou,
+        document=RequiredDocument.objects.get(cycle=huairou.cycle, number=2),
+        status="returned",
+        return_reason="缺少盖章页",
+    )
+    found, response = sections(client_for("staff007"))
+    assert found["upload"] == ["2023年度稽核：有 9 项资料待上传，其中 1 项被退回补充"]
+    titles = {section.key: section.title for section in response.context["sections"]}
+    assert titles == {"rectify": "待填报的整改项", "upload": "待上传的资料", "self": "待提交的自评"}
+    own = next(
+        s for s in sections(client_for("staff004"))[1].context["sections"] if s.key == "rectify"
+    )
+    assert [line.due for line in own.lines] == [
+        item_of(season, code).deadline for code in ("2-3", "3-5")
+    ]
+
+
+def test_agency_staff_read_each_cycle_in_the_same_queries(client_for, season, manager):
+    """怀柔's 工作台 asks as many queries with two cycles under way as with one."""
+    from cycles.tests.helpers import next_cycle
+
+    client = client_for("staff007")
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            client.get("/workbench/")
+        return len(captured)
+
+    one = queries()
+    next_cycle(manager)
+    found, _ = sections(client)
+    assert len(found["upload"]) == 2  # 2024's documents and 2023's
+    assert queries() == one
+
+
+def test_an_auditors_item_line_shows_the_finding_cut_at_40_characters_and_its_deadline(
+    client_for, season
+):
+    item = item_of(season, "2-3")
+    RectificationItem.objects.filter(pk=item.pk).update(finding="一二三四五六七八九十" * 5)
+    overdue = next(
+        s
+        for s in client_for("auditor").get("/workbench/").context["sections"]
+        if s.key == "overdue"
+    )
+    [line] = overdue.lines
+    assert line.text == "2023 朝阳（004） · 2-3 " + "一二三四五六七八九十" * 4
+    assert (line.due, line.late) == (TODAY - timedelta(days=2), True)
+
+
+def test_lateness_is_judged_on_the_day_asked_for(season, manager):
+    """sections_for(user, day) says what is late on that day (a reminder run for tomorrow),
+    not today: 3-5, whose extension is pending, is late a year from now."""
+    from workbench.selectors import sections_for
+
+    later = item_of(season, "3-5").deadline + timedelta(days=1)
+    extensions = next(s for s in sections_for(manager, later) if s.key == "extensions")
+    assert [line.late for line in extensions.lines] == [True]
+    today = next(s for s in sections_for(manager, TODAY) if s.key == "extensions")
+    assert [line.late for line in today.lines] == [False]
