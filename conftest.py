@@ -1,3 +1,4 @@
+import functools
 import os
 import time
 
@@ -36,6 +37,23 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Every test starts from the seed's data and the personas, loaded once per run."""
     with django_db_blocker.unblock():
         seed_database()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pdfs_rendered_once_per_html():
+    """WeasyPrint's PDF of a given HTML, rendered once per test run and then reused.
+
+    Hundreds of tests finalize 朝阳 the same way and so issue the same report; rendering it
+    took three quarters of the rectification, reports and cycles tests' time (392 renders
+    of 58 different pages). The bytes are WeasyPrint's own for that exact HTML, so every
+    test still reads a real PDF; a test that replaces the renderer (monkeypatch) replaces
+    this too."""
+    from reports import pdf
+
+    real = pdf.html_to_pdf
+    pdf.html_to_pdf = functools.lru_cache(maxsize=256)(real)
+    yield
+    pdf.html_to_pdf = real
 
 
 @pytest.fixture
