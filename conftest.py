@@ -33,10 +33,25 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """Every test starts from the seed's data and the personas, loaded once per run."""
+def django_db_setup(request, django_db_setup, django_db_blocker):
+    """Every test starts from the seed's data and the personas, loaded once per run.
+
+    pytest-django creates the test database only for the tests that ask for one (db,
+    transactional_db, live_server); a module that builds its data once for all its tests
+    (the accessibility crawl) asks through its module fixture instead, so when only such
+    tests run, the database is created here."""
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _get_databases_for_setup
+
+    created = None
     with django_db_blocker.unblock():
+        if not _get_databases_for_setup(request.session.items)[0]:
+            created = setup_databases(verbosity=0, interactive=False, aliases={"default"})
         seed_database()
+    yield
+    if created is not None:
+        with django_db_blocker.unblock():
+            teardown_databases(created, verbosity=0)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -36,21 +36,47 @@ class _Quiet:
         return len(text)
 
 
-@pytest.fixture
-def demo_states(seeded_transactional_db, settings):
+@pytest.fixture(scope="module")
+def portal(django_db_setup, django_db_blocker):
     """The demo data (finalized 朝阳 with its report and rectification, 怀柔 under way) and
-    the persona "assigned" as one of 朝阳's auditors."""
+    the persona "assigned" as one of 朝阳's auditors, served by a server of the module's own.
+
+    Built once for all the personas' crawls, which only read (a crawl follows links, it
+    never posts): the database is committed to, so the module keeps it unblocked for its
+    tests and leaves it as a transactional test would find it (the seed, nothing else).
+    pytest-django's own live_server would empty the database after each test (it makes a
+    test transactional) and so rebuild the demo data ten times."""
+    from django.test.utils import override_settings
+    from pytest_django.live_server_helper import LiveServer
+
+    from audit_portal.testing import seed_database
     from checklist.tests.helpers import audit_of
     from evidence.models import EvidenceFile, evidence_storage
+    from security.events import record
+    from security.models import Kind, SecurityEvent
+    from security.views import PAGE_SIZE
 
-    settings.DEBUG = True  # the demo commands refuse otherwise
-    call_command("create_demo_accounts", stdout=_Quiet())
-    call_command("create_demo_data", stdout=_Quiet())
-    settings.DEBUG = False
-    audit_of("004").auditors.add(persona_user("assigned"))
-    yield
-    for file in EvidenceFile.objects.all():
-        evidence_storage().delete(file.key)
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+        seed_database()
+        with override_settings(DEBUG=True):  # the demo commands refuse otherwise
+            call_command("create_demo_accounts", stdout=_Quiet())
+            call_command("create_demo_data", stdout=_Quiet())
+        audit_of("004").auditors.add(persona_user("assigned"))
+        # the security log longer than a page, so that its pager is crawled too
+        for _ in range(PAGE_SIZE + 1 - SecurityEvent.objects.count()):
+            record(Kind.DENIED, username="crawler", target="/cycles/2023/", status=403)
+        server = LiveServer("localhost")
+        server._live_server_modified_settings.enable()
+        try:
+            yield server.url
+        finally:
+            server._live_server_modified_settings.disable()
+            server.stop()
+            for file in EvidenceFile.objects.all():
+                evidence_storage().delete(file.key)
+            call_command("flush", interactive=False, verbosity=0)
+            seed_database()
 
 
 def violations(page) -> list[str]:
@@ -121,7 +147,7 @@ def crawl(page, portal, persona, check) -> list[str]:
 
 
 @pytest.mark.parametrize("persona", PERSONA_NAMES)
-def test_every_page_passes_axe_core(persona, page, portal, demo_states):
+def test_every_page_passes_axe_core(persona, page, portal):
     if persona != "anonymous":
         _sign_in(page, portal, persona)
     found = {}
