@@ -71,6 +71,27 @@ def pdfs_rendered_once_per_html():
     pdf.html_to_pdf = real
 
 
+@pytest.fixture(scope="module")
+def untraced():
+    """Coverage paused for a module (make test measures it on the SQLite run).
+
+    For the two crawls, the hostile-input walk and the axe-core crawl: they send thousands
+    of requests to see that none fails, and under coverage's tracer they took 65 % longer,
+    minutes of the run. Coverage is measured on the tests that state what the code does;
+    what only a crawl reaches is a line for such a test to cover."""
+    import coverage
+
+    current = coverage.Coverage.current()
+    if current is None:
+        yield
+        return
+    current.stop()
+    try:
+        yield
+    finally:
+        current.start()
+
+
 @pytest.fixture
 def seeded_transactional_db(transactional_db):
     """For tests that commit (browser tests): the seed again, since each of them is

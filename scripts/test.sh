@@ -36,10 +36,46 @@ $py -m bandit -q -ll -r accounts agencies audit_portal checklist common cycles e
   gunicorn.conf.py \
   -x '*/tests/*,*/migrations/*'
 
+# The production test (the README's Production section as written: nginx with TLS, gunicorn,
+# worker, PostgreSQL), the fault test and a 15-second load test (two gunicorns, one killed
+# half-way, a PostgreSQL cluster of their own) run beside pytest: they mostly wait on the
+# servers they start. Their output follows pytest's.
+system_pid=""
+postgres_pid=""
+system_log=var/system-tests.log
+# a failure ends the script: the runs in the background go with it
+trap 'for pid in $system_pid $postgres_pid; do pkill -P "$pid" 2>/dev/null || true; kill "$pid" 2>/dev/null || true; done' EXIT
+if [ "${SKIP_FAULT_TESTS:-0}" = 1 ]; then
+  echo "== SKIP_FAULT_TESTS=1: the production, fault and load tests are left out."
+else
+  if [ "$(id -u)" -ne 0 ]; then
+    if [ "${REQUIRE_POSTGRES:-0}" = 1 ]; then
+      echo "REQUIRE_POSTGRES=1 and the production test needs root (it creates users, runs nginx): failing." >&2
+      exit 1
+    fi
+    echo "== Not root, so the production test will not run (it creates users and runs nginx as www-data)."
+  fi
+  if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    if [ "${REQUIRE_POSTGRES:-0}" = 1 ]; then
+      echo "REQUIRE_POSTGRES=1 and PostgreSQL's server programs (initdb) are missing: failing." >&2
+      exit 1
+    fi
+    echo "== PostgreSQL's server programs (initdb) are missing, so the fault and load tests will not run."
+  else
+    echo "== production, fault and load tests, in the background: their output follows pytest's"
+    (
+      set -e
+      if [ "$(id -u)" -eq 0 ]; then $py scripts/production_test.py; fi
+      $py scripts/fault_test.py
+      $py scripts/load_test.py --users 50 --seconds 15
+    ) >"$system_log" 2>&1 &
+    system_pid=$!
+  fi
+fi
+
 # The two databases' runs go side by side, one a core (each run has its own scratch folders
 # and database): the whole suite takes the time of the longer one, not of both.
 echo "== pytest on PostgreSQL ($postgres_url), in the background: its output follows SQLite's"
-postgres_pid=""
 postgres_log=var/pytest-postgres.log
 if DATABASE_URL=$postgres_url $py - <<'PY'
 import os, sys
@@ -55,8 +91,6 @@ PY
 then
   DATABASE_URL=$postgres_url $py -m pytest "$@" >"$postgres_log" 2>&1 &
   postgres_pid=$!
-  # a failure on SQLite ends the script: the PostgreSQL run goes with it
-  trap 'if [ -n "$postgres_pid" ]; then kill "$postgres_pid" 2>/dev/null || true; fi' EXIT
 elif [ "${REQUIRE_POSTGRES:-0}" = 1 ]; then
   echo "REQUIRE_POSTGRES=1 and PostgreSQL cannot be reached at $postgres_url: failing." >&2
   exit 1
@@ -89,27 +123,14 @@ if [ -n "$postgres_pid" ]; then
   fi
 fi
 
-echo "== production test: the README's Production section as written (nginx with TLS, gunicorn, worker, PostgreSQL)"
-if [ "${SKIP_FAULT_TESTS:-0}" = 1 ]; then
-  echo "SKIP_FAULT_TESTS=1: left out."
-elif [ "$(id -u)" -eq 0 ]; then
-  $py scripts/production_test.py
-elif [ "${REQUIRE_POSTGRES:-0}" = 1 ]; then
-  echo "REQUIRE_POSTGRES=1 and the production test needs root (it creates users, runs nginx): failing." >&2
-  exit 1
-else
-  echo "Not root, so the production test did not run (it creates users and runs nginx as www-data)."
-fi
-
-echo "== fault test and a 15-second load test (two gunicorns, one killed half-way, and a PostgreSQL cluster of their own)"
-if [ "${SKIP_FAULT_TESTS:-0}" = 1 ]; then
-  echo "SKIP_FAULT_TESTS=1: left out."
-elif command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-  $py scripts/fault_test.py
-  $py scripts/load_test.py --users 50 --seconds 15
-elif [ "${REQUIRE_POSTGRES:-0}" = 1 ]; then
-  echo "REQUIRE_POSTGRES=1 and PostgreSQL's server programs (initdb) are missing: failing." >&2
-  exit 1
-else
-  echo "PostgreSQL's server programs (initdb) are missing, so the fault and load tests did not run."
+if [ -n "$system_pid" ]; then
+  echo "== production test, fault test and load test (run beside pytest)"
+  system_status=0
+  wait "$system_pid" || system_status=$?
+  system_pid=""
+  cat "$system_log"
+  if [ "$system_status" -ne 0 ]; then
+    echo "The production, fault or load test failed (exit $system_status)." >&2
+    exit "$system_status"
+  fi
 fi

@@ -25,6 +25,8 @@ from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
 from .test_permission_matrix import EVERYONE, ROWS, admin_cases, all_patterns
 
+pytestmark = pytest.mark.usefixtures("untraced")
+
 # Values as they travel in a URL or a form body: already percent-encoded, so that malformed
 # encodings ("%zz", a lone "%") arrive exactly as an attacker would send them.
 HOSTILE = [
