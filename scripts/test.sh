@@ -43,8 +43,9 @@ $py -m bandit -q -ll -r accounts agencies audit_portal checklist common cycles e
 system_pid=""
 postgres_pid=""
 system_log=var/system-tests.log
-# a failure ends the script: the runs in the background go with it
-trap 'for pid in $system_pid $postgres_pid; do pkill -P "$pid" 2>/dev/null || true; kill "$pid" 2>/dev/null || true; done' EXIT
+# a failure ends the script: the runs in the background go with it, interrupted (SIGINT) so
+# that the system tests stop the servers and clusters they started
+trap 'for pid in $system_pid $postgres_pid; do pkill -INT -P "$pid" 2>/dev/null || true; kill -INT "$pid" 2>/dev/null || true; done' EXIT
 if [ "${SKIP_FAULT_TESTS:-0}" = 1 ]; then
   echo "== SKIP_FAULT_TESTS=1: the production, fault and load tests are left out."
 else
