@@ -112,26 +112,23 @@ else
   DATABASE_URL=$sqlite_url $py -m pytest "$@"
 fi
 
-if [ -n "$postgres_pid" ]; then
-  echo "== pytest on PostgreSQL ($postgres_url)"
-  postgres_status=0
-  wait "$postgres_pid" || postgres_status=$?
-  postgres_pid=""
-  cat "$postgres_log"
-  if [ "$postgres_status" -ne 0 ]; then
-    echo "The PostgreSQL run failed (exit $postgres_status)." >&2
-    exit "$postgres_status"
+# Wait for a run in the background, print its log, and fail with it.
+finish() {  # title, pid, log
+  echo "== $1"
+  local status=0
+  wait "$2" || status=$?
+  cat "$3"
+  if [ "$status" -ne 0 ]; then
+    echo "$1 failed (exit $status)." >&2
+    exit "$status"
   fi
-fi
+}
 
+if [ -n "$postgres_pid" ]; then
+  finish "pytest on PostgreSQL ($postgres_url)" "$postgres_pid" "$postgres_log"
+  postgres_pid=""
+fi
 if [ -n "$system_pid" ]; then
-  echo "== production test, fault test and load test (run beside pytest)"
-  system_status=0
-  wait "$system_pid" || system_status=$?
+  finish "The production, fault and load tests (run beside pytest)" "$system_pid" "$system_log"
   system_pid=""
-  cat "$system_log"
-  if [ "$system_status" -ne 0 ]; then
-    echo "The production, fault or load test failed (exit $system_status)." >&2
-    exit "$system_status"
-  fi
 fi
