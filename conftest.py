@@ -63,12 +63,12 @@ def pdfs_rendered_once_per_html():
     of 58 different pages). The bytes are WeasyPrint's own for that exact HTML, so every
     test still reads a real PDF; a test that replaces the renderer (monkeypatch) replaces
     this too."""
-    from reports import pdf
+    from common import pdf
 
-    real = pdf.html_to_pdf
-    pdf.html_to_pdf = functools.lru_cache(maxsize=256)(real)
+    real = pdf.render
+    pdf.render = functools.lru_cache(maxsize=256)(real)
     yield
-    pdf.html_to_pdf = real
+    pdf.render = real
 
 
 @pytest.fixture(scope="module")

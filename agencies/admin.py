@@ -67,6 +67,21 @@ class CycleAdmin(admin.ModelAdmin):
             _("Grade bands"),
             {"fields": ("grade_excellent_min", "grade_good_min", "grade_pass_min")},
         ),
+        (
+            _("Audit notice and draft for comments"),
+            {
+                "fields": (
+                    "notice_number_format",
+                    "notice_basis",
+                    "notice_contact",
+                    "notice_phone",
+                    "notice_preparation",
+                    "draft_step",
+                    "draft_reply_days",
+                    "draft_number_format",
+                )
+            },
+        ),
     )
 
 

@@ -24,19 +24,21 @@ def padded_code(code: str) -> str:
 
 
 REPORT_NUMBER_PLACEHOLDERS = ("year", "code")
+# 稽核通知书 are numbered in the order they are issued within the cycle ({n})
+NOTICE_NUMBER_PLACEHOLDERS = ("year", "n", "code")
 
 
-def validate_report_number_format(value: str) -> None:
-    """Only {year} and {code} may stand in a report number format, each as it is: anything
-    else would make every finalization fail (an unknown {编码}) or print Python's insides
-    into an official number ({code.__class__})."""
+def _validate_number_format(value: str, placeholders) -> None:
+    """Only the given placeholders may stand in a number format, each as it is: anything
+    else would make every issue fail (an unknown {编码}) or print Python's insides into an
+    official number ({code.__class__})."""
     try:
         parts = list(string.Formatter().parse(value))
     except ValueError:
         parts = None
-    allowed = "、".join(f"{{{name}}}" for name in REPORT_NUMBER_PLACEHOLDERS)
+    allowed = "、".join(f"{{{name}}}" for name in placeholders)
     if parts is None or any(
-        name is not None and (name not in REPORT_NUMBER_PLACEHOLDERS or spec or conversion)
+        name is not None and (name not in placeholders or spec or conversion)
         for _text, name, spec, conversion in parts
     ):
         raise ValidationError(
@@ -46,6 +48,14 @@ def validate_report_number_format(value: str) -> None:
             )
             % {"allowed": allowed}
         )
+
+
+def validate_report_number_format(value: str) -> None:
+    _validate_number_format(value, REPORT_NUMBER_PLACEHOLDERS)
+
+
+def validate_notice_number_format(value: str) -> None:
+    _validate_number_format(value, NOTICE_NUMBER_PLACEHOLDERS)
 
 
 class FundingMode(models.TextChoices):
@@ -152,6 +162,53 @@ class Cycle(models.Model):
         help_text=_("{year} is the cycle's year and {code} the agency's code."),
         validators=[validate_report_number_format],
     )
+    # The formal procedure (procedure app): 稽核通知书 before the audit, 征求意见稿 before
+    # the report is issued.
+    notice_number_format = models.CharField(
+        _("audit notice number format"),
+        max_length=60,
+        default="京互稽通〔{year}〕{n}号",
+        help_text=_(
+            "{year} is the cycle's year, {n} the notice's running number in the cycle (in the order issued) and {code} the agency's code."
+        ),
+        validators=[validate_notice_number_format],
+    )
+    notice_basis = models.CharField(
+        _("legal basis of the audit notice"),
+        max_length=200,
+        default="根据中国职工保险互助会内部稽核工作有关规定和本办事处年度稽核工作安排",
+        help_text=_("The first words of every audit notice: on what grounds the office audits."),
+    )
+    notice_contact = models.CharField(
+        _("contact person for audit notices"), max_length=40, blank=True
+    )
+    notice_phone = models.CharField(_("contact phone for audit notices"), max_length=40, blank=True)
+    notice_preparation = models.TextField(
+        _("what agencies must prepare (audit notice)"),
+        default=(
+            "请于资料报送截止日前通过稽核管理平台上传资料清单所列资料；现场稽核期间请安排熟悉业务的"
+            "人员配合，备齐会计凭证、账簿、会员档案等原始资料备查。"
+        ),
+    )
+    draft_step = models.BooleanField(
+        _("send a draft for comments (征求意见稿) before issuing the report"),
+        default=True,
+        help_text=_(
+            "On: after review, the manager sends the report as it stands to the agency for its written opinion, and finalizes after the reply or its deadline."
+        ),
+    )
+    draft_reply_days = models.PositiveSmallIntegerField(
+        _("days the agency has to reply to the draft"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )
+    draft_number_format = models.CharField(
+        _("draft for comments number format"),
+        max_length=60,
+        default="稽核征〔{year}〕{code}号",
+        help_text=_("{year} is the cycle's year and {code} the agency's code."),
+        validators=[validate_report_number_format],
+    )
     previous = models.OneToOneField(
         "self",
         verbose_name=_("previous cycle"),
@@ -187,6 +244,14 @@ class Cycle(models.Model):
 
     def report_number(self, agency, version: int = 1) -> str:
         number = self.report_number_format.format(year=self.year, code=agency.code)
+        return number if version == 1 else f"{number}（第{version}版）"
+
+    def notice_number(self, agency, sequence: int, version: int = 1) -> str:
+        number = self.notice_number_format.format(year=self.year, n=sequence, code=agency.code)
+        return number if version == 1 else f"{number}（第{version}版）"
+
+    def draft_number(self, agency, version: int = 1) -> str:
+        number = self.draft_number_format.format(year=self.year, code=agency.code)
         return number if version == 1 else f"{number}（第{version}版）"
 
 
@@ -276,6 +341,18 @@ class Audit(models.Model):
     grade = models.CharField(_("grade"), max_length=10, choices=Grade.choices, blank=True)
     category_scores = models.JSONField(_("category scores"), default=list, blank=True)
     finalized_at = models.DateTimeField(_("finalized at"), null=True, blank=True)
+    # for the 稽核通知书: when the team will be at the agency, and who leads it
+    onsite_start = models.DateField(_("on-site audit from"), null=True, blank=True)
+    onsite_end = models.DateField(_("on-site audit until"), null=True, blank=True)
+    team_leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("team leader (组长)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"role": "auditor"},
+    )
 
     objects = AuditManager()
 
@@ -289,6 +366,12 @@ class Audit(models.Model):
             ),
             models.UniqueConstraint(fields=["cycle", "serial"], name="one_serial_per_cycle"),
             models.CheckConstraint(condition=Q(serial__gte=1), name="audit_serial_from_one"),
+            models.CheckConstraint(
+                condition=Q(onsite_start__isnull=True)
+                | Q(onsite_end__isnull=True)
+                | Q(onsite_end__gte=models.F("onsite_start")),
+                name="audit_onsite_end_not_before_start",
+            ),
             models.CheckConstraint(
                 condition=Q(total_score__isnull=True)
                 | (Q(total_score__gte=0) & Q(total_score__lte=100)),
@@ -420,6 +503,12 @@ class AuditEvent(models.Model):
         REOPENED = "reopened", _("Reopened")
         SELF_SUBMITTED = "self_submitted", _("Self-assessment submitted")
         SELF_RETURNED = "self_returned", _("Self-assessment returned to the agency")
+        NOTICE_ISSUED = "notice_issued", _("Audit notice issued")
+        NOTICE_RECEIVED = "notice_received", _("Audit notice signed for")
+        DRAFT_SENT = "draft_sent", _("Draft for comments sent")
+        DRAFT_ANSWERED = "draft_answered", _("Written reply to the draft submitted")
+        DRAFT_LAPSED = "draft_lapsed", _("No reply by the deadline: taken as no objection")
+        OBJECTION_ANSWERED = "objection_answered", _("Objection answered by the auditor")
 
     audit = models.ForeignKey(
         Audit, verbose_name=_("audit"), on_delete=models.CASCADE, related_name="events"

@@ -465,6 +465,10 @@ def audit_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
             ),
         ),
     }
+    # procedure.AuditNotice through its reverse name: the newest version
+    context["notice"] = (
+        audit.notices.defer("content").select_related("received_by").order_by("-version").first()
+    )
     context["carried"] = _carried(audit)
     context.update(_history(audit))
     if request.user.is_office_staff:

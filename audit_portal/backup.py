@@ -52,6 +52,7 @@ APP_LABELS = (
     "evidence",
     "selfassessment",
     "rectification",
+    "procedure",
     "reports",
     "security",
 )

@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "evidence",
     "selfassessment",
     "rectification",
+    "procedure",
     "reports",
     "cycles",
     "security",

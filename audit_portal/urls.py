@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("evidence.urls")),
     path("", include("selfassessment.urls")),
     path("", include("rectification.urls")),
+    path("", include("procedure.urls")),
     path("", include("reports.urls")),
     path("", include("security.urls")),
     path("", include("workbench.urls")),

@@ -18,6 +18,7 @@ from accounts.models import Role
 from agencies.models import Audit, AuditStatus, attach_returns
 from common.links import agency_url
 from evidence.models import DocumentRequest, DocumentStatus, RequiredDocument
+from procedure.models import AuditNotice
 from rectification.models import (
     AWAITING_AGENCY,
     ExtensionRequest,
@@ -309,7 +310,55 @@ def for_manager(user, today) -> list[Section]:
         ),
         lambda rows: _ledger_url(_newest_year(rows, lambda audit: audit), "overdue"),
     )
-    return [review, extensions, to_verify, overdue]
+    return [review, extensions, to_verify, overdue, _unsigned_notices()]
+
+
+def _unsigned_by_cycle():
+    """Per cycle, the audits (not finalized) whose newest notice nobody has signed for."""
+    return (
+        AuditNotice.objects.latest_per_audit()
+        .filter(received_at__isnull=True)
+        .exclude(audit__status=AuditStatus.FINALIZED)
+        .values("audit__cycle__year")
+        .annotate(n=Count("id"))
+        .order_by("-audit__cycle__year")
+    )
+
+
+def _unsigned_notices() -> Section:
+    """稽核通知书 the agencies have not signed for: one line per cycle, to its list."""
+    section = Section("notices", _("Audit notices not signed for"))
+    for row in _unsigned_by_cycle():
+        year = row["audit__cycle__year"]
+        section.lines.append(
+            Line(
+                _("%(year)s: %(n)s agencies have not signed for their notice")
+                % {"year": year, "n": row["n"]},
+                reverse("cycle_notices", args=[year]) + "?state=unsigned",
+            )
+        )
+    return section
+
+
+def _notices_to_sign(audits) -> Section:
+    """The agency's notices not signed for yet (the newest version of each)."""
+    section = Section("sign", _("Audit notices to sign for"))
+    for notice in (
+        AuditNotice.objects.latest_per_audit()
+        .filter(audit__in=audits, received_at__isnull=True)
+        .select_related("audit__cycle", "audit__agency")
+        .only("number", "audit__cycle__year", "audit__cycle__title", "audit__agency__code")
+        .order_by("-audit__cycle__year")
+    ):
+        audit = notice.audit
+        section.lines.append(
+            Line(
+                _("%(cycle)s: audit notice %(number)s to sign for")
+                % {"cycle": audit.cycle.title, "number": notice.number},
+                reverse("audit_notice", args=[audit.cycle.year, audit.agency.code]),
+            )
+        )
+    return section
 
 
 def for_agency_staff(user, today) -> list[Section]:
@@ -366,7 +415,7 @@ def for_agency_staff(user, today) -> list[Section]:
         ),
         lambda rows: reverse("rectification", args=[_newest_year(rows), user.agency.code]),
     )
-    return [items, documents, _self_assessments(audits, today)]
+    return [_notices_to_sign(audits), items, documents, _self_assessments(audits, today)]
 
 
 def _self_assessments(audits, today) -> Section:
@@ -423,6 +472,7 @@ def count_for(user, today: date | None = None) -> int:
         + ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING).count()
         + agencies["verify"]
         + agencies["overdue"]
+        + _unsigned_by_cycle().count()
     )
 
 

@@ -175,3 +175,18 @@ def proof_file(rectification_item, staff004):
     ProofFile.objects.create(item=rectification_item, file=file)
     yield file
     evidence_storage().delete(key)
+
+
+@pytest.fixture
+def audit_notice(db, assigned_to_chaoyang, manager):
+    """朝阳's (004) 稽核通知书, issued and not signed for yet."""
+    from checklist.tests.helpers import audit_of
+    from procedure import notices
+
+    return notices.issue_notice(
+        audit=audit_of("004"),
+        by=manager,
+        terms=notices.NoticeTerms(
+            audit_period="2023年度", contact_name="孟主任", contact_phone="010-1", preparation="—"
+        ),
+    )

@@ -71,6 +71,8 @@ SAMPLE = [
 # Query parameters that no page links to, by URL name.
 QUERY_PARAMETERS = {
     "report_pdf": ["version"],
+    "audit_notice_pdf": ["version"],
+    "cycle_notices": ["page", "per_page"],
     "login": ["next"],
     # the page links show only when a roster is longer than a page
     "cycle_overview": ["page"],
@@ -108,6 +110,8 @@ EXTRA_FORMS = {
     "self_assessment_return": ["comment"],
     # shown between the password and the work, to a session that owes a code
     "two_factor_verify": ["code"],
+    # shown to the agency's staff once a notice is issued to them
+    "audit_notice_receive": [],
 }
 
 # The valid value of each path parameter, so that only the one under test is hostile.

@@ -64,6 +64,7 @@ class Case:
     expected: dict
     method: str = "get"
     data: dict = field(default_factory=dict)
+    fixtures: tuple = ()  # what must exist first (an issued notice, say)
 
 
 # URL name -> the requests that exercise it. Wrong methods are rows too.
@@ -590,6 +591,55 @@ ROWS = {
             ("rectification_xlsx", "rectification.xlsx"),
         ]
     },
+    # 稽核通知书: the office and the agency's own staff read it; a manager issues it; the
+    # agency's staff sign for it
+    "audit_notice": [
+        Case(
+            "/cycles/2023/agencies/004/notice/",
+            office_only(staff=None) | {STAFF004: 200, STAFF007: 404},
+        ),
+        Case("/cycles/2023/agencies/999/notice/", office_only(office=404, staff=404)),
+        # an empty form: the fields are marked (422) for a manager
+        Case(
+            "/cycles/2023/agencies/004/notice/",
+            office_only(office=403, staff=None, security=404)
+            | {MANAGER: 422, STAFF004: 403, STAFF007: 404},
+            method="post",
+        ),
+        Case("/cycles/2023/agencies/004/notice/", statuses(405), method="put"),
+    ],
+    "audit_notice_receive": [
+        Case(
+            "/cycles/2023/agencies/004/notice/receive/",
+            office_only(office=403, staff=None, security=404) | {STAFF004: 302, STAFF007: 404},
+            method="post",
+            fixtures=("audit_notice",),
+        ),
+        Case("/cycles/2023/agencies/004/notice/receive/", statuses(405)),
+    ],
+    "audit_notice_pdf": [
+        Case(
+            "/cycles/2023/agencies/004/notice.pdf",
+            office_only(staff=None) | {STAFF004: 200, STAFF007: 404},
+            fixtures=("audit_notice",),
+        ),
+        # earlier versions are the office's
+        Case(
+            "/cycles/2023/agencies/004/notice.pdf?version=1",
+            office_only(staff=None) | {STAFF004: 403, STAFF007: 404},
+            fixtures=("audit_notice",),
+        ),
+        # none issued yet
+        Case("/cycles/2023/agencies/004/notice.pdf", office_only(office=404, staff=404)),
+        Case("/cycles/2023/agencies/004/notice.pdf", statuses(405), method="post"),
+    ],
+    "cycle_notices": [
+        Case("/cycles/2023/notices/", office_only()),
+        Case("/cycles/2023/notices/?state=unsigned&page=x", office_only()),
+        Case("/cycles/1999/notices/", office_only(office=404, staff=404)),
+        Case("/cycles/2023/notices/", office_only(office=403) | {MANAGER: 422}, method="post"),
+        Case("/cycles/2023/notices/", statuses(405), method="put"),
+    ],
     "report_bundle_start": [
         Case(
             "/cycles/2023/reports/bundle/", office_only(office=403) | {MANAGER: 302}, method="post"
@@ -669,6 +719,7 @@ ADMIN_MAY = {
     "evidence.evidencefile": READ_ONLY,
     "evidence.reminder": READ_ONLY,
     "evidence.requireddocument": EVERYTHING,
+    "procedure.auditnotice": READ_ONLY,  # issued as rendered, signed for in the portal
     "rectification.extensionrequest": READ_ONLY,
     "rectification.itemevent": READ_ONLY,
     "rectification.itemreminder": READ_ONLY,
@@ -858,6 +909,8 @@ def test_portal_url(client_for, persona, name, case, request):
     proof_id = request.getfixturevalue("proof_file").pk if "{proof}" in case.url else 0
     export_id = request.getfixturevalue("circular_export").pk if "{export}" in case.url else 0
     user_id = request.getfixturevalue("auditor").pk if "{user}" in case.url else 0
+    for name in case.fixtures:
+        request.getfixturevalue(name)
     _check(client_for, persona, case, file_id, bundle_id, item_id, proof_id, export_id, user_id)
 
 

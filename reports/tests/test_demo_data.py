@@ -51,6 +51,14 @@ def test_the_sample_shows_finished_work_at_once(demo):
     assert not huairou.self_assessment.is_submitted
     assert huairou.self_assessment_entries.count() == 6
 
+    # 稽核通知书: 朝阳's signed for by its staff before the audit, 怀柔's waiting for them
+    [notice] = chaoyang.notices.all()
+    assert notice.number == "京互稽通〔2023〕1号" and notice.is_intact
+    assert notice.received_by.username == "agency004"
+    assert "2024年3月5日至2024年3月7日" in pdf_text(bytes(notice.content))
+    [waiting] = huairou.notices.all()
+    assert waiting.number == "京互稽通〔2023〕2号" and waiting.received_at is None
+
 
 def test_running_it_again_changes_nothing(demo, capsys):
     call_command("create_demo_data")

@@ -431,7 +431,12 @@ def test_agency_staff_lines_say_what_is_missing_and_returned_under_their_heading
     found, response = sections(client_for("staff007"))
     assert found["upload"] == ["2023年度稽核：有 9 项资料待上传，其中 1 项被退回补充"]
     titles = {section.key: section.title for section in response.context["sections"]}
-    assert titles == {"rectify": "待填报的整改项", "upload": "待上传的资料", "self": "待提交的自评"}
+    assert titles == {
+        "rectify": "待填报的整改项",
+        "upload": "待上传的资料",
+        "self": "待提交的自评",
+        "sign": "待签收的稽核通知书",
+    }
     own = next(
         s for s in sections(client_for("staff004"))[1].context["sections"] if s.key == "rectify"
     )

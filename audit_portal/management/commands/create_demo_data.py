@@ -12,6 +12,7 @@ from checklist.models import Category, Result, Standard
 from cycles.services import shift_years
 from evidence import services as documents
 from evidence.models import EvidenceFile, RequiredDocument
+from procedure import notices
 from rectification import services as rectification
 from rectification.models import ItemEvent, ItemStatus
 from reports import pdf
@@ -144,8 +145,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 "已创建演示数据：2022 年度（演示）已定稿 6 个代办处，怀柔有 2 个上年问题未销号；"
-                "2023 年度朝阳（004）已定稿并出具报告，四个整改项分别为已销号、已提交、"
-                "逾期和待整改；怀柔（007）部分评分。"
+                "2023 年度朝阳（004）已签收稽核通知书、已定稿并出具报告，四个整改项分别为已销号、已提交、"
+                "逾期和待整改；怀柔（007）部分评分，稽核通知书待签收。"
             )
         )
 
@@ -240,9 +241,33 @@ class Command(BaseCommand):
         cycle.save(update_fields=["previous"])
         reports.attach_previous_reports(cycle)
 
+    def _notice(self, audit, users, *, onsite=None, signed_by=None):
+        """The audit's 稽核通知书, led by the demo auditor; signed for by ``signed_by``."""
+        if onsite:
+            audit.onsite_start, audit.onsite_end = onsite
+        audit.team_leader = users["auditor1"]
+        audit.save(update_fields=["onsite_start", "onsite_end", "team_leader"])
+        terms = notices.NoticeTerms.from_cycle(audit.cycle)
+        terms = notices.NoticeTerms(
+            audit_period=terms.audit_period,
+            contact_name=users["manager"].display_name,
+            contact_phone="010-65001234",
+            preparation=terms.preparation,
+        )
+        notices.issue_notice(audit=audit, by=users["manager"], terms=terms)
+        if signed_by is not None:
+            notices.sign_for_notice(audit=audit, by=signed_by)
+
     def _chaoyang(self, audit, users):
         auditor = users["auditor1"]
         audit.auditors.add(auditor)
+        year = audit.cycle.year + 1
+        self._notice(
+            audit,
+            users,
+            onsite=(date(year, 3, 5), date(year, 3, 7)),
+            signed_by=users["agency004"],
+        )
         for number, names in CHAOYANG_FILES.items():
             document = RequiredDocument.objects.get(cycle=audit.cycle, number=number)
             for name in names:
@@ -338,6 +363,8 @@ class Command(BaseCommand):
         )
         auditor = users["auditor1"]
         audit.auditors.add(auditor)
+        # issued, not signed for yet: on 怀柔's 工作台 and the manager's
+        self._notice(audit, users)
         for standard in scoring.applicable_standards(audit)[:10]:
             entry = scoring.Entry(result=Result.COMPLIANT)
             if standard.code == "1-5":

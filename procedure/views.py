@@ -1,0 +1,250 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from agencies.access import get_audit_for_user, get_cycle_for_office
+from agencies.models import Audit, AuditStatus
+from common.inputs import parse_id
+from common.paging import paginate
+
+from . import notices, tasks
+from .forms import NoticeForm, NoticeTermsForm
+from .models import AuditNotice
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _terms_initial(cycle) -> dict:
+    terms = notices.NoticeTerms.from_cycle(cycle)
+    return {
+        "audit_period": terms.audit_period,
+        "contact_name": terms.contact_name,
+        "contact_phone": terms.contact_phone,
+        "preparation": terms.preparation,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def notice(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    """One agency's 稽核通知书: issued or not, signed for or not, every version; a manager
+    issues (or reissues) it here, the agency's staff sign for it."""
+    audit = get_audit_for_user(request.user, year, code)
+    can_issue = request.user.is_manager and audit.status != AuditStatus.FINALIZED
+    leaders = notices.leader_choices(audit)
+    form, status = None, 200
+    if request.method == "POST":
+        if not request.user.is_manager:
+            raise PermissionDenied
+        form = NoticeForm(request.POST, leaders=leaders)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    audit.onsite_start = form.cleaned_data["onsite_start"]
+                    audit.onsite_end = form.cleaned_data["onsite_end"]
+                    audit.team_leader = form.cleaned_data["team_leader"]
+                    audit.save(update_fields=["onsite_start", "onsite_end", "team_leader"])
+                    issued = notices.issue_notice(audit=audit, by=request.user, terms=form.terms())
+            except notices.NoticeRefused as refusal:
+                form.add_error(None, str(refusal))
+                status = 409
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Done: audit notice %(number)s is issued. %(agency)s's staff see it on "
+                        "their agency page and workbench and sign for it there."
+                    )
+                    % {"number": issued.number, "agency": audit.agency.name},
+                )
+                return redirect("audit_notice", year, code)
+        else:
+            status = 422
+    elif can_issue:
+        form = NoticeForm(
+            initial={
+                **_terms_initial(audit.cycle),
+                "onsite_start": audit.onsite_start,
+                "onsite_end": audit.onsite_end,
+                "team_leader": audit.team_leader_id,
+            },
+            leaders=leaders,
+        )
+    issued = list(
+        audit.notices.defer("content")
+        .select_related("issued_by", "received_by")
+        .order_by("-version")
+    )
+    context = {
+        "audit": audit,
+        "cycle": audit.cycle,
+        "agency": audit.agency,
+        "notices": issued,
+        "latest": issued[0] if issued else None,
+        "form": form if can_issue or form is not None else None,
+        "can_issue": can_issue,
+        "can_sign": request.user.is_agency_staff and request.user.agency_id == audit.agency_id,
+        "has_team": leaders.exists(),
+    }
+    return render(request, "procedure/notice.html", context, status=status)
+
+
+@require_POST
+@login_required
+def notice_receive(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    """签收: the agency's own staff confirm they received the newest notice."""
+    audit = get_audit_for_user(request.user, year, code)
+    if not request.user.is_agency_staff:
+        raise PermissionDenied
+    try:
+        signed = notices.sign_for_notice(audit=audit, by=request.user)
+    except notices.NoticeRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(
+            request,
+            _("Done: you signed for audit notice %(number)s; the office sees it.")
+            % {"number": signed.number},
+        )
+    return redirect("audit_notice", year, code)
+
+
+@require_safe
+@login_required
+def notice_pdf(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    """The notice as issued (these very bytes): the newest, or for the office ?version=N."""
+    audit = get_audit_for_user(request.user, year, code)
+    issued = AuditNotice.objects.filter(audit=audit)
+    version = request.GET.get("version", "")
+    if version:
+        if not request.user.is_office_staff:
+            raise PermissionDenied
+        if parse_id(version) is None:
+            raise Http404
+        notice = get_object_or_404(issued, version=parse_id(version))
+    else:
+        notice = issued.order_by("-version").first()
+        if notice is None:
+            raise Http404
+    response = _pdf(
+        bytes(notice.content), f"{year}-{audit.agency.code}-{audit.agency.name}-稽核通知书.pdf"
+    )
+    response["X-Document-SHA256"] = notice.sha256
+    return response
+
+
+STATES = {
+    "none": _("No notice yet"),
+    "unsigned": _("Not signed for"),
+    "signed": _("Signed for"),
+}
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def cycle_notices(request: HttpRequest, year: int) -> HttpResponse:
+    """Every agency's notice at a glance (issued, signed for, by whom), and a manager's
+    form to issue the notices of every agency that has none yet."""
+    cycle = get_cycle_for_office(request.user, year)
+    form, status = None, 200
+    if request.method == "POST":
+        if not request.user.is_manager:
+            raise PermissionDenied
+        form = NoticeTermsForm(request.POST)
+        if form.is_valid():
+            result = tasks.start_issuing(cycle=cycle, by=request.user, terms=form.terms())
+            if result is None:
+                messages.success(
+                    request,
+                    _(
+                        "The notices are being issued in the background; this page shows "
+                        "them as they are ready."
+                    ),
+                )
+            else:
+                issued, skipped = result
+                messages.success(
+                    request,
+                    ngettext(
+                        "Done: %(count)d audit notice issued.",
+                        "Done: %(count)d audit notices issued.",
+                        issued,
+                    )
+                    % {"count": issued},
+                )
+                if skipped:
+                    messages.warning(
+                        request,
+                        ngettext(
+                            "%(count)d agency has no notice yet: %(agencies)s.",
+                            "%(count)d agencies have no notice yet: %(agencies)s.",
+                            len(skipped),
+                        )
+                        % {"count": len(skipped), "agencies": "；".join(skipped[:10])},
+                    )
+            return redirect("cycle_notices", year)
+        status = 422
+    elif request.user.is_manager:
+        form = NoticeTermsForm(initial=_terms_initial(cycle))
+
+    audits = Audit.objects.filter(cycle=cycle).annotate(
+        has_notice=Exists(AuditNotice.objects.filter(audit=OuterRef("pk"))),
+        # the newest version signed for: a reissue is to be signed for again
+        signed=Exists(
+            AuditNotice.objects.latest_per_audit().filter(
+                audit=OuterRef("pk"), received_at__isnull=False
+            )
+        ),
+    )
+    # three counts, not one aggregate: Count(filter=Q(signed=True)) over the nested
+    # subquery of the newest version counted none on SQLite
+    counts = {
+        "total": audits.count(),
+        "issued": audits.filter(has_notice=True).count(),
+        "signed": audits.filter(signed=True).count(),
+    }
+    state = request.GET.get("state", "")
+    if state == "none":
+        audits = audits.filter(has_notice=False)
+    elif state == "unsigned":
+        audits = audits.filter(has_notice=True, signed=False)
+    elif state == "signed":
+        audits = audits.filter(signed=True)
+    else:
+        state = ""
+    paged = paginate(request, audits.select_related("agency").order_by("serial"))
+    rows = list(paged.page.object_list)
+    newest = {
+        n.audit_id: n
+        for n in AuditNotice.objects.latest_per_audit()
+        .filter(audit__in=rows)
+        .defer("content")
+        .select_related("received_by")
+    }
+    for row in rows:
+        row.notice = newest.get(row.pk)
+    context = {
+        "cycle": cycle,
+        "rows": rows,
+        "paged": paged,
+        "counts": counts,
+        "state": state,
+        "states": STATES,
+        "form": form,
+        "is_manager": request.user.is_manager,
+    }
+    return render(request, "procedure/cycle_notices.html", context, status=status)
