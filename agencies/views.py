@@ -469,6 +469,8 @@ def audit_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
     context["notice"] = (
         audit.notices.defer("content").select_related("received_by").order_by("-version").first()
     )
+    # procedure.DraftReport (征求意见稿) through its reverse name: the newest version
+    context["draft"] = audit.draft_reports.defer("content").order_by("-version").first()
     context["carried"] = _carried(audit)
     context.update(_history(audit))
     if request.user.is_office_staff:

@@ -263,6 +263,8 @@ class AssessmentChange(models.Model):
     class Source(models.TextChoices):
         PAGE = "page", _("the scoring page")
         WORKPAPER = "workpaper", _("the work paper (Excel)")
+        # an objection to the 征求意见稿 adopted: the one change allowed under review
+        CONSULTATION = "consultation", _("the agency's objection to the draft (征求意见)")
 
     source = models.CharField(
         _("entered on"), max_length=20, choices=Source.choices, default=Source.PAGE

@@ -12,6 +12,7 @@ from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Role
 from agencies.access import can_edit_scores
 from agencies.models import Audit, AuditEvent, AuditStatus
 
@@ -240,12 +241,21 @@ def save_assessment(
     page shows it and nothing is overwritten.
     """
     audit = _lock(audit, by)
-    if audit.status not in (AuditStatus.NOT_STARTED, AuditStatus.IN_PROGRESS):
+    if source == AssessmentChange.Source.CONSULTATION:
+        # an adopted objection to the 征求意见稿 (procedure.drafts, which checks that one was
+        # adopted for this standard): the audit stays under review, the change is recorded
+        if audit.status != AuditStatus.UNDER_REVIEW:
+            raise ScoringError(
+                _("Only an audit under review changes for an objection to its draft report.")
+            )
+        if not (by.is_manager or (by.role == Role.AUDITOR and audit.by_is_assigned)):
+            raise NotAllowed(_("Only the assigned auditors and managers can change these scores."))
+    elif audit.status not in (AuditStatus.NOT_STARTED, AuditStatus.IN_PROGRESS):
         raise ScoringError(
             _("This audit is %(status)s and can no longer be changed.")
             % {"status": audit.get_status_display()}
         )
-    if not can_edit_scores(by, audit, assigned=audit.by_is_assigned):
+    elif not can_edit_scores(by, audit, assigned=audit.by_is_assigned):
         raise NotAllowed(_("Only the assigned auditors and managers can change these scores."))
     if standard.category.cycle_id != audit.cycle_id or not standard.applies_to_agency(audit.agency):
         raise ScoringError(_("This standard does not apply to this agency."))

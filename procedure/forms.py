@@ -97,3 +97,72 @@ class NoticeForm(NoticeTermsForm):
         elif start and end and end < start:
             self.add_error("onsite_end", _("The last on-site day cannot be before the first."))
         return data
+
+
+class AnswerForm(MarksErrors, forms.Form):
+    """The auditor's answer to one objection, and for one adopted the standard's new
+    result, points and finding (recorded as 征求意见)."""
+
+    decision = forms.ChoiceField(
+        label=_("Answer to the objection"),
+        choices=[],
+        error_messages={"required": _("Choose 采纳, 部分采纳 or 不采纳.")},
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    reason = forms.CharField(
+        label=_("Reason (stated in the issued report)"),
+        max_length=2000,
+        error_messages={
+            "required": _("Give the reason for the answer; the issued report states it.")
+        },
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )
+    change = forms.BooleanField(label=_("Change the standard's result as adopted"), required=False)
+    result = forms.ChoiceField(
+        label=_("Result"),
+        choices=[],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    points = forms.CharField(
+        label=_("Points"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"class": "form-control", "inputmode": "decimal"}),
+    )
+    finding = forms.CharField(
+        label=_("Problem found"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )
+    rectification = forms.CharField(
+        label=_("Rectification requirement"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )
+    version = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        from checklist.models import Result
+
+        from .models import Decision
+
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = [("", "—"), *Decision.choices]
+        self.fields["result"].choices = [
+            (value, label) for value, label in Result.choices if value != Result.NOT_APPLICABLE
+        ]
+
+    def clean(self):
+        from .models import Decision
+
+        data = super().clean()
+        if data.get("change") and data.get("decision") == Decision.REJECTED:
+            self.add_error(
+                "change", _("A score is changed only for an objection adopted, wholly or partly.")
+            )
+        if data.get("change") and data.get("version") is None:
+            self.add_error(None, _("The page is out of date: open it again."))
+        return data

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -12,12 +13,15 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from agencies.access import get_audit_for_user, get_cycle_for_office
 from agencies.models import Audit, AuditStatus
+from checklist.models import Assessment
+from checklist.services import Entry, ScoringError, StaleVersion
 from common.inputs import parse_id
 from common.paging import paginate
+from evidence.filetypes import ALLOWED_EXTENSIONS, RefusedFile
 
-from . import notices, tasks
-from .forms import NoticeForm, NoticeTermsForm
-from .models import AuditNotice
+from . import drafts, notices, tasks
+from .forms import AnswerForm, NoticeForm, NoticeTermsForm
+from .models import AuditNotice, DraftProblem, DraftReport, ObjectionProof, Opinion, ReplyStatus
 
 
 def _pdf(content: bytes, filename: str) -> HttpResponse:
@@ -248,3 +252,211 @@ def cycle_notices(request: HttpRequest, year: int) -> HttpResponse:
         "is_manager": request.user.is_manager,
     }
     return render(request, "procedure/cycle_notices.html", context, status=status)
+
+
+# 征求意见稿 -------------------------------------------------------------------------------
+
+
+def _draft_context(request, audit, draft) -> dict:
+    user = request.user
+    problems = []
+    if draft is not None:
+        current = {
+            a.standard_id: a
+            for a in Assessment.objects.filter(
+                audit=audit, standard__in=[p.standard_id for p in draft.problems.all()]
+            )
+        }
+        proofs = {}
+        for proof in ObjectionProof.objects.filter(problem__draft=draft).select_related("file"):
+            proofs.setdefault(proof.problem_id, []).append(proof.file)
+        for problem in draft.problems.select_related("standard__category", "decided_by"):
+            problem.files = proofs.get(problem.pk, [])
+            problem.now = current.get(problem.standard_id)
+            problems.append(problem)
+    today = timezone.localdate()
+    can_answer = (
+        draft is not None
+        and draft.status == ReplyStatus.ANSWERED
+        and audit.status == AuditStatus.UNDER_REVIEW
+        and (user.is_manager or drafts.is_assigned(user, audit))
+    )
+    return {
+        "audit": audit,
+        "cycle": audit.cycle,
+        "agency": audit.agency,
+        "draft": draft,
+        "problems": problems,
+        "past_due": draft is not None and draft.is_past_due(today),
+        "can_reply": (
+            draft is not None
+            and user.is_agency_staff
+            and user.agency_id == audit.agency_id
+            and draft.status == ReplyStatus.WAITING
+            and not draft.is_past_due(today)
+        ),
+        "can_answer": can_answer,
+        "can_send": (
+            user.is_manager
+            and audit.cycle.draft_step
+            and audit.status == AuditStatus.UNDER_REVIEW
+            and (draft is None or draft.status != ReplyStatus.WAITING or draft.is_past_due(today))
+        ),
+        "answer_form": AnswerForm(),
+        "opinions": Opinion.choices,
+        "allowed": ", ".join(f".{ext}" for ext in sorted(ALLOWED_EXTENSIONS)),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def draft_report(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    """The 征求意见稿 and the agency's written reply: its staff answer each problem (无异议 or
+    有异议 with their explanation and proof) and submit; the office reads it and answers
+    the objections."""
+    audit = get_audit_for_user(request.user, year, code)
+    draft = drafts.latest_draft(audit)
+    status = 200
+    if request.method == "POST":
+        if not (request.user.is_agency_staff and request.user.agency_id == audit.agency_id):
+            raise PermissionDenied
+        if draft is None:
+            raise Http404
+        submit = request.POST.get("action") == "submit"
+        lines = [
+            drafts.ProblemReply(
+                problem_id=problem.pk,
+                opinion=request.POST.get(f"opinion-{problem.pk}", ""),
+                explanation=request.POST.get(f"explanation-{problem.pk}", ""),
+            )
+            for problem in draft.problems.all()
+        ]
+        try:
+            # what was typed is kept first, whatever the files or the checks say
+            draft = drafts.save_reply(
+                draft=draft,
+                by=request.user,
+                opinion=request.POST.get("opinion", ""),
+                lines=lines,
+                submit=False,
+            )
+            refused = _store_reply_files(request, draft)
+            if submit and not refused:
+                draft = drafts.save_reply(
+                    draft=draft, by=request.user, opinion=draft.opinion, lines=lines, submit=True
+                )
+        except drafts.DraftRefused as refusal:
+            messages.error(request, str(refusal))
+            status = 409
+        else:
+            if not refused:
+                messages.success(
+                    request,
+                    _(
+                        "Done: your reply is submitted; the office answers each objection before the report is issued."
+                    )
+                    if submit
+                    else _("Saved. Submit the reply when every problem has your opinion."),
+                )
+                return redirect("draft_report", year, code)
+            status = 422
+    context = _draft_context(request, audit, draft)
+    return render(request, "procedure/draft_report.html", context, status=status)
+
+
+def _store_reply_files(request, draft) -> bool:
+    """The proof of each objection and the signed scan, through the upload pipeline; says
+    whether a file was refused (each refusal in a message)."""
+    refused = False
+    uploads = [
+        (problem.pk, upload)
+        for problem in draft.problems.all()
+        for upload in request.FILES.getlist(f"proof-{problem.pk}")
+    ]
+    scan = request.FILES.get("signed_reply")
+    for problem_id, upload in [*uploads, (None, scan)]:
+        if upload is None:
+            continue
+        try:
+            if problem_id is None:
+                drafts.add_signed_reply(draft=draft, upload=upload, by=request.user)
+            else:
+                drafts.add_proof(draft=draft, problem_id=problem_id, upload=upload, by=request.user)
+        except RefusedFile as error:
+            messages.error(request, str(error))
+            refused = True
+        finally:
+            upload.close()
+    return refused
+
+
+@require_safe
+@login_required
+def draft_report_pdf(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    """The 征求意见稿 as sent (these very bytes): the newest, or for the office ?version=N."""
+    audit = get_audit_for_user(request.user, year, code)
+    sent = DraftReport.objects.filter(audit=audit)
+    version = request.GET.get("version", "")
+    if version:
+        if not request.user.is_office_staff:
+            raise PermissionDenied
+        if parse_id(version) is None:
+            raise Http404
+        draft = get_object_or_404(sent, version=parse_id(version))
+    else:
+        draft = sent.order_by("-version").first()
+        if draft is None:
+            raise Http404
+    response = _pdf(
+        bytes(draft.content), f"{year}-{audit.agency.code}-{audit.agency.name}-征求意见稿.pdf"
+    )
+    response["X-Document-SHA256"] = draft.sha256
+    return response
+
+
+@require_POST
+@login_required
+def objection_answer(request: HttpRequest, year: int, code: str, pk: int) -> HttpResponse:
+    """An assigned auditor or a manager answers one objection (采纳 / 部分采纳 / 不采纳)."""
+    audit = get_audit_for_user(request.user, year, code)
+    if not request.user.is_office_staff:
+        raise PermissionDenied
+    problem = get_object_or_404(DraftProblem, pk=pk, draft__audit=audit)
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"{problem.standard.code}：{error}")
+        return redirect("draft_report", year, code)
+    data = form.cleaned_data
+    entry = None
+    if data["change"]:
+        entry = Entry(
+            result=data["result"],
+            points=data["points"],
+            finding=data["finding"],
+            rectification=data["rectification"],
+        )
+    try:
+        drafts.answer_objection(
+            problem=problem,
+            by=request.user,
+            decision=data["decision"],
+            reason=data["reason"],
+            entry=entry,
+            expected_version=data["version"],
+        )
+    except StaleVersion:
+        messages.error(
+            request,
+            _("%(code)s was changed by someone else meanwhile: see its score now and answer again.")
+            % {"code": problem.standard.code},
+        )
+    except (drafts.DraftRefused, ScoringError) as refusal:
+        messages.error(request, f"{problem.standard.code}：{refusal}")
+    else:
+        messages.success(
+            request,
+            _("Done: the answer to %(code)s is recorded.") % {"code": problem.standard.code},
+        )
+    return redirect("draft_report", year, code)

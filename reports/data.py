@@ -16,6 +16,7 @@ from agencies.models import Audit, AuditEvent, AuditStatus, Grade, history
 from checklist import services as scoring
 from checklist.models import Assessment, Result
 from evidence.models import DocumentRequest, DocumentStatus, RequiredDocument
+from procedure import drafts
 from rectification.models import ItemStatus, RectificationItem
 from selfassessment.models import SelfAssessment, SelfAssessmentEntry
 
@@ -45,8 +46,9 @@ def _result_label(value: str) -> str:
     return str(Result(value).label) if value else "未评"
 
 
-def agency_report(audit: Audit, *, number: str | None = None) -> dict:
-    """Everything the agency report shows (number None for a draft)."""
+def agency_report(audit: Audit, *, number: str | None = None, reply_due=None) -> dict:
+    """Everything the agency report shows (number None for a draft; ``reply_due`` for the
+    征求意见稿 sent to the agency under ``number``)."""
     audit = Audit.objects.select_related("cycle", "agency").get(pk=audit.pk)
     standards = scoring.applicable_standards(audit)
     assessments = {a.standard_id: a for a in Assessment.objects.filter(audit=audit)}
@@ -100,12 +102,15 @@ def agency_report(audit: Audit, *, number: str | None = None) -> dict:
     past = history(audit)
     carried = previous_problems(audit)
     self_assessment = self_assessment_comparison(audit, standards, assessments)
+    # the agency's written reply to the 征求意见稿, in the report issued after it
+    consultation = None if reply_due else drafts.report_section(audit)
     # 一 to 三 are always there; the sections after them are numbered as they appear.
     later = [
         name
         for name, present in (
             ("previous", carried),
             ("self", self_assessment),
+            ("consultation", consultation),
             ("documents", True),
         )
         if present
@@ -126,7 +131,9 @@ def agency_report(audit: Audit, *, number: str | None = None) -> dict:
         "history": past,
         "history_chart": score_history_svg((a.cycle.year, a.total_score, a.grade) for a in past),
         "self_assessment": self_assessment,
-        "section": {name: "四五六"[i] for i, name in enumerate(later)},
+        "section": {name: "四五六七"[i] for i, name in enumerate(later)},
+        "consultation": consultation,
+        "reply_due": reply_due,
         "documents": documents,
         "number": number,
         "draft": number is None,

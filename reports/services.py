@@ -1,6 +1,7 @@
 """Issuing reports: the one place a report number and frozen PDF come into being."""
 
 import hashlib
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Max
@@ -9,6 +10,7 @@ from django.utils import timezone
 from agencies.models import Audit, Cycle
 from checklist import services as checklist_services
 from evidence.models import DocumentRequest, DocumentStatus
+from procedure import drafts
 from rectification import services as rectification
 
 from . import data, pdf
@@ -32,9 +34,30 @@ def issue_report(*, audit: Audit, by) -> IssuedReport:
 
 
 @transaction.atomic
+def send_draft(*, audit: Audit, by):
+    """征求意见稿: the report as it stands, marked so, numbered, rendered once and kept, sent
+    to the agency for its written reply (procedure.drafts keeps it and says when)."""
+    audit = (
+        Audit.objects.select_for_update(of=("self",))
+        .select_related("cycle", "agency")
+        .get(pk=audit.pk)
+    )
+    version = drafts.require_can_send(audit, by)
+    number = audit.cycle.draft_number(audit.agency, version)
+    due = timezone.localdate() + timedelta(days=audit.cycle.draft_reply_days)
+    content = pdf.agency_report_pdf(data.agency_report(audit, number=number, reply_due=due))
+    return drafts.record_draft(
+        audit=audit, by=by, version=version, number=number, content=content, reply_due=due
+    )
+
+
+@transaction.atomic
 def finalize_and_issue(*, audit: Audit, by) -> IssuedReport:
     """Finalize an audit under review, issue its report and bring its rectification items
-    in line with the report's findings: all of it or none."""
+    in line with the report's findings: all of it or none. With the cycle's draft step on,
+    only after the agency's written reply to the 征求意见稿 (or its deadline) and the answers
+    to its objections."""
+    drafts.require_ready_to_finalize(audit, by=by)
     audit = checklist_services.finalize_audit(audit=audit, by=by)
     report = issue_report(audit=audit, by=by)
     rectification.reconcile_items(audit=audit, by=by)

@@ -4,6 +4,11 @@ from . import views
 
 urlpatterns = [
     path("cycles/<int:year>/agencies/<str:code>/finalize/", views.finalize, name="audit_finalize"),
+    path(
+        "cycles/<int:year>/agencies/<str:code>/draft-report/send/",
+        views.draft_send,
+        name="draft_report_send",
+    ),
     path("cycles/<int:year>/agencies/<str:code>/report.pdf", views.report_pdf, name="report_pdf"),
     path(
         "cycles/<int:year>/agencies/<str:code>/rectification.pdf",

@@ -55,6 +55,28 @@ def finalize(request: HttpRequest, year: int, code: str) -> HttpResponse:
     return redirect("audit_detail", year, code)
 
 
+@require_POST
+@login_required
+def draft_send(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    """A manager sends the 征求意见稿 (the report as it stands) to the agency for its reply."""
+    audit = get_audit_for_scoring(request.user, year, code)
+    require_manager(request.user)
+    try:
+        draft = services.send_draft(audit=audit, by=request.user)
+    except ScoringError as error:
+        messages.error(request, str(error))
+        return redirect("audit_detail", year, code)
+    messages.success(
+        request,
+        _(
+            "Done: draft for comments %(number)s is sent to %(agency)s, who reply by %(due)s "
+            "(no reply by then is taken as no objection)."
+        )
+        % {"number": draft.number, "agency": audit.agency.name, "due": draft.reply_due.isoformat()},
+    )
+    return redirect("draft_report", year, code)
+
+
 @require_safe
 @login_required
 def report_pdf(request: HttpRequest, year: int, code: str) -> HttpResponse:

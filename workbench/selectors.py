@@ -18,7 +18,7 @@ from accounts.models import Role
 from agencies.models import Audit, AuditStatus, attach_returns
 from common.links import agency_url
 from evidence.models import DocumentRequest, DocumentStatus, RequiredDocument
-from procedure.models import AuditNotice
+from procedure.models import AuditNotice, DraftProblem, DraftReport, Opinion, ReplyStatus
 from rectification.models import (
     AWAITING_AGENCY,
     ExtensionRequest,
@@ -175,7 +175,71 @@ def for_auditor(user, today) -> list[Section]:
         lambda item: _item_line(item, today),
         lambda rows: _ledger_url(_newest_year(rows), "overdue", mine=1),
     )
-    return [returned, _submitted_documents(audits), _carried(audits), to_verify, overdue]
+    return [
+        returned,
+        _objections(audits),
+        _submitted_documents(audits),
+        _carried(audits),
+        to_verify,
+        overdue,
+    ]
+
+
+def _objections(audits) -> Section:
+    """征求意见稿 objections not answered yet, at the auditor's agencies under review."""
+    section = Section("objections", _("Objections to the draft report to answer"))
+    under_review = {a.pk: a for a in audits if a.status == AuditStatus.UNDER_REVIEW}
+    waiting = (
+        DraftProblem.objects.filter(
+            draft__audit__in=under_review,
+            draft__status=ReplyStatus.ANSWERED,
+            opinion=Opinion.OBJECTS,
+            decision="",
+        )
+        .values("draft__audit")
+        .annotate(n=Count("id"))
+        .order_by("draft__audit")
+    )
+    counts = {row["draft__audit"]: row["n"] for row in waiting}
+    for audit in under_review.values():
+        if audit.pk in counts:
+            section.lines.append(
+                Line(
+                    _("%(agency)s: %(n)s objections to answer")
+                    % {"agency": _agency(audit), "n": counts[audit.pk]},
+                    reverse("draft_report", args=[audit.cycle.year, audit.agency.code]),
+                )
+            )
+    return section
+
+
+def _drafts_to_answer(audits, today) -> Section:
+    """The agency's 征求意见稿 waiting for its written reply, with the deadline."""
+    section = Section("reply", _("Draft reports to reply to"))
+    for draft in (
+        DraftReport.objects.filter(
+            audit__in=audits, status=ReplyStatus.WAITING, reply_due__gte=today
+        )
+        .select_related("audit__cycle", "audit__agency")
+        .only(
+            "number",
+            "reply_due",
+            "audit__cycle__year",
+            "audit__cycle__title",
+            "audit__agency__code",
+        )
+        .order_by("reply_due")
+    ):
+        audit = draft.audit
+        section.lines.append(
+            Line(
+                _("%(cycle)s: draft for comments %(number)s, reply in writing")
+                % {"cycle": audit.cycle.title, "number": draft.number},
+                reverse("draft_report", args=[audit.cycle.year, audit.agency.code]),
+                draft.reply_due,
+            )
+        )
+    return section
 
 
 def _carried(audits) -> Section:
@@ -415,7 +479,13 @@ def for_agency_staff(user, today) -> list[Section]:
         ),
         lambda rows: reverse("rectification", args=[_newest_year(rows), user.agency.code]),
     )
-    return [_notices_to_sign(audits), items, documents, _self_assessments(audits, today)]
+    return [
+        _notices_to_sign(audits),
+        _drafts_to_answer(audits, today),
+        items,
+        documents,
+        _self_assessments(audits, today),
+    ]
 
 
 def _self_assessments(audits, today) -> Section:

@@ -102,6 +102,28 @@ def every_model_has_a_row(
     )
     ReportBundle.objects.create(cycle=audit.cycle, requested_by=manager, status="done", total=0)
     record(Kind.DENIED, user=manager, target="x", status=403)
+    from procedure.models import AuditNotice, DraftReport
+
+    AuditNotice.objects.create(
+        audit=audit,
+        version=1,
+        sequence=1,
+        number="n",
+        content=b"%PDF",
+        sha256="0" * 64,
+        size=4,
+        issued_by=manager,
+    )
+    DraftReport.objects.create(
+        audit=audit,
+        version=1,
+        number="n",
+        content=b"%PDF",
+        sha256="0" * 64,
+        size=4,
+        sent_by=manager,
+        reply_due=timezone.localdate(),
+    )
 
 
 @pytest.fixture
@@ -190,3 +212,30 @@ def audit_notice(db, assigned_to_chaoyang, manager):
             audit_period="2023年度", contact_name="孟主任", contact_phone="010-1", preparation="—"
         ),
     )
+
+
+@pytest.fixture
+def draft_for_comments(db, assigned_to_chaoyang, manager):
+    """朝阳's (004) 征求意见稿, sent and waiting for the reply (made directly: the matrix asks
+    who gets what, procedure/tests how it comes to be)."""
+    from datetime import timedelta
+
+    from agencies.models import AuditStatus
+    from checklist.tests.helpers import audit_of, standard
+    from procedure.models import DraftProblem, DraftReport
+
+    audit = audit_of("004")
+    audit.status = AuditStatus.UNDER_REVIEW
+    audit.save(update_fields=["status"])
+    draft = DraftReport.objects.create(
+        audit=audit,
+        version=1,
+        number="稽核征〔2023〕004号",
+        content=b"%PDF-1.4 matrix",
+        sha256="0" * 64,
+        size=15,
+        sent_by=manager,
+        reply_due=timezone.localdate() + timedelta(days=10),
+    )
+    DraftProblem.objects.create(draft=draft, standard=standard("1-2"), finding="问题")
+    return draft

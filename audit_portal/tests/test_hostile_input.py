@@ -72,6 +72,7 @@ SAMPLE = [
 QUERY_PARAMETERS = {
     "report_pdf": ["version"],
     "audit_notice_pdf": ["version"],
+    "draft_report_pdf": ["version"],
     "cycle_notices": ["page", "per_page"],
     "login": ["next"],
     # the page links show only when a roster is longer than a page
@@ -112,6 +113,20 @@ EXTRA_FORMS = {
     "two_factor_verify": ["code"],
     # shown to the agency's staff once a notice is issued to them
     "audit_notice_receive": [],
+    # 征求意见稿: shown once a draft is sent (an audit under review), an objection made;
+    # walked with a draft in procedure/tests/test_drafts_hostile.py
+    "draft_report": ["action", "opinion"],
+    "draft_report_send": [],
+    "objection_answer": [
+        "decision",
+        "reason",
+        "change",
+        "result",
+        "points",
+        "finding",
+        "rectification",
+        "version",
+    ],
 }
 
 # The valid value of each path parameter, so that only the one under test is hostile.

@@ -633,6 +633,75 @@ ROWS = {
         Case("/cycles/2023/agencies/004/notice.pdf", office_only(office=404, staff=404)),
         Case("/cycles/2023/agencies/004/notice.pdf", statuses(405), method="post"),
     ],
+    # 征求意见稿: the office and the agency's own staff read it; the staff reply; the
+    # auditors and managers answer objections; a manager sends it (the audit must be under
+    # review: in the matrix's state 004 is not, so the manager is sent back with the reason)
+    "draft_report": [
+        Case(
+            "/cycles/2023/agencies/004/draft-report/",
+            office_only(staff=None) | {STAFF004: 200, STAFF007: 404},
+        ),
+        Case(
+            "/cycles/2023/agencies/004/draft-report/",
+            office_only(staff=None) | {STAFF004: 200, STAFF007: 404},
+            fixtures=("draft_for_comments",),
+        ),
+        Case("/cycles/2023/agencies/999/draft-report/", office_only(office=404, staff=404)),
+        # no draft to reply to yet
+        Case(
+            "/cycles/2023/agencies/004/draft-report/",
+            office_only(office=403, staff=None, security=404) | {STAFF004: 404, STAFF007: 404},
+            method="post",
+        ),
+        # the reply saved (an empty form keeps nothing and is not submitted)
+        Case(
+            "/cycles/2023/agencies/004/draft-report/",
+            office_only(office=403, staff=None, security=404) | {STAFF004: 302, STAFF007: 404},
+            method="post",
+            data={"action": "save"},
+            fixtures=("draft_for_comments",),
+        ),
+        Case("/cycles/2023/agencies/004/draft-report/", statuses(405), method="put"),
+    ],
+    "draft_report_pdf": [
+        Case(
+            "/cycles/2023/agencies/004/draft-report.pdf",
+            office_only(staff=None) | {STAFF004: 200, STAFF007: 404},
+            fixtures=("draft_for_comments",),
+        ),
+        Case(
+            "/cycles/2023/agencies/004/draft-report.pdf?version=1",
+            office_only(staff=None) | {STAFF004: 403, STAFF007: 404},
+            fixtures=("draft_for_comments",),
+        ),
+        Case("/cycles/2023/agencies/004/draft-report.pdf", office_only(office=404, staff=404)),
+        Case("/cycles/2023/agencies/004/draft-report.pdf", statuses(405), method="post"),
+    ],
+    "draft_report_send": [
+        Case(
+            "/cycles/2023/agencies/004/draft-report/send/",
+            office_only(office=403, staff=None, security=404)
+            | {MANAGER: 302, STAFF004: 403, STAFF007: 404},
+            method="post",
+        ),
+        Case("/cycles/2023/agencies/004/draft-report/send/", statuses(405)),
+    ],
+    # an objection not made (the reply is not in): each office member is told why
+    "objection_answer": [
+        Case(
+            "/cycles/2023/agencies/004/draft-report/problems/{problem}/answer/",
+            office_only(office=302, staff=None, security=404) | {STAFF004: 403, STAFF007: 404},
+            method="post",
+            data={"decision": "rejected", "reason": "x"},
+            fixtures=("draft_for_comments",),
+        ),
+        Case(
+            "/cycles/2023/agencies/004/draft-report/problems/999999/answer/",
+            office_only(office=404, staff=None, security=404) | {STAFF004: 403, STAFF007: 404},
+            method="post",
+        ),
+        Case("/cycles/2023/agencies/004/draft-report/problems/1/answer/", statuses(405)),
+    ],
     "cycle_notices": [
         Case("/cycles/2023/notices/", office_only()),
         Case("/cycles/2023/notices/?state=unsigned&page=x", office_only()),
@@ -720,6 +789,7 @@ ADMIN_MAY = {
     "evidence.reminder": READ_ONLY,
     "evidence.requireddocument": EVERYTHING,
     "procedure.auditnotice": READ_ONLY,  # issued as rendered, signed for in the portal
+    "procedure.draftreport": READ_ONLY,  # sent as rendered, answered in the portal
     "rectification.extensionrequest": READ_ONLY,
     "rectification.itemevent": READ_ONLY,
     "rectification.itemreminder": READ_ONLY,
@@ -911,6 +981,11 @@ def test_portal_url(client_for, persona, name, case, request):
     user_id = request.getfixturevalue("auditor").pk if "{user}" in case.url else 0
     for name in case.fixtures:
         request.getfixturevalue(name)
+    if "{problem}" in case.url:
+        problem = request.getfixturevalue("draft_for_comments").problems.get()
+        case = Case(
+            case.url.replace("{problem}", str(problem.pk)), case.expected, case.method, case.data
+        )
     _check(client_for, persona, case, file_id, bundle_id, item_id, proof_id, export_id, user_id)
 
 

@@ -120,6 +120,11 @@ def test_changing_grade_bands_regrades_open_audits_but_not_finalized_ones(client
             "grade_good_min": "85",
             "grade_pass_min": "60",
             "report_number_format": cycle.report_number_format,
+            "notice_number_format": cycle.notice_number_format,
+            "notice_basis": cycle.notice_basis,
+            "notice_preparation": cycle.notice_preparation,
+            "draft_reply_days": "10",
+            "draft_number_format": cycle.draft_number_format,
         },
     )
     assert response.status_code == 302

@@ -59,6 +59,30 @@ def test_the_sample_shows_finished_work_at_once(demo):
     [waiting] = huairou.notices.all()
     assert waiting.number == "京互稽通〔2023〕2号" and waiting.received_at is None
 
+    # 征求意见稿: 朝阳 replied, objecting to 2-3 (adopted in part: its points changed, as
+    # 征求意见) and 2-7 (not adopted); its issued report states both
+    [draft] = chaoyang.draft_reports.all()
+    assert draft.status == "answered" and draft.number == "稽核征〔2023〕004号"
+    answers = {
+        p.standard.code: (p.opinion, p.decision)
+        for p in draft.problems.select_related("standard__category")
+    }
+    assert answers == {
+        "1-2": ("agrees", ""),
+        "2-3": ("objects", "partly"),
+        "2-7": ("objects", "rejected"),
+        "3-5": ("agrees", ""),
+    }
+    changed = chaoyang.assessments.get(standard__category__position=2, standard__number=3)
+    assert changed.points == 8 and changed.changes.filter(source="consultation").exists()
+    text = pdf_text(bytes(report.content)).replace("\n", "")
+    assert "被稽核单位反馈意见及采纳情况" in text and "部分采纳" in text and "不采纳" in text
+    # 东城 (026): under review, its draft waiting for the reply
+    dongcheng = Audit.objects.get(cycle__year=2023, agency__code="026")
+    assert dongcheng.status == AuditStatus.UNDER_REVIEW
+    [waiting_draft] = dongcheng.draft_reports.all()
+    assert waiting_draft.status == "waiting"
+
 
 def test_running_it_again_changes_nothing(demo, capsys):
     call_command("create_demo_data")

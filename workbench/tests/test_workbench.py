@@ -436,6 +436,7 @@ def test_agency_staff_lines_say_what_is_missing_and_returned_under_their_heading
         "upload": "待上传的资料",
         "self": "待提交的自评",
         "sign": "待签收的稽核通知书",
+        "reply": "待反馈的征求意见稿",
     }
     own = next(
         s for s in sections(client_for("staff004"))[1].context["sections"] if s.key == "rectify"

@@ -12,7 +12,8 @@ from checklist.models import Category, Result, Standard
 from cycles.services import shift_years
 from evidence import services as documents
 from evidence.models import EvidenceFile, RequiredDocument
-from procedure import notices
+from procedure import drafts, notices
+from procedure.models import Decision, Opinion
 from rectification import services as rectification
 from rectification.models import ItemEvent, ItemStatus
 from reports import pdf
@@ -142,11 +143,13 @@ class Command(BaseCommand):
             self._previous_year(chaoyang.cycle, users)
             self._chaoyang(chaoyang, users)
             self._huairou(users)
+            self._dongcheng(users)
         self.stdout.write(
             self.style.SUCCESS(
                 "已创建演示数据：2022 年度（演示）已定稿 6 个代办处，怀柔有 2 个上年问题未销号；"
                 "2023 年度朝阳（004）已签收稽核通知书、已定稿并出具报告，四个整改项分别为已销号、已提交、"
-                "逾期和待整改；怀柔（007）部分评分，稽核通知书待签收。"
+                "逾期和待整改，征求意见稿的两项异议一项部分采纳、一项不采纳；怀柔（007）部分评分，稽核通知书待签收；"
+                "东城（026）已复核，征求意见稿待反馈。"
             )
         )
 
@@ -162,6 +165,8 @@ class Command(BaseCommand):
             title=f"{cycle.year - 1}年度稽核（演示数据）",
             rectification_days=cycle.rectification_days,
             report_number_format=cycle.report_number_format,
+            # before the portal had the 征求意见稿 step: its reports were issued directly
+            draft_step=False,
         )
         for category in cycle.categories.order_by("position"):
             old = Category.objects.create(
@@ -303,8 +308,78 @@ class Command(BaseCommand):
                 audit=audit, standard=standard, by=auditor, expected_version=0, entry=entry
             )
         scoring.submit_audit(audit=audit, by=auditor)
+        self._consultation(audit, users)
         reports.finalize_and_issue(audit=audit, by=users["manager"])
         self._rectification(audit, users)
+
+    def _consultation(self, audit, users):
+        """征求意见稿 sent, 朝阳's written reply (objections to 2-3 and 2-7), one adopted in
+        part (2-3's points and finding changed, recorded as 征求意见) and one not."""
+        audit.cycle.draft_step = True
+        audit.cycle.save(update_fields=["draft_step"])
+        draft = reports.send_draft(audit=audit, by=users["manager"])
+        problems = {p.standard.code: p for p in draft.problems.select_related("standard__category")}
+        objections = {
+            "2-3": "2023年3月至5月的报案记录登记在纸质登记簿副本中，5月的记录已扫描附后。",
+            "2-7": "除3次集中培训外，另于11月以视频会议形式组织了1次业务培训。",
+        }
+        drafts.save_reply(
+            draft=draft,
+            by=users["agency004"],
+            opinion="对稽核发现的问题总体认同，将按要求整改；对两项问题的说明见各项意见。",
+            lines=[
+                drafts.ProblemReply(
+                    problem.pk,
+                    Opinion.OBJECTS if code in objections else Opinion.AGREES,
+                    objections.get(code, ""),
+                )
+                for code, problem in problems.items()
+            ],
+            submit=True,
+        )
+        standard = problems["2-3"].standard
+        assessment = audit.assessments.get(standard=standard)
+        drafts.answer_objection(
+            problem=problems["2-3"],
+            by=users["auditor1"],
+            decision=Decision.PARTLY,
+            reason="5月的记录经核对属实，予以采纳；3月至4月的记录仍缺失。",
+            entry=scoring.Entry(
+                result=Result.LARGELY_COMPLIANT,
+                points="8",
+                finding="内部报案登记簿缺少2023年3月至4月的记录，与业务系统中的理赔笔数不一致。",
+                rectification=CHAOYANG_FINDINGS["2-3"][3],
+            ),
+            expected_version=assessment.version,
+        )
+        drafts.answer_objection(
+            problem=problems["2-7"],
+            by=users["auditor1"],
+            decision=Decision.REJECTED,
+            reason="视频会议无签到记录和培训课件，不能认定为业务培训。",
+        )
+
+    def _dongcheng(self, users):
+        """东城 (026): scored and under review, its 征求意见稿 waiting for the reply."""
+        audit = Audit.objects.select_related("cycle", "agency").get(
+            cycle__year=2023, agency__code="026"
+        )
+        auditor = users["auditor1"]
+        audit.auditors.add(auditor)
+        for standard in scoring.applicable_standards(audit):
+            entry = scoring.Entry(result=Result.COMPLIANT)
+            if standard.code == "1-3":
+                entry = scoring.Entry(
+                    result=Result.LARGELY_COMPLIANT,
+                    points="8",
+                    finding="代办处工作计划未经集体研究，缺少会议记录。",
+                    rectification="工作计划须经集体研究并留存会议记录。",
+                )
+            scoring.save_assessment(
+                audit=audit, standard=standard, by=auditor, expected_version=0, entry=entry
+            )
+        scoring.submit_audit(audit=audit, by=auditor)
+        reports.send_draft(audit=audit, by=users["manager"])
 
     def _self_assessment(self, audit, staff, shortfalls, *, submit, only=None):
         """自查自评: 符合 except ``shortfalls`` (code -> result, points, 自查情况), the first

@@ -5,6 +5,7 @@ agencies as for 2)."""
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from agencies.models import AuditStatus
 from audit_portal.testing import persona_user
@@ -82,3 +83,68 @@ def test_the_same_queries_for_many_notices_as_for_one(client_for, manager, big_r
     for code in range(600, 640):
         _issue(str(code), manager)
     assert queries() == one
+
+
+# 征求意见稿 ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def draft(cycle, manager):
+    """朝阳's draft sent: 1-2 and 2-3 are its problems; 柏稽核 is its auditor."""
+    from checklist.services import submit_audit
+    from checklist.tests.helpers import score_everything
+    from reports import services as reports
+
+    cycle.draft_step = True
+    cycle.save()
+    audit = audit_of("004")
+    audit.auditors.add(persona_user("assigned"))
+    score_everything(audit, manager, shortfalls=("1-2", "2-3"))
+    submit_audit(audit=audit, by=manager)
+    return reports.send_draft(audit=audit_of("004"), by=manager)
+
+
+def test_agency_staff_see_the_draft_to_reply_to_until_they_reply_or_time_runs_out(
+    client_for, draft
+):
+    from datetime import timedelta
+
+    from procedure.models import DraftReport
+
+    staff = client_for("staff004")
+    [line] = _lines(staff)["reply"].lines
+    assert line.text == "2023年度稽核：征求意见稿 稽核征〔2023〕004号，请书面反馈"
+    assert line.url == "/cycles/2023/agencies/004/draft-report/"
+    assert line.due == draft.reply_due
+    assert _lines(client_for("staff007"))["reply"].lines == []
+    # the last day is still a day to reply; the day after, nothing is asked any more
+    DraftReport.objects.update(reply_due=timezone.localdate())
+    assert len(_lines(staff)["reply"].lines) == 1
+    DraftReport.objects.update(reply_due=timezone.localdate() - timedelta(days=1))
+    assert _lines(staff)["reply"].lines == []
+
+
+def test_the_auditor_of_the_agency_sees_the_objections_to_answer(client_for, draft, manager):
+    from procedure import drafts
+    from procedure.models import Decision, Opinion
+
+    problems = {p.standard.code: p for p in draft.problems.select_related("standard__category")}
+    lines = [
+        drafts.ProblemReply(problems["1-2"].pk, Opinion.OBJECTS, "已整改"),
+        drafts.ProblemReply(problems["2-3"].pk, Opinion.OBJECTS, "账簿齐全"),
+    ]
+    assigned = client_for("assigned")
+    assert _lines(assigned)["objections"].lines == []  # no reply yet
+    drafts.save_reply(
+        draft=draft, by=persona_user("staff004"), opinion="", lines=lines, submit=True
+    )
+    [line] = _lines(assigned)["objections"].lines
+    assert line.text == "2023 朝阳（004）：2 项异议待答复"
+    assert line.url == "/cycles/2023/agencies/004/draft-report/"
+    # not an auditor of 朝阳: not theirs
+    assert _lines(client_for("auditor"))["objections"].lines == []
+    drafts.answer_objection(
+        problem=problems["1-2"], by=manager, decision=Decision.REJECTED, reason="证据不足"
+    )
+    [line] = _lines(assigned)["objections"].lines
+    assert line.text == "2023 朝阳（004）：1 项异议待答复"
