@@ -12,7 +12,7 @@ from common.spreadsheets import (
     YesNoWidget,
 )
 
-from .models import Agency, Audit, AuditEvent, FundingMode, Recusal
+from .models import Agency, Audit, AuditEvent, Cycle, FundingMode, Recusal
 
 
 class AgencyResource(SpreadsheetResource):
@@ -69,18 +69,7 @@ class CycleAdmin(admin.ModelAdmin):
         ),
         (
             _("Audit notice and draft for comments"),
-            {
-                "fields": (
-                    "notice_number_format",
-                    "notice_basis",
-                    "notice_contact",
-                    "notice_phone",
-                    "notice_preparation",
-                    "draft_step",
-                    "draft_reply_days",
-                    "draft_number_format",
-                )
-            },
+            {"fields": Cycle.PROCEDURE_SETTINGS},
         ),
     )
 

@@ -221,6 +221,18 @@ class Cycle(models.Model):
 
     objects = CycleManager()
 
+    # the formal procedure's settings: set in the admin, kept by the next cycle
+    PROCEDURE_SETTINGS = (
+        "notice_number_format",
+        "notice_basis",
+        "notice_contact",
+        "notice_phone",
+        "notice_preparation",
+        "draft_step",
+        "draft_reply_days",
+        "draft_number_format",
+    )
+
     class Meta:
         verbose_name = _("audit cycle")
         verbose_name_plural = _("audit cycles")

@@ -449,19 +449,7 @@ def create_next_cycle(plan: NextCyclePlan, *, by) -> Cycle:
                 grade_pass_min=source.grade_pass_min,
                 report_number_format=plan.report_number_format,
                 # the formal procedure as the office set it last year
-                **{
-                    name: getattr(source, name)
-                    for name in (
-                        "notice_number_format",
-                        "notice_basis",
-                        "notice_contact",
-                        "notice_phone",
-                        "notice_preparation",
-                        "draft_step",
-                        "draft_reply_days",
-                        "draft_number_format",
-                    )
-                },
+                **{name: getattr(source, name) for name in Cycle.PROCEDURE_SETTINGS},
                 previous=source,
             )
     except IntegrityError as error:  # the same year created by someone else this instant

@@ -2,7 +2,6 @@
 app's), the agency's written reply, the auditor's answer to each objection, and whether the
 audit may be finalized."""
 
-import hashlib
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -13,6 +12,7 @@ from accounts.models import Role
 from agencies.models import Audit, AuditEvent, AuditStatus
 from checklist import services as checklist
 from checklist.models import Assessment, AssessmentChange, Result
+from common.documents import FrozenDocument
 from evidence import services as evidence
 
 from .models import Decision, DraftProblem, DraftReport, ObjectionProof, Opinion, ReplyStatus
@@ -78,9 +78,7 @@ def record_draft(
         audit=audit,
         version=version,
         number=number,
-        content=content,
-        sha256=hashlib.sha256(content).hexdigest(),
-        size=len(content),
+        **FrozenDocument.frozen(content),
         sent_by=by,
         reply_due=reply_due,
     )

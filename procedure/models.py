@@ -1,13 +1,12 @@
 """The formal steps of an audit that leave a document: the 稽核通知书 before it (and the
 agency's receipt), the 征求意见稿 before the report (and the agency's written reply)."""
 
-import hashlib
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Audit
+from common.documents import FrozenDocument
 
 
 class AuditNoticeQuerySet(models.QuerySet):
@@ -19,7 +18,7 @@ class AuditNoticeQuerySet(models.QuerySet):
         return self.exclude(models.Exists(newer))
 
 
-class AuditNotice(models.Model):
+class AuditNotice(FrozenDocument):
     """稽核通知书 as issued: these bytes with their SHA-256, never re-rendered.
 
     ``sequence`` is the {n} of the number: the notice's place in the cycle, in the order
@@ -33,9 +32,6 @@ class AuditNotice(models.Model):
     version = models.PositiveSmallIntegerField(_("version"))
     sequence = models.PositiveIntegerField(_("running number in the cycle"))
     number = models.CharField(_("notice number"), max_length=80)
-    content = models.BinaryField(_("PDF"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    size = models.PositiveIntegerField(_("size in bytes"))
     issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -76,10 +72,6 @@ class AuditNotice(models.Model):
     def __str__(self):
         return self.number
 
-    @property
-    def is_intact(self) -> bool:
-        return hashlib.sha256(bytes(self.content)).hexdigest() == self.sha256
-
 
 class ReplyStatus(models.TextChoices):
     WAITING = "waiting", _("Waiting for the agency's reply")
@@ -87,7 +79,7 @@ class ReplyStatus(models.TextChoices):
     LAPSED = "lapsed", _("No reply by the deadline: taken as no objection")
 
 
-class DraftReport(models.Model):
+class DraftReport(FrozenDocument):
     """征求意见稿: the report as it stood when sent to the agency for its written opinion,
     marked so, numbered and kept as sent (these bytes, with their SHA-256), with the reply
     deadline and the agency's overall reply. Sending again after a change of scores makes a
@@ -98,9 +90,6 @@ class DraftReport(models.Model):
     )
     version = models.PositiveSmallIntegerField(_("version"))
     number = models.CharField(_("draft number"), max_length=80)
-    content = models.BinaryField(_("PDF"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    size = models.PositiveIntegerField(_("size in bytes"))
     sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -146,10 +135,6 @@ class DraftReport(models.Model):
 
     def __str__(self):
         return self.number
-
-    @property
-    def is_intact(self) -> bool:
-        return hashlib.sha256(bytes(self.content)).hexdigest() == self.sha256
 
     def is_past_due(self, today) -> bool:
         """No reply and the deadline's day is over: taken as no objection."""

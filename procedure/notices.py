@@ -1,7 +1,6 @@
 """稽核通知书: what a notice says, issuing it (numbered, rendered once, frozen with its
 SHA-256), and the agency's receipt (签收)."""
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Audit, AuditEvent, AuditStatus, Cycle
 from common import pdf
+from common.documents import FrozenDocument
 from evidence.models import RequiredDocument
 
 from .models import AuditNotice
@@ -126,9 +126,7 @@ def issue_notice(*, audit: Audit, by, terms: NoticeTerms) -> AuditNotice:
         version=version,
         sequence=sequence,
         number=number,
-        content=content,
-        sha256=hashlib.sha256(content).hexdigest(),
-        size=len(content),
+        **FrozenDocument.frozen(content),
         issued_by=by,
     )
     AuditEvent.objects.create(

@@ -127,28 +127,33 @@ def notice_receive(request: HttpRequest, year: int, code: str) -> HttpResponse:
     return redirect("audit_notice", year, code)
 
 
-@require_safe
-@login_required
-def notice_pdf(request: HttpRequest, year: int, code: str) -> HttpResponse:
-    """The notice as issued (these very bytes): the newest, or for the office ?version=N."""
+def _issued_pdf(request, year: int, code: str, documents, kind: str) -> HttpResponse:
+    """A document as issued (these very bytes): the newest, or for the office ?version=N."""
     audit = get_audit_for_user(request.user, year, code)
-    issued = AuditNotice.objects.filter(audit=audit)
+    documents = documents.filter(audit=audit)
     version = request.GET.get("version", "")
     if version:
         if not request.user.is_office_staff:
             raise PermissionDenied
         if parse_id(version) is None:
             raise Http404
-        notice = get_object_or_404(issued, version=parse_id(version))
+        document = get_object_or_404(documents, version=parse_id(version))
     else:
-        notice = issued.order_by("-version").first()
-        if notice is None:
+        document = documents.order_by("-version").first()
+        if document is None:
             raise Http404
     response = _pdf(
-        bytes(notice.content), f"{year}-{audit.agency.code}-{audit.agency.name}-稽核通知书.pdf"
+        bytes(document.content), f"{year}-{audit.agency.code}-{audit.agency.name}-{kind}.pdf"
     )
-    response["X-Document-SHA256"] = notice.sha256
+    response["X-Document-SHA256"] = document.sha256
     return response
+
+
+@require_safe
+@login_required
+def notice_pdf(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    """The 稽核通知书 as issued."""
+    return _issued_pdf(request, year, code, AuditNotice.objects.all(), "稽核通知书")
 
 
 STATES = {
@@ -393,25 +398,8 @@ def _store_reply_files(request, draft) -> bool:
 @require_safe
 @login_required
 def draft_report_pdf(request: HttpRequest, year: int, code: str) -> HttpResponse:
-    """The 征求意见稿 as sent (these very bytes): the newest, or for the office ?version=N."""
-    audit = get_audit_for_user(request.user, year, code)
-    sent = DraftReport.objects.filter(audit=audit)
-    version = request.GET.get("version", "")
-    if version:
-        if not request.user.is_office_staff:
-            raise PermissionDenied
-        if parse_id(version) is None:
-            raise Http404
-        draft = get_object_or_404(sent, version=parse_id(version))
-    else:
-        draft = sent.order_by("-version").first()
-        if draft is None:
-            raise Http404
-    response = _pdf(
-        bytes(draft.content), f"{year}-{audit.agency.code}-{audit.agency.name}-征求意见稿.pdf"
-    )
-    response["X-Document-SHA256"] = draft.sha256
-    return response
+    """The 征求意见稿 as sent."""
+    return _issued_pdf(request, year, code, DraftReport.objects.all(), "征求意见稿")
 
 
 @require_POST

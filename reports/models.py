@@ -1,4 +1,3 @@
-import hashlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -8,9 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Audit, Cycle
+from common.documents import FrozenDocument
 
 
-class IssuedReport(models.Model):
+class IssuedReport(FrozenDocument):
     """An audit report as issued when the audit was finalized: these bytes, never re-rendered.
 
     The PDF lives in the database with its SHA-256, so the issued document is backed up with
@@ -23,9 +23,6 @@ class IssuedReport(models.Model):
     )
     version = models.PositiveSmallIntegerField(_("version"))
     number = models.CharField(_("report number"), max_length=80)
-    content = models.BinaryField(_("PDF"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    size = models.PositiveIntegerField(_("size in bytes"))
     issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -50,12 +47,8 @@ class IssuedReport(models.Model):
     def __str__(self):
         return self.number
 
-    @property
-    def is_intact(self) -> bool:
-        return hashlib.sha256(bytes(self.content)).hexdigest() == self.sha256
 
-
-class RectificationReport(models.Model):
+class RectificationReport(FrozenDocument):
     """整改情况报告 as issued once every rectification item of the audit was closed: these
     bytes, with their SHA-256, never re-rendered. Closing items again after a reopening
     issues a new version; earlier versions stay."""
@@ -68,9 +61,6 @@ class RectificationReport(models.Model):
     )
     version = models.PositiveSmallIntegerField(_("version"))
     number = models.CharField(_("report number"), max_length=80)
-    content = models.BinaryField(_("PDF"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    size = models.PositiveIntegerField(_("size in bytes"))
     issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -94,10 +84,6 @@ class RectificationReport(models.Model):
 
     def __str__(self):
         return self.number
-
-    @property
-    def is_intact(self) -> bool:
-        return hashlib.sha256(bytes(self.content)).hexdigest() == self.sha256
 
 
 class PreviousReport(models.Model):

@@ -1,6 +1,5 @@
 """Issuing reports: the one place a report number and frozen PDF come into being."""
 
-import hashlib
 from datetime import timedelta
 
 from django.db import transaction
@@ -9,6 +8,7 @@ from django.utils import timezone
 
 from agencies.models import Audit, Cycle
 from checklist import services as checklist_services
+from common.documents import FrozenDocument
 from evidence.models import DocumentRequest, DocumentStatus
 from procedure import drafts
 from rectification import services as rectification
@@ -26,9 +26,7 @@ def issue_report(*, audit: Audit, by) -> IssuedReport:
         audit=audit,
         version=version,
         number=number,
-        content=content,
-        sha256=hashlib.sha256(content).hexdigest(),
-        size=len(content),
+        **FrozenDocument.frozen(content),
         issued_by=by,
     )
 
@@ -171,8 +169,6 @@ def issue_rectification_report(*, audit: Audit, by) -> RectificationReport:
         audit=audit,
         version=version,
         number=number,
-        content=content,
-        sha256=hashlib.sha256(content).hexdigest(),
-        size=len(content),
+        **FrozenDocument.frozen(content),
         issued_by=by,
     )
