@@ -127,6 +127,17 @@ def require_ready_to_finalize(audit: Audit, *, by) -> None:
                 "Send the draft for comments (征求意见稿) to the agency first; its written reply comes before the report."
             )
         )
+    returned = AuditEvent.objects.filter(
+        audit=audit, action=AuditEvent.Action.RETURNED, at__gt=draft.sent_at
+    ).exists()
+    if returned:
+        raise DraftRefused(
+            _(
+                "The audit went back to the auditors after draft %(number)s was sent, so its "
+                "problems may have changed: send a new draft for comments."
+            )
+            % {"number": draft.number}
+        )
     if draft.status == ReplyStatus.WAITING:
         if not draft.is_past_due(timezone.localdate()):
             raise DraftRefused(

@@ -88,6 +88,24 @@ def test_and_for_the_reply_until_its_deadline(client_for, sent, manager):
     assert not IssuedReport.objects.exists()
 
 
+def test_a_draft_sent_before_the_audit_went_back_to_the_auditors_is_not_enough(
+    client_for, sent, manager
+):
+    from checklist.services import return_audit
+
+    reply(client_for("staff004"), sent, {"1-2": (Opinion.AGREES, ""), "2-3": (Opinion.AGREES, "")})
+    return_audit(audit=audit_of("004"), by=manager, comment="2-3 再核对")
+    submit_audit(audit=audit_of("004"), by=manager)
+    with pytest.raises(drafts.DraftRefused, match="请重新发送征求意见稿"):
+        reports.finalize_and_issue(audit=audit_of("004"), by=manager)
+    second = reports.send_draft(audit=audit_of("004"), by=manager)
+    assert second.version == 2 and second.number == "稽核征〔2023〕004号（第2版）"
+    reply(
+        client_for("staff004"), second, {"1-2": (Opinion.AGREES, ""), "2-3": (Opinion.AGREES, "")}
+    )
+    assert reports.finalize_and_issue(audit=audit_of("004"), by=manager).version == 1
+
+
 def test_no_reply_after_the_deadline_is_taken_as_no_objection(client_for, sent, manager):
     DraftReport.objects.update(reply_due=timezone.localdate() - timedelta(days=1))
     # the agency can no longer reply
