@@ -71,6 +71,7 @@ class CycleAdmin(admin.ModelAdmin):
             _("Audit notice and draft for comments"),
             {"fields": Cycle.PROCEDURE_SETTINGS},
         ),
+        (_("Archive (稽核档案)"), {"fields": Cycle.ARCHIVE_SETTINGS}),
     )
 
 

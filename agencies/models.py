@@ -58,6 +58,10 @@ def validate_notice_number_format(value: str) -> None:
     _validate_number_format(value, NOTICE_NUMBER_PLACEHOLDERS)
 
 
+# 保管期限 (第10号令 and 第2308号准则: permanent, or a number of years)
+RETENTION = [("永久", "永久"), ("30年", "30年"), ("10年", "10年")]
+
+
 class FundingMode(models.TextChoices):
     """How an agency passes on members' fees; some standards apply to one mode only."""
 
@@ -209,6 +213,27 @@ class Cycle(models.Model):
         help_text=_("{year} is the cycle's year and {code} the agency's code."),
         validators=[validate_report_number_format],
     )
+    # 稽核档案 (archives app): the 档号 of each agency's package and how long each class of
+    # its records is kept (保管期限)
+    archive_number_format = models.CharField(
+        _("archive number (档号) format"),
+        max_length=60,
+        default="京互稽档-{year}-{code}",
+        help_text=_("{year} is the cycle's year and {code} the agency's code."),
+        validators=[validate_report_number_format],
+    )
+    retention_conclusion = models.CharField(
+        _("retention of 结论类 records"), max_length=10, choices=RETENTION, default="永久"
+    )
+    retention_proof = models.CharField(
+        _("retention of 证明类 records"), max_length=10, choices=RETENTION, default="30年"
+    )
+    retention_initiation = models.CharField(
+        _("retention of 立项类 records"), max_length=10, choices=RETENTION, default="30年"
+    )
+    retention_reference = models.CharField(
+        _("retention of 备查类 records"), max_length=10, choices=RETENTION, default="10年"
+    )
     previous = models.OneToOneField(
         "self",
         verbose_name=_("previous cycle"),
@@ -231,6 +256,14 @@ class Cycle(models.Model):
         "draft_step",
         "draft_reply_days",
         "draft_number_format",
+    )
+
+    ARCHIVE_SETTINGS = (
+        "archive_number_format",
+        "retention_conclusion",
+        "retention_proof",
+        "retention_initiation",
+        "retention_reference",
     )
 
     class Meta:
@@ -261,6 +294,9 @@ class Cycle(models.Model):
     def notice_number(self, agency, sequence: int, version: int = 1) -> str:
         number = self.notice_number_format.format(year=self.year, n=sequence, code=agency.code)
         return number if version == 1 else f"{number}（第{version}版）"
+
+    def archive_number(self, agency) -> str:
+        return self.archive_number_format.format(year=self.year, code=agency.code)
 
     def draft_number(self, agency, version: int = 1) -> str:
         number = self.draft_number_format.format(year=self.year, code=agency.code)

@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "procedure",
     "reports",
     "cycles",
+    "archives",
     "security",
     "workbench",
 ]
@@ -354,6 +355,11 @@ PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 
 # The office this portal serves; printed on pages and reports.
 PORTAL_OFFICE_NAME = "中国职工保险互助会北京办事处"
+
+# The key that signs each archive package's manifest (HMAC-SHA256, archives.digests): set it
+# (and keep it as long as the archives) so that a package is checked with the same key on
+# another machine; empty, one derived from SECRET_KEY is used.
+ARCHIVE_KEY = os.environ.get("ARCHIVE_KEY", "")
 
 # Agency codes are 3 to 6 digits (the office's own scheme). A code read as a number (Excel
 # turns a typed 004 into 4) or typed short on a roster line is zero-padded to this width.

@@ -449,7 +449,10 @@ def create_next_cycle(plan: NextCyclePlan, *, by) -> Cycle:
                 grade_pass_min=source.grade_pass_min,
                 report_number_format=plan.report_number_format,
                 # the formal procedure as the office set it last year
-                **{name: getattr(source, name) for name in Cycle.PROCEDURE_SETTINGS},
+                **{
+                    name: getattr(source, name)
+                    for name in Cycle.PROCEDURE_SETTINGS + Cycle.ARCHIVE_SETTINGS
+                },
                 previous=source,
             )
     except IntegrityError as error:  # the same year created by someone else this instant
