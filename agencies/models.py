@@ -234,6 +234,9 @@ class Cycle(models.Model):
     retention_reference = models.CharField(
         _("retention of 备查类 records"), max_length=10, choices=RETENTION, default="10年"
     )
+    archive_after_rectification = models.BooleanField(
+        _("archive only once every rectification item is closed"), default=True
+    )
     previous = models.OneToOneField(
         "self",
         verbose_name=_("previous cycle"),
@@ -264,6 +267,7 @@ class Cycle(models.Model):
         "retention_proof",
         "retention_initiation",
         "retention_reference",
+        "archive_after_rectification",
     )
 
     class Meta:
@@ -389,6 +393,9 @@ class Audit(models.Model):
     grade = models.CharField(_("grade"), max_length=10, choices=Grade.choices, blank=True)
     category_scores = models.JSONField(_("category scores"), default=list, blank=True)
     finalized_at = models.DateTimeField(_("finalized at"), null=True, blank=True)
+    # set while the audit is archived (archives app): no reopening, no change of its
+    # rectification, until a manager's recorded 撤销归档
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
     # for the 稽核通知书: when the team will be at the agency, and who leads it
     onsite_start = models.DateField(_("on-site audit from"), null=True, blank=True)
     onsite_end = models.DateField(_("on-site audit until"), null=True, blank=True)
@@ -557,6 +564,8 @@ class AuditEvent(models.Model):
         DRAFT_ANSWERED = "draft_answered", _("Written reply to the draft submitted")
         DRAFT_LAPSED = "draft_lapsed", _("No reply by the deadline: taken as no objection")
         OBJECTION_ANSWERED = "objection_answered", _("Objection answered by the auditor")
+        ARCHIVED = "archived", _("Archived (归档)")
+        ARCHIVE_REVOKED = "archive_revoked", _("Archiving revoked (撤销归档)")
 
     audit = models.ForeignKey(
         Audit, verbose_name=_("audit"), on_delete=models.CASCADE, related_name="events"

@@ -53,6 +53,7 @@ APP_LABELS = (
     "selfassessment",
     "rectification",
     "procedure",
+    "archives",
     "reports",
     "security",
 )

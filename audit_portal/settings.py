@@ -266,6 +266,10 @@ STORAGES = {
     "bundles": {
         "BACKEND": os.environ.get("REPORT_BUNDLE_STORAGE_BACKEND", "reports.storage.BundleStorage")
     },
+    # 稽核档案 packages (archives app), kept as long as their retention says
+    "archives": {
+        "BACKEND": os.environ.get("ARCHIVE_STORAGE_BACKEND", "archives.storage.ArchiveStorage")
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -290,7 +294,11 @@ if S3_BUCKET:
         "querystring_auth": True,
         "file_overwrite": False,
     }
-    for _name, _prefix in (("evidence", "evidence"), ("bundles", "bundles")):
+    for _name, _prefix in (
+        ("evidence", "evidence"),
+        ("bundles", "bundles"),
+        ("archives", "archives"),
+    ):
         STORAGES[_name] = {
             "BACKEND": "storages.backends.s3.S3Storage",
             "OPTIONS": {**_s3, "location": _prefix},
@@ -329,6 +337,8 @@ EVIDENCE_FRONT_SERVER_USER = os.environ.get("EVIDENCE_FRONT_SERVER_USER", "www-d
 # The ZIP of all reports is a file in this private folder (never in the database or the
 # backups), removed REPORT_BUNDLE_RETENTION_HOURS after it was built.
 REPORT_BUNDLE_ROOT = Path(os.environ.get("REPORT_BUNDLE_ROOT", VAR_DIR / "bundles"))
+# 稽核档案 packages, and the folder they are built in before they are stored
+ARCHIVE_ROOT = Path(os.environ.get("ARCHIVE_ROOT", VAR_DIR / "archives"))
 REPORT_BUNDLE_RETENTION_HOURS = int(os.environ.get("REPORT_BUNDLE_RETENTION_HOURS", "24"))
 # Up to this many agencies in a cycle, scores.xlsx and the circular are built in the request
 # as before; past it the task worker builds them into files there (issue 16).

@@ -25,6 +25,7 @@ os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
 # Each test run keeps its evidence files in a folder of its own, never in var/.
 os.environ.setdefault("EVIDENCE_ROOT", os.path.join(_SCRATCH, "evidence"))
 os.environ.setdefault("REPORT_BUNDLE_ROOT", os.path.join(_SCRATCH, "bundles"))
+os.environ.setdefault("ARCHIVE_ROOT", os.path.join(_SCRATCH, "archives"))
 
 from .settings import *  # noqa: E402, F403
 from .settings import DATABASES, STORAGES  # noqa: E402

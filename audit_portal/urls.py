@@ -14,6 +14,7 @@ urlpatterns = [
     path("upload-too-large/", views.upload_too_large, name="upload_too_large"),
     path("admin/", admin.site.urls),
     path("", include("cycles.urls")),
+    path("", include("archives.urls")),
     path("", include("agencies.urls")),
     path("", include("checklist.urls")),
     path("", include("evidence.urls")),

@@ -398,6 +398,13 @@ def reopen_audit(*, audit: Audit, by, reason: str) -> Audit:
     audit = _lock(audit)
     _require_manager(by)
     _require(audit, AuditStatus.FINALIZED)
+    if audit.archived_at is not None:
+        raise ScoringError(
+            _(
+                "This audit is archived (稽核档案): revoke the archiving (撤销归档) on the "
+                "archive page first, giving the reason."
+            )
+        )
     if not reason.strip():
         raise ScoringError(_("Give the reason for reopening; it is kept in the audit's record."))
     audit.status = AuditStatus.IN_PROGRESS

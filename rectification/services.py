@@ -115,11 +115,18 @@ def reconcile_items(*, audit: Audit, by) -> None:
 
 
 def _lock(item: RectificationItem) -> RectificationItem:
-    return (
+    """The item, locked until the transaction ends, if its audit is not archived (an
+    archived audit's record changes only after a recorded 撤销归档)."""
+    locked = (
         RectificationItem.objects.select_for_update()
         .select_related("audit__agency", "audit__cycle", "standard__category")
         .get(pk=item.pk)
     )
+    if locked.audit.archived_at is not None:
+        raise RectificationError(
+            _("This audit is archived (稽核档案): its rectification record can no longer change.")
+        )
+    return locked
 
 
 def _require_version(item: RectificationItem, expected_version: int) -> None:

@@ -147,6 +147,10 @@ def issue_rectification_report(*, audit: Audit, by) -> RectificationReport:
     )
     if not by.is_manager:
         raise RectificationReportRefused(_("Only a manager issues the rectification report."))
+    if audit.archived_at is not None:
+        raise RectificationReportRefused(
+            _("This audit is archived (稽核档案): revoke the archiving first.")
+        )
     live = RectificationItem.objects.filter(audit=audit, withdrawn=False)
     if not live.exists():
         raise RectificationReportRefused(_("This audit has no rectification item to report on."))

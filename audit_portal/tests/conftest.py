@@ -102,7 +102,10 @@ def every_model_has_a_row(
     )
     ReportBundle.objects.create(cycle=audit.cycle, requested_by=manager, status="done", total=0)
     record(Kind.DENIED, user=manager, target="x", status=403)
+    from archives.models import ArchivePackage
     from procedure.models import AuditNotice, DraftReport
+
+    ArchivePackage.objects.create(audit=audit, number="n", requested_by=manager, status="failed")
 
     AuditNotice.objects.create(
         audit=audit,
@@ -239,3 +242,29 @@ def draft_for_comments(db, assigned_to_chaoyang, manager):
     )
     DraftProblem.objects.create(draft=draft, standard=standard("1-2"), finding="问题")
     return draft
+
+
+@pytest.fixture
+def archived_chaoyang(db, manager):
+    """朝阳's (004) audit archived: a stored package (made directly: the matrix asks who gets
+    what, archives/tests how it comes to be)."""
+    from django.core.files.base import ContentFile
+
+    from archives.models import ArchivePackage
+    from archives.storage import archive_storage
+    from checklist.tests.helpers import audit_of
+
+    audit = audit_of("004")
+    name = archive_storage().save("2023/matrix.zip", ContentFile(b"PK\x05\x06" + b"\0" * 18))
+    archive = ArchivePackage.objects.create(
+        audit=audit,
+        number="京互稽档-2023-004",
+        requested_by=manager,
+        status="done",
+        file_name=name,
+        size=22,
+        finished_at=timezone.now(),
+        longest_retention="永久",
+    )
+    yield archive
+    archive_storage().delete(name)

@@ -73,6 +73,7 @@ QUERY_PARAMETERS = {
     "report_pdf": ["version"],
     "audit_notice_pdf": ["version"],
     "draft_report_pdf": ["version"],
+    "archive_page": ["page", "per_page"],
     "cycle_notices": ["page", "per_page"],
     "login": ["next"],
     # the page links show only when a roster is longer than a page
@@ -117,6 +118,9 @@ EXTRA_FORMS = {
     # walked with a draft in procedure/tests/test_drafts_hostile.py
     "draft_report": ["action", "opinion"],
     "draft_report_send": [],
+    # shown for a stored package
+    "archive_check": [],
+    "archive_revoke": ["reason"],
     "objection_answer": [
         "decision",
         "reason",

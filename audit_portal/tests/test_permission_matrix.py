@@ -702,6 +702,53 @@ ROWS = {
         ),
         Case("/cycles/2023/agencies/004/draft-report/problems/1/answer/", statuses(405)),
     ],
+    # 稽核档案: the office reads the archive page and downloads packages; a manager archives
+    # and revokes; agency staff get neither
+    "archive_page": [
+        Case("/cycles/2023/archive/", office_only()),
+        Case("/cycles/2023/archive/?page=x&per_page=7", office_only()),
+        Case("/cycles/1999/archive/", office_only(office=404, staff=404)),
+        # nothing may be archived in the matrix's state: the manager is told so
+        Case("/cycles/2023/archive/", office_only(office=403) | {MANAGER: 302}, method="post"),
+        Case("/cycles/2023/archive/", statuses(405), method="put"),
+    ],
+    "archive_check": [
+        Case(
+            "/cycles/2023/archive/{archive}/check/",
+            office_only(office=302),
+            method="post",
+            fixtures=("archived_chaoyang",),
+        ),
+        Case("/cycles/2023/archive/999999/check/", office_only(office=404), method="post"),
+        Case("/cycles/2023/archive/1/check/", statuses(405)),
+    ],
+    "archive_revoke": [
+        # without a reason: the manager is told to give one
+        Case(
+            "/cycles/2023/archive/{archive}/revoke/",
+            office_only(office=403) | {MANAGER: 302},
+            method="post",
+            fixtures=("archived_chaoyang",),
+        ),
+        Case(
+            "/cycles/2023/archive/999999/revoke/",
+            office_only(office=403) | {MANAGER: 404},
+            method="post",
+        ),
+        Case("/cycles/2023/archive/1/revoke/", statuses(405)),
+    ],
+    "archive_zip": [
+        Case(
+            "/cycles/2023/agencies/004/archive.zip",
+            office_only(staff=None) | {STAFF004: 403, STAFF007: 404},
+            fixtures=("archived_chaoyang",),
+        ),
+        Case(
+            "/cycles/2023/agencies/004/archive.zip",
+            office_only(office=404, staff=None) | {STAFF004: 403, STAFF007: 404},
+        ),
+        Case("/cycles/2023/agencies/004/archive.zip", statuses(405), method="post"),
+    ],
     "cycle_notices": [
         Case("/cycles/2023/notices/", office_only()),
         Case("/cycles/2023/notices/?state=unsigned&page=x", office_only()),
@@ -788,6 +835,7 @@ ADMIN_MAY = {
     "evidence.evidencefile": READ_ONLY,
     "evidence.reminder": READ_ONLY,
     "evidence.requireddocument": EVERYTHING,
+    "archives.archivepackage": READ_ONLY,  # built, checked and revoked in the portal
     "procedure.auditnotice": READ_ONLY,  # issued as rendered, signed for in the portal
     "procedure.draftreport": READ_ONLY,  # sent as rendered, answered in the portal
     "rectification.extensionrequest": READ_ONLY,
@@ -981,6 +1029,11 @@ def test_portal_url(client_for, persona, name, case, request):
     user_id = request.getfixturevalue("auditor").pk if "{user}" in case.url else 0
     for name in case.fixtures:
         request.getfixturevalue(name)
+    if "{archive}" in case.url:
+        archive = request.getfixturevalue("archived_chaoyang")
+        case = Case(
+            case.url.replace("{archive}", str(archive.pk)), case.expected, case.method, case.data
+        )
     if "{problem}" in case.url:
         problem = request.getfixturevalue("draft_for_comments").problems.get()
         case = Case(

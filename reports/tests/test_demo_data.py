@@ -91,6 +91,16 @@ def test_running_it_again_changes_nothing(demo, capsys):
     assert Cycle.objects.count() == 2
 
 
+def test_2022_is_archived_but_for_huairou_whose_rectification_is_open(demo):
+    from archives.models import ArchivePackage
+
+    archived = ArchivePackage.objects.filter(audit__cycle__year=2022)
+    assert archived.count() == 5
+    assert all(a.status == "done" and a.check_passed for a in archived)
+    assert not archived.filter(audit__agency__code="007").exists()
+    assert Audit.objects.get(cycle__year=2022, agency__code="004").archived_at is not None
+
+
 def test_2022_shows_the_second_year_at_once(demo, client_for):
     demo_2022 = Cycle.objects.get(year=2022)
     assert "演示数据" in demo_2022.title

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from agencies.models import Audit, AuditStatus, Cycle
+from archives import services as archiving
 from checklist import services as scoring
 from checklist.models import Category, Result, Standard
 from cycles.services import shift_years
@@ -16,7 +17,7 @@ from procedure import drafts, notices
 from procedure.models import Decision, Opinion
 from rectification import services as rectification
 from rectification.models import ItemEvent, ItemStatus
-from reports import pdf
+from reports import data, pdf
 from reports import services as reports
 from selfassessment import services as self_assessment
 
@@ -245,6 +246,11 @@ class Command(BaseCommand):
         cycle.previous = previous
         cycle.save(update_fields=["previous"])
         reports.attach_previous_reports(cycle)
+        # 稽核档案: the five whose rectification is closed are archived; 怀柔's is held back
+        # until its two open problems are closed (the cycle's setting)
+        circular = pdf.circular_pdf(data.circular(previous))
+        for archive in archiving.request_cycle(cycle=previous, by=manager):
+            archiving.build(archive, circular=circular)
 
     def _notice(self, audit, users, *, onsite=None, signed_by=None):
         """The audit's 稽核通知书, led by the demo auditor; signed for by ``signed_by``."""

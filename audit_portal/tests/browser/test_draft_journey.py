@@ -30,7 +30,9 @@ def test_send_reply_answer_and_finalize(browser_for, portal, tmp_path):
     expect(manager.get_by_test_id("draft-first")).to_contain_text("定稿前须先征求代办处书面意见")
     manager.get_by_test_id("draft-first").get_by_role("link").click()
     manager.get_by_role("button", name="发送征求意见稿").click()
-    expect(manager.get_by_role("status").first).to_contain_text("已向朝阳发出征求意见稿 稽核征〔2023〕004号")
+    expect(manager.get_by_role("status").first).to_contain_text(
+        "已向朝阳发出征求意见稿 稽核征〔2023〕004号"
+    )
     expect(manager.get_by_test_id("draft-reply-status")).to_contain_text("等待代办处反馈")
 
     staff = browser_for("staff004")
