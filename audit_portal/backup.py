@@ -154,6 +154,8 @@ def _snapshot():
 
 
 def create_backup(destination: Path) -> Summary:
+    from archives.models import ArchivePackage
+    from archives.storage import archive_storage
     from evidence.models import EvidenceFile, evidence_storage
     from reports.models import IssuedReport
 
@@ -186,6 +188,11 @@ def create_backup(destination: Path) -> Summary:
                         "key", "original_name", "size", "sha256"
                     )
                 )
+                packages = list(
+                    ArchivePackage.objects.exclude(file_name="")
+                    .order_by("pk")
+                    .values_list("file_name", "number", "size", "sha256")
+                )
                 migrations = applied_migrations()
 
             # Stored files never change (new content gets a new key), so the files of the
@@ -197,6 +204,12 @@ def create_backup(destination: Path) -> Summary:
                 )
                 summary.evidence_files += 1
                 summary.evidence_bytes += size
+            # 稽核档案 packages: records too, under archives/ (restored to the archive store)
+            archives = archive_storage()
+            for key, number, size, sha256 in packages:
+                hashes[f"archives/{key}"] = _add_evidence(
+                    archive, archives, key, number, size, sha256, now, folder="archives"
+                )
 
             manifest = {
                 "format": FORMAT,
@@ -251,7 +264,9 @@ def _add_rows(archive: tarfile.TarFile, summary: Summary, now: float) -> str:
     return digest.hexdigest()
 
 
-def _add_evidence(archive, storage, key, original_name, size, sha256, now) -> str:
+def _add_evidence(
+    archive, storage, key, original_name, size, sha256, now, folder="evidence"
+) -> str:
     try:
         stream = storage.open(key, "rb")
     except FileNotFoundError:
@@ -260,7 +275,7 @@ def _add_evidence(archive, storage, key, original_name, size, sha256, now) -> st
             "请重新运行备份；如仍如此，运行 manage.py cleanup_evidence --dry-run 查看缺失的文件。"
         ) from None
     with stream:
-        info = tarfile.TarInfo(f"evidence/{key}")
+        info = tarfile.TarInfo(f"{folder}/{key}")
         info.size, info.mtime, info.mode = size, int(now), 0o600
         reader = _HashingReader(stream)
         archive.addfile(info, io.BufferedReader(reader, CHUNK))
@@ -326,6 +341,7 @@ def _installation_rows() -> dict[str, int]:
 
 
 def restore_backup(path: Path) -> Summary:
+    from archives.storage import archive_storage
     from evidence.models import evidence_storage
 
     started = time.monotonic()
@@ -347,7 +363,9 @@ def restore_backup(path: Path) -> Summary:
         )
 
     storage = evidence_storage()
+    archives = archive_storage()
     written: list[str] = []
+    written_packages: list[str] = []
     summary = Summary()
     try:
         with tarfile.open(path, mode="r:") as archive, transaction.atomic():
@@ -364,6 +382,13 @@ def restore_backup(path: Path) -> Summary:
                 obj.save_deferred_fields(using=DEFAULT_DB_ALIAS)
             _reset_sequences()
             for member in archive:
+                if member.name.startswith("archives/"):
+                    key = member.name.removeprefix("archives/")
+                    stored = archives.save(key, archive.extractfile(member))
+                    written_packages.append(stored)
+                    if stored != key:
+                        raise BackupError(f"档案包 {key} 无法按原名写入存储（已有同名文件）。")
+                    continue
                 if not member.name.startswith("evidence/"):
                     continue
                 key = member.name.removeprefix("evidence/")
@@ -379,6 +404,8 @@ def restore_backup(path: Path) -> Summary:
     except BaseException:
         for key in written:
             storage.delete(key)
+        for key in written_packages:
+            archives.delete(key)
         raise
     summary.seconds = time.monotonic() - started
     return summary

@@ -7,11 +7,14 @@ import tarfile
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.core.management.color import no_style
 from django.db import connection
 
+from archives.models import ArchivePackage
+from archives.storage import archive_storage
 from audit_portal.backup import BackupError, backed_up_models, create_backup, restore_backup
 from checklist.tests.helpers import audit_of
 from evidence import services as evidence_services
@@ -35,10 +38,24 @@ def installation(db, auditor, manager, staff007):
             audit=huairou, document=document, name=name, content=content, by=staff007
         )
     record(Kind.DOWNLOAD, user=manager, target="稽核报告.pdf")
+    # 朝阳's archive package: a file of the archive store, backed up like the evidence
+    content = b"PK\x05\x06" + b"\0" * 18
+    name = archive_storage().save("2023/backup-test.zip", ContentFile(content))
+    ArchivePackage.objects.create(
+        audit=audit_of("004"),
+        number="京互稽档-2023-004",
+        requested_by=manager,
+        status="done",
+        file_name=name,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
     yield
     storage = evidence_storage()
     for key in EvidenceFile.objects.values_list("key", flat=True):
         storage.delete(key)
+    for key in ArchivePackage.objects.exclude(file_name="").values_list("file_name", flat=True):
+        archive_storage().delete(key)
     ContentType.objects.clear_cache()
 
 
@@ -66,6 +83,10 @@ def every_file() -> dict[str, str]:
     for key in EvidenceFile.objects.values_list("key", flat=True):
         with storage.open(key, "rb") as stream:
             found[key] = hashlib.sha256(stream.read()).hexdigest()
+    for key in ArchivePackage.objects.exclude(file_name="").values_list("file_name", flat=True):
+        if archive_storage().exists(key):
+            with archive_storage().open(key, "rb") as stream:
+                found[f"archives/{key}"] = hashlib.sha256(stream.read()).hexdigest()
     return found
 
 
@@ -74,6 +95,8 @@ def empty_the_installation() -> None:
     storage = evidence_storage()
     for key in EvidenceFile.objects.values_list("key", flat=True):
         storage.delete(key)
+    for key in ArchivePackage.objects.exclude(file_name="").values_list("file_name", flat=True):
+        archive_storage().delete(key)
     tables = set()
     for model in backed_up_models():
         tables.add(model._meta.db_table)
@@ -96,7 +119,7 @@ def empty_the_installation() -> None:
 
 def test_a_restored_backup_has_every_row_and_every_file(installation, tmp_path):
     rows, files = every_row(), every_file()
-    assert len(files) == 2 and IssuedReport.objects.count() == 1
+    assert len(files) == 3 and IssuedReport.objects.count() == 1
     assert sum(len(r) for r in rows.values()) > 200
 
     archive = tmp_path / "backup.tar"
