@@ -380,6 +380,10 @@ def main():
         import bench_cycles
 
         failed |= not bench_cycles.run(manager)
+    if os.environ.get("BENCH_SKIP_ARCHIVES") != "1":
+        import bench_archives
+
+        failed |= not bench_archives.run(manager)
     return 1 if failed else 0
 
 
