@@ -125,6 +125,11 @@ def test_changing_grade_bands_regrades_open_audits_but_not_finalized_ones(client
             "notice_preparation": cycle.notice_preparation,
             "draft_reply_days": "10",
             "draft_number_format": cycle.draft_number_format,
+            "archive_number_format": cycle.archive_number_format,
+            "retention_conclusion": cycle.retention_conclusion,
+            "retention_proof": cycle.retention_proof,
+            "retention_initiation": cycle.retention_initiation,
+            "retention_reference": cycle.retention_reference,
         },
     )
     assert response.status_code == 302
