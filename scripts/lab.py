@@ -280,7 +280,10 @@ SEED_USERS = """
 import json
 from django.contrib.auth.hashers import make_password
 from accounts.models import Role, User
-from agencies.models import Audit
+from agencies.models import Audit, Cycle
+# the load and fault tests finalize straight from review, as a cycle without the
+# 征求意见稿 step does (the step itself: procedure/tests)
+Cycle.objects.update(draft_step=False)
 password = make_password({password!r})
 audits = [a for a in Audit.objects.filter(cycle__year=2023).select_related("agency").order_by("serial")
           if a.agency.code not in {exclude!r}]
