@@ -52,10 +52,6 @@ class Report:
         return out
 
 
-def _head(stream, n: int = 8) -> bytes:
-    return stream.read(n)
-
-
 def _usable(test_report: Report, path: str, fmt: str, generated: bool, data: bytes) -> None:
     """可用性 and 安全性 of one file's bytes."""
     if data.startswith(EXECUTABLE):
