@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -72,9 +73,11 @@ def _safe(name: str) -> str:
     return cleaned[:120] or "file"
 
 
-def _record_pdf(title: str, office: str, sections: list[tuple[str, list[list[str]]]]) -> bytes:
+def _record_pdf(
+    title: str, office: str, sections: list[tuple[str, list[list[str]]]], render
+) -> bytes:
     """A plain record (立项记录, 反馈记录) as a PDF/A: titled tables."""
-    return rendering.render(
+    return render(
         render_to_string(
             "archives/record.html", {"title": title, "office": office, "sections": sections}
         )
@@ -158,40 +161,42 @@ def _security_csv(audit: Audit) -> bytes:
     return ("\ufeff" + out.getvalue()).encode()
 
 
-def members(audit: Audit, *, circular: bytes | None = None) -> list[Member]:
-    """Every record of the audit, in its class, in the order the package lists them."""
+def members(
+    audit: Audit,
+    *,
+    circular: bytes | None = None,
+    render: Callable[[str], bytes] = rendering.render,
+) -> Iterator[Member]:
+    """Every record of the audit, in its class, in the order the package lists them, one at
+    a time: a generated document is made (its PDF by ``render``) when its turn comes and
+    dropped once written, so the package's size never sits in memory."""
     office = settings.PORTAL_OFFICE_NAME
     year, agency = audit.cycle.year, audit.agency
     now = timezone.now()
-    found: list[Member] = []
 
     # 结论类: the reports as issued, the draft and the agency's reply, the circular
     for report in IssuedReport.objects.filter(audit=audit).order_by("version"):
-        found.append(
-            Member(
-                f"{CONCLUSION}/稽核报告-{_safe(report.number)}.pdf",
-                f"{agency.name}{year}年度稽核报告（{report.number}）",
-                CONCLUSION,
-                office,
-                report.issued_at,
-                True,
-                bytes(report.content),
-            )
+        yield Member(
+            f"{CONCLUSION}/稽核报告-{_safe(report.number)}.pdf",
+            f"{agency.name}{year}年度稽核报告（{report.number}）",
+            CONCLUSION,
+            office,
+            report.issued_at,
+            True,
+            bytes(report.content),
         )
     drafts = list(
         DraftReport.objects.filter(audit=audit).order_by("version").select_related("replied_by")
     )
     for draft in drafts:
-        found.append(
-            Member(
-                f"{CONCLUSION}/征求意见稿-{_safe(draft.number)}.pdf",
-                f"{agency.name}{year}年度稽核报告征求意见稿（{draft.number}）",
-                CONCLUSION,
-                office,
-                draft.sent_at,
-                True,
-                bytes(draft.content),
-            )
+        yield Member(
+            f"{CONCLUSION}/征求意见稿-{_safe(draft.number)}.pdf",
+            f"{agency.name}{year}年度稽核报告征求意见稿（{draft.number}）",
+            CONCLUSION,
+            office,
+            draft.sent_at,
+            True,
+            bytes(draft.content),
         )
         rows = [
             [
@@ -206,58 +211,53 @@ def members(audit: Audit, *, circular: bytes | None = None) -> list[Member]:
         state = draft.get_status_display()
         if draft.replied_at:
             state += f"（{draft.replied_by.display_name}，{timezone.localtime(draft.replied_at):%Y-%m-%d %H:%M}）"
-        found.append(
-            Member(
-                f"{CONCLUSION}/征求意见反馈及采纳情况-{_safe(draft.number)}.pdf",
-                f"{agency.name}对征求意见稿的书面反馈及采纳情况（{draft.number}）",
-                CONCLUSION,
-                agency.name,
-                draft.replied_at or draft.sent_at,
-                True,
-                _record_pdf(
-                    f"{agency.name}对征求意见稿（{draft.number}）的反馈及采纳情况",
-                    office,
-                    [
-                        (
-                            "反馈情况",
-                            [
-                                ["状态", state],
-                                ["反馈期限", draft.reply_due.isoformat()],
-                                ["总体意见", draft.opinion or "—"],
-                            ],
-                        ),
-                        (
-                            "逐项意见及采纳情况",
-                            [["标准", "意见", "说明", "采纳情况", "理由"], *rows],
-                        ),
-                    ],
-                ),
-            )
+        yield Member(
+            f"{CONCLUSION}/征求意见反馈及采纳情况-{_safe(draft.number)}.pdf",
+            f"{agency.name}对征求意见稿的书面反馈及采纳情况（{draft.number}）",
+            CONCLUSION,
+            agency.name,
+            draft.replied_at or draft.sent_at,
+            True,
+            _record_pdf(
+                f"{agency.name}对征求意见稿（{draft.number}）的反馈及采纳情况",
+                office,
+                [
+                    (
+                        "反馈情况",
+                        [
+                            ["状态", state],
+                            ["反馈期限", draft.reply_due.isoformat()],
+                            ["总体意见", draft.opinion or "—"],
+                        ],
+                    ),
+                    (
+                        "逐项意见及采纳情况",
+                        [["标准", "意见", "说明", "采纳情况", "理由"], *rows],
+                    ),
+                ],
+                render,
+            ),
         )
     for report in RectificationReport.objects.filter(audit=audit).order_by("version"):
-        found.append(
-            Member(
-                f"{CONCLUSION}/整改情况报告-{_safe(report.number)}.pdf",
-                f"{agency.name}{year}年度整改情况报告（{report.number}）",
-                CONCLUSION,
-                office,
-                report.issued_at,
-                True,
-                bytes(report.content),
-            )
-        )
-    if circular is None:
-        circular = pdf.circular_pdf(data.circular(audit.cycle))
-    found.append(
-        Member(
-            f"{CONCLUSION}/{year}年度稽核通报.pdf",
-            f"{audit.cycle.title}通报",
+        yield Member(
+            f"{CONCLUSION}/整改情况报告-{_safe(report.number)}.pdf",
+            f"{agency.name}{year}年度整改情况报告（{report.number}）",
             CONCLUSION,
             office,
-            now,
+            report.issued_at,
             True,
-            circular,
+            bytes(report.content),
         )
+    if circular is None:
+        circular = render(pdf.circular_html(data.circular(audit.cycle)))
+    yield Member(
+        f"{CONCLUSION}/{year}年度稽核通报.pdf",
+        f"{audit.cycle.title}通报",
+        CONCLUSION,
+        office,
+        now,
+        True,
+        circular,
     )
 
     # 证明类: the evidence as uploaded, the scoring with its history, the work paper, the
@@ -293,62 +293,58 @@ def members(audit: Audit, *, circular: bytes | None = None) -> list[Member]:
             name = f"{document.number:02d}-{name}"
         else:
             klass, folder, title = PROOF, "其他", file.original_name
-        found.append(
-            Member(
-                f"{klass}/{folder}/{name}",
-                title,
-                klass,
-                uploader,
-                file.uploaded_at,
-                False,
-                key=file.key,
-                extra={"sha256_at_upload": file.sha256},
-            )
+        yield Member(
+            f"{klass}/{folder}/{name}",
+            title,
+            klass,
+            uploader,
+            file.uploaded_at,
+            False,
+            key=file.key,
+            extra={"sha256_at_upload": file.sha256},
         )
-    found.append(
-        Member(
-            f"{PROOF}/稽核评分表.pdf",
-            f"{agency.name}{year}年度稽核评分表",
-            PROOF,
-            office,
-            audit.finalized_at or now,
-            True,
-            pdf.scoring_form_pdf(data.scoring_form(audit, filled=True)),
-        )
+    yield Member(
+        f"{PROOF}/稽核评分表.pdf",
+        f"{agency.name}{year}年度稽核评分表",
+        PROOF,
+        office,
+        audit.finalized_at or now,
+        True,
+        render(
+            render_to_string("reports/scoring_form.html", data.scoring_form(audit, filled=True))
+        ),
     )
-    found.append(
-        Member(
-            f"{PROOF}/稽核评分记录.xlsx",
-            f"{agency.name}{year}年度稽核评分及修改记录",
-            PROOF,
-            office,
-            audit.finalized_at or now,
-            True,
-            _scores_xlsx(audit),
-        )
+    yield Member(
+        f"{PROOF}/稽核评分记录.xlsx",
+        f"{agency.name}{year}年度稽核评分及修改记录",
+        PROOF,
+        office,
+        audit.finalized_at or now,
+        True,
+        _scores_xlsx(audit),
     )
-    found.append(
-        Member(
-            f"{PROOF}/{_safe(workpaper.file_name(audit))}",
-            f"{agency.name}{year}年度稽核工作底稿",
-            PROOF,
-            office,
-            now,
-            True,
-            workpaper.build(audit),
-        )
+    yield Member(
+        f"{PROOF}/{_safe(workpaper.file_name(audit))}",
+        f"{agency.name}{year}年度稽核工作底稿",
+        PROOF,
+        office,
+        now,
+        True,
+        workpaper.build(audit),
     )
     if hasattr(audit, "self_assessment"):
-        found.append(
-            Member(
-                f"{PROOF}/自查自评表.pdf",
-                f"{agency.name}{year}年度自查自评表",
-                PROOF,
-                agency.name,
-                audit.self_assessment.submitted_at or now,
-                True,
-                pdf.scoring_form_pdf(data.scoring_form(audit, self_assessment=True)),
-            )
+        yield Member(
+            f"{PROOF}/自查自评表.pdf",
+            f"{agency.name}{year}年度自查自评表",
+            PROOF,
+            agency.name,
+            audit.self_assessment.submitted_at or now,
+            True,
+            render(
+                render_to_string(
+                    "reports/scoring_form.html", data.scoring_form(audit, self_assessment=True)
+                )
+            ),
         )
 
     # 立项类: the notices and their receipt, the assignment
@@ -356,16 +352,14 @@ def members(audit: Audit, *, circular: bytes | None = None) -> list[Member]:
         AuditNotice.objects.filter(audit=audit).order_by("version").select_related("received_by")
     )
     for notice in notices:
-        found.append(
-            Member(
-                f"{INITIATION}/稽核通知书-{_safe(notice.number)}.pdf",
-                f"稽核通知书（{notice.number}）",
-                INITIATION,
-                office,
-                notice.issued_at,
-                True,
-                bytes(notice.content),
-            )
+        yield Member(
+            f"{INITIATION}/稽核通知书-{_safe(notice.number)}.pdf",
+            f"稽核通知书（{notice.number}）",
+            INITIATION,
+            office,
+            notice.issued_at,
+            True,
+            bytes(notice.content),
         )
     events = (
         AuditEvent.objects.filter(
@@ -379,80 +373,74 @@ def members(audit: Audit, *, circular: bytes | None = None) -> list[Member]:
         .select_related("actor")
         .order_by("at", "id")
     )
-    found.append(
-        Member(
-            f"{INITIATION}/立项记录.pdf",
-            f"{agency.name}{year}年度稽核立项记录（人员分配、通知书发出及签收）",
-            INITIATION,
+    yield Member(
+        f"{INITIATION}/立项记录.pdf",
+        f"{agency.name}{year}年度稽核立项记录（人员分配、通知书发出及签收）",
+        INITIATION,
+        office,
+        now,
+        True,
+        _record_pdf(
+            f"{agency.name}{year}年度稽核立项记录",
             office,
-            now,
-            True,
-            _record_pdf(
-                f"{agency.name}{year}年度稽核立项记录",
-                office,
-                [
-                    (
-                        "稽核人员",
+            [
+                (
+                    "稽核人员",
+                    [
                         [
+                            "稽核人员",
+                            "、".join(u.display_name for u in audit.auditors.order_by("username"))
+                            or "—",
+                        ],
+                        ["组长", audit.team_leader.display_name if audit.team_leader else "—"],
+                    ],
+                ),
+                (
+                    "通知书签收",
+                    [
+                        ["通知书", "签收人", "签收时间"],
+                        *(
                             [
-                                "稽核人员",
-                                "、".join(
-                                    u.display_name for u in audit.auditors.order_by("username")
-                                )
-                                or "—",
-                            ],
-                            ["组长", audit.team_leader.display_name if audit.team_leader else "—"],
-                        ],
-                    ),
-                    (
-                        "通知书签收",
-                        [
-                            ["通知书", "签收人", "签收时间"],
-                            *(
-                                [
-                                    n.number,
-                                    n.received_by.display_name if n.received_by else "未签收",
-                                    f"{timezone.localtime(n.received_at):%Y-%m-%d %H:%M}"
-                                    if n.received_at
-                                    else "—",
-                                ]
-                                for n in notices
-                            ),
-                        ],
-                    ),
-                    (
-                        "记录",
-                        [
-                            ["时间", "事项", "经办人", "说明"],
-                            *(
-                                [
-                                    f"{timezone.localtime(e.at):%Y-%m-%d %H:%M}",
-                                    e.get_action_display(),
-                                    e.actor.display_name,
-                                    e.comment or "—",
-                                ]
-                                for e in events
-                            ),
-                        ],
-                    ),
-                ],
-            ),
-        )
+                                n.number,
+                                n.received_by.display_name if n.received_by else "未签收",
+                                f"{timezone.localtime(n.received_at):%Y-%m-%d %H:%M}"
+                                if n.received_at
+                                else "—",
+                            ]
+                            for n in notices
+                        ),
+                    ],
+                ),
+                (
+                    "记录",
+                    [
+                        ["时间", "事项", "经办人", "说明"],
+                        *(
+                            [
+                                f"{timezone.localtime(e.at):%Y-%m-%d %H:%M}",
+                                e.get_action_display(),
+                                e.actor.display_name,
+                                e.comment or "—",
+                            ]
+                            for e in events
+                        ),
+                    ],
+                ),
+            ],
+            render,
+        ),
     )
 
     # 备查类: the audit's entries of the security log
-    found.append(
-        Member(
-            f"{REFERENCE}/安全日志.csv",
-            f"{agency.name}{year}年度稽核相关安全日志",
-            REFERENCE,
-            office,
-            now,
-            True,
-            _security_csv(audit),
-        )
+    yield Member(
+        f"{REFERENCE}/安全日志.csv",
+        f"{agency.name}{year}年度稽核相关安全日志",
+        REFERENCE,
+        office,
+        now,
+        True,
+        _security_csv(audit),
     )
-    return found
 
 
 def _retention(cycle) -> dict:
@@ -464,16 +452,25 @@ def _retention(cycle) -> dict:
     }
 
 
-def build(audit: Audit, target, *, by=None, circular: bytes | None = None) -> dict:
+def build(
+    audit: Audit,
+    target,
+    *,
+    by=None,
+    circular: bytes | None = None,
+    render: Callable[[str], bytes] | None = None,
+) -> dict:
     """Write the package of ``audit`` to ``target`` (a path or a binary file) and return its
-    manifest."""
+    manifest. ``render`` turns a generated document's HTML into its PDF (the background
+    worker's renders in a process of its own: ``common.pdf.renderer``; here by default)."""
+    render = render or rendering.render
     audit = Audit.objects.select_related("cycle", "agency", "team_leader").get(pk=audit.pk)
     cycle, retention = audit.cycle, _retention(audit.cycle)
     number = cycle.archive_number(audit.agency)
     entries = []
     storage = evidence_storage()
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as package:
-        for member in members(audit, circular=circular):
+        for member in members(audit, circular=circular, render=render):
             counter = digests.Digests()
             with package.open(f"{number}/{member.path}", "w", force_zip64=True) as out:
                 if member.key:

@@ -103,9 +103,10 @@ def _longest(cycle) -> str:
     )
 
 
-def build(archive: ArchivePackage, *, circular: bytes | None = None) -> ArchivePackage:
+def build(archive: ArchivePackage, *, circular: bytes | None = None, render=None) -> ArchivePackage:
     """Build, check and store one queued package, then lock its audit. A failure marks the
-    package failed (with the reason) and leaves no file behind."""
+    package failed (with the reason) and leaves no file behind. ``render``: how the
+    package's documents become PDFs (``common.pdf.renderer``; here by default)."""
     claimed = ArchivePackage.objects.filter(
         pk=archive.pk, status=ArchivePackage.Status.QUEUED
     ).update(status=ArchivePackage.Status.BUILDING)
@@ -117,7 +118,13 @@ def build(archive: ArchivePackage, *, circular: bytes | None = None) -> ArchiveP
     partial = workspace() / f"{uuid.uuid4().hex}.zip.partial"
     name = f"{archive.audit.cycle.year}/{uuid.uuid4().hex}.zip"
     try:
-        manifest = package.build(archive.audit, partial, by=archive.requested_by, circular=circular)
+        manifest = package.build(
+            archive.audit,
+            partial,
+            by=archive.requested_by,
+            circular=circular,
+            render=render,
+        )
         report = verify(partial, name=archive.number)
         digest = hashlib.sha256()
         with open(partial, "rb") as stream:

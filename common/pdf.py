@@ -7,6 +7,8 @@ network.
 """
 
 import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 logger = logging.getLogger(__name__)
 
@@ -47,3 +49,35 @@ def render(html: str) -> bytes:
     return HTML(string=html, base_url="about:blank", url_fetcher=_url_fetcher()).write_pdf(
         pdf_variant=PDF_VARIANT
     )
+
+
+@contextmanager
+def renderer(*, apart: bool, per_process: int = 25) -> Iterator[Callable[[str], bytes]]:
+    """A function from HTML to PDF bytes, for as long as the block lasts.
+
+    ``apart`` (the background worker): the documents are rendered in a process of its own,
+    replaced after ``per_process`` documents. WeasyPrint's fonts and layouts (a fresh
+    process grows by ~150 MB on the first document) go back to the system with that
+    process instead of staying in the long-lived worker, whose allocator keeps what it
+    freed; so the worker stays flat however many documents it asks for. With
+    REPORT_RENDER_PROCESSES = 1 (the tests' settings) it renders here."""
+    from django.conf import settings
+
+    if not apart or getattr(settings, "REPORT_RENDER_PROCESSES", None) == 1:
+        yield render
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # "spawn": the child only runs WeasyPrint on finished HTML and shares nothing with this
+    # process (no database connection, no threads)
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=1, mp_context=context, max_tasks_per_child=per_process
+    ) as pool:
+        yield lambda html: pool.submit(_render_in_child, html).result()
+
+
+def _render_in_child(html: str) -> bytes:
+    # by name, so the child runs its own ``render`` (a test may have replaced this one's)
+    return render(html)

@@ -12,26 +12,10 @@ def html_to_pdf(html: str) -> bytes:
 
 def html_to_pdf_apart(html: str) -> bytes:
     """``html_to_pdf`` in a process of its own that ends with it (the task worker's path for
-    a cycle-wide PDF). WeasyPrint's fonts and a province's layout (a fresh process grows by
-    ~150 MB for the circular of 5,000 agencies) go back to the system with that process,
-    instead of staying in the long-lived worker, whose allocator keeps what it freed. With
-    REPORT_RENDER_PROCESSES = 1 (the tests) it renders here."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    from django.conf import settings
-
-    if getattr(settings, "REPORT_RENDER_PROCESSES", None) == 1:
-        return html_to_pdf(html)
-    # "spawn": the child only runs WeasyPrint on finished HTML and shares nothing with this
-    # process (no database connection, no threads)
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        return pool.submit(_render_in_child, html).result()
-
-
-def _render_in_child(html: str) -> bytes:
-    return html_to_pdf(html)
+    a cycle-wide PDF: a fresh process grows by ~150 MB for the circular of 5,000 agencies,
+    which goes back to the system with it; see ``common.pdf.renderer``)."""
+    with rendering.renderer(apart=True, per_process=1) as render:
+        return render(html)
 
 
 def agency_report_pdf(data: dict) -> bytes:

@@ -18,13 +18,17 @@ SAMPLE = int(os.environ.get("BENCH_ARCHIVE_SAMPLE", "20"))
 MEMORY_MB = 150
 GROWTH_MB = 20
 WORKER = """
-import json, os, sys, time
+import json, os, resource, sys, time
 sys.path.insert(0, os.getcwd())
 import django
 django.setup()
+from django.conf import settings
 from archives import services
 from archives.models import ArchivePackage
+from common import pdf as rendering
 from reports import data, pdf
+
+settings.REPORT_RENDER_PROCESSES = None  # as in production (the tests' settings say 1)
 
 def rss_mb():
     for line in open("/proc/self/status"):
@@ -35,12 +39,16 @@ def rss_mb():
 ids = json.loads(sys.argv[1])
 print(json.dumps({"start": rss_mb()}), flush=True)
 first = ArchivePackage.objects.select_related("audit__cycle").get(pk=ids[0])
-circular = pdf.circular_pdf(data.circular(first.audit.cycle))
-for pk in ids:
-    started = time.perf_counter()
-    archive = services.build(ArchivePackage.objects.get(pk=pk), circular=circular)
-    print(json.dumps({"seconds": time.perf_counter() - started, "rss": rss_mb(),
-                      "size": archive.size, "passed": archive.check_passed}), flush=True)
+# as archives.tasks.build_packages: one renderer (a rendering process, replaced now and
+# then) for the batch, the circular rendered once
+with rendering.renderer(apart=True) as render:
+    circular = render(pdf.circular_html(data.circular(first.audit.cycle)))
+    for pk in ids:
+        started = time.perf_counter()
+        archive = services.build(ArchivePackage.objects.get(pk=pk), circular=circular, render=render)
+        print(json.dumps({"seconds": time.perf_counter() - started, "rss": rss_mb(),
+                          "size": archive.size, "passed": archive.check_passed}), flush=True)
+print(json.dumps({"renderer": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
 """
 
 
@@ -75,7 +83,8 @@ def run(manager) -> bool:
         return False
     lines = [json.loads(line) for line in worker.stdout.splitlines() if line.startswith("{")]
     start = lines[0]["start"]
-    rows = lines[1:]
+    renderer = lines[-1]["renderer"]
+    rows = lines[1:-1]
     seconds = statistics.median(row["seconds"] for row in rows)
     rss = [row["rss"] for row in rows]
     growth = rss[-1] - rss[min(4, len(rss) - 1)]
@@ -95,5 +104,9 @@ def run(manager) -> bool:
         f"{growth:+.1f} MB from the fifth package to the last "
         f"(targets ≤ {MEMORY_MB} MB above its start, ≤ {GROWTH_MB} MB)"
         + ("" if ok else "  ← over target or a check failed")
+    )
+    print(
+        f"  the rendering process (WeasyPrint, replaced every few packages): {renderer:.0f} MB "
+        "at its largest"
     )
     return ok

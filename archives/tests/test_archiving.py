@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from agencies.models import AuditEvent
-from archives import services
+from archives import services, tasks
 from archives.models import ArchivePackage
 from archives.storage import archive_storage
 from checklist.services import ScoringError, reopen_audit
@@ -207,3 +207,32 @@ def test_kept_until_follows_the_longest_retention(client_for, ready, cycle):
     assert archive.longest_retention == "10年"
     archived_on = timezone.localtime(archive.finished_at).date()
     assert archive.kept_until == archived_on.replace(year=archived_on.year + 10)
+
+
+def test_the_worker_renders_the_documents_in_a_process_of_their_own(
+    ready, manager, settings, monkeypatch
+):
+    """The background worker's path (archives.tasks): every PDF of the package is rendered
+    in a rendering process, so WeasyPrint's memory leaves with it and the worker stays
+    flat (make bench measures it). Rendering in the worker itself is made to fail: the
+    package is still built whole, and passes its check."""
+    from common import pdf as rendering
+
+    def not_here(html):
+        raise AssertionError("rendered in the worker's own process")
+
+    settings.REPORT_RENDER_PROCESSES = None
+    monkeypatch.setattr(rendering, "render", not_here)
+    queued, _refused = services.request(audits=[ready], by=manager)
+    assert tasks.build_packages.call([queued[0].pk]) == 1
+    archive = ArchivePackage.objects.get(pk=queued[0].pk)
+    assert archive.status == ArchivePackage.Status.DONE, archive.error
+    assert archive.check_passed
+    settings.REPORT_RENDER_PROCESSES = 1  # the tests' path renders here: the same build fails
+    revoked = services.revoke(archive=archive, by=manager, reason="重建")
+    assert revoked.status == ArchivePackage.Status.REVOKED
+    queued, _refused = services.request(audits=[ready], by=manager)
+    assert tasks.build_packages.call([queued[0].pk]) == 0
+    failed = ArchivePackage.objects.get(pk=queued[0].pk)
+    assert failed.status == ArchivePackage.Status.FAILED
+    assert "worker's own process" in failed.error

@@ -3,6 +3,7 @@ SM3 of each file, signed; and the 四性检测 that finds a changed byte, a miss
 file, an edited manifest, an unusable or unsafe file."""
 
 import io
+import itertools
 import json
 import zipfile
 
@@ -273,3 +274,21 @@ def test_the_command_builds_a_package(manager, tmp_path, capsys):
     assert verify(out).passed
     with pytest.raises(CommandError, match="没有该年度"):
         call_command("build_archive", "2023", "999", str(out))
+
+
+def test_the_records_are_made_one_at_a_time_as_the_package_is_written(manager):
+    """A package is streamed: each generated document is rendered when its turn comes, after
+    the records before it are written, never the whole package in memory at once."""
+    finalized("004", manager)
+    target = io.BytesIO()
+    written_before = []
+
+    def render(html):
+        written_before.append(target.tell())
+        return UPLOADED
+
+    package.build(audit_of("004"), target, circular=b"%PDF circular", render=render)
+    assert len(written_before) >= 2  # the scoring form, the 立项记录
+    assert all(a < b for a, b in itertools.pairwise(written_before)), written_before
+    names = zipfile.ZipFile(target).namelist()
+    assert f"{ROOT}/证明类/稽核评分表.pdf" in names and f"{ROOT}/立项类/立项记录.pdf" in names

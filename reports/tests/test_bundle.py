@@ -178,6 +178,7 @@ def test_a_cycle_wide_pdf_is_rendered_in_a_process_of_its_own(settings, monkeypa
     """The worker's path: WeasyPrint runs in a child that ends with the render, so its
     memory does not stay in the worker. Rendering in this process is made to fail: the PDF
     still comes, from the child."""
+    from common import pdf as rendering
     from reports import pdf
 
     settings.REPORT_RENDER_PROCESSES = None
@@ -185,7 +186,7 @@ def test_a_cycle_wide_pdf_is_rendered_in_a_process_of_its_own(settings, monkeypa
     def not_here(html):
         raise AssertionError("rendered in the worker's own process")
 
-    monkeypatch.setattr(pdf, "html_to_pdf", not_here)
+    monkeypatch.setattr(rendering, "render", not_here)
     content = pdf.html_to_pdf_apart("<p lang='zh-CN'>通报</p>")
     assert content.startswith(b"%PDF-")
     settings.REPORT_RENDER_PROCESSES = 1
