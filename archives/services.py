@@ -17,7 +17,7 @@ from reports.models import IssuedReport
 from . import package
 from .models import ArchivePackage
 from .storage import archive_storage, workspace
-from .verify import verify
+from .verify import Report, verify
 
 LIVE = (ArchivePackage.Status.QUEUED, ArchivePackage.Status.BUILDING, ArchivePackage.Status.DONE)
 RETENTION_ORDER = ("10年", "30年", "永久")
@@ -174,6 +174,10 @@ def check(archive: ArchivePackage) -> ArchivePackage:
             for block in iter(lambda: stream.read(1024 * 1024), b""):
                 out.write(block)
         report = verify(local, name=archive.number)
+    except FileNotFoundError:
+        # the store has lost the package: that is the check's finding, not an error page
+        report = Report(package=archive.number, number=archive.number)
+        report.fault("完整性", f"档案包文件在存储中找不到（{archive.file_name}）")
     finally:
         local.unlink(missing_ok=True)
     ArchivePackage.objects.filter(pk=archive.pk).update(

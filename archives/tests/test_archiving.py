@@ -11,7 +11,7 @@ from django.utils import timezone
 from agencies.models import AuditEvent
 from archives import services, tasks
 from archives.models import ArchivePackage
-from archives.storage import archive_storage
+from archives.storage import archive_storage, workspace
 from checklist.services import ScoringError, reopen_audit
 from checklist.tests.helpers import audit_of
 from evidence.tests.conftest import empty_store  # noqa: F401 (each test ends with an empty store)
@@ -155,10 +155,16 @@ def test_the_check_button_finds_a_package_changed_in_the_store(client_for, ready
     path = archive_storage().path(archive.file_name)
     with zipfile.ZipFile(path, "a") as package_file:
         package_file.writestr("京互稽档-2023-004/证明类/后补.pdf", b"%PDF-1.4")
+    checked_before = archive.checked_at
     response = client_for("auditor").post(f"/cycles/2023/archive/{archive.pk}/check/", follow=True)
     assert "未通过四性检测" in response.content.decode()
     archive.refresh_from_db()
-    assert archive.check_passed is False and "证明类/后补.pdf" in archive.check_report
+    assert archive.check_passed is False and archive.checked_at > checked_before
+    # the report as the command prints it, a line each, naming the package by its 档号
+    lines = archive.check_report.split("\n")
+    assert lines[0] == "四性检测：京互稽档-2023-004"
+    assert "  - 证明类/后补.pdf：档案包中有，清单中未列" in lines
+    assert lines[-1] == "结论：未通过，请核查上列文件"
 
 
 def test_a_failed_build_says_why_leaves_nothing_and_locks_nothing(client_for, ready, monkeypatch):
@@ -236,3 +242,48 @@ def test_the_worker_renders_the_documents_in_a_process_of_their_own(
     failed = ArchivePackage.objects.get(pk=queued[0].pk)
     assert failed.status == ArchivePackage.Status.FAILED
     assert "worker's own process" in failed.error
+
+
+def test_a_reopened_audit_is_not_archived_while_its_report_is_withdrawn(ready, manager):
+    """The issued report is on record, but the audit was reopened: it is archived only when
+    it is finalized (and its report issued) again."""
+    reopen_audit(audit=ready, by=manager, reason="复核发现评分有误")
+    ready.refresh_from_db()
+    assert ready.issued_reports.exists()
+    assert services.why_not(ready) == "报告尚未出具"
+    _queued, refused = services.request(audits=[ready], by=manager)
+    assert [audit.pk for audit, _why in refused] == [ready.pk]
+
+
+def test_a_package_lost_from_the_store_fails_its_check_and_says_so(client_for, ready):
+    client_for("manager").post("/cycles/2023/archive/")
+    archive = ArchivePackage.objects.get()
+    archive_storage().delete(archive.file_name)
+    response = client_for("manager").post(f"/cycles/2023/archive/{archive.pk}/check/", follow=True)
+    assert response.status_code == 200 and "未通过四性检测" in response.content.decode()
+    archive.refresh_from_db()
+    assert archive.check_passed is False
+    assert f"  - 档案包文件在存储中找不到（{archive.file_name}）" in archive.check_report
+    assert list(workspace().iterdir()) == []  # nothing left behind
+
+
+@pytest.mark.parametrize("persona", ["auditor", "staff004", "secadmin"])
+def test_the_services_refuse_anyone_but_a_manager_and_say_why(ready, manager, persona):
+    """The rules stand in the services, whatever page or command calls them."""
+    from audit_portal.testing import persona_user
+
+    someone = persona_user(persona)
+    with pytest.raises(services.ArchiveRefused, match=r"^只有主任可以归档。$"):
+        services.request(audits=[ready], by=someone)
+    with pytest.raises(services.ArchiveRefused, match=r"^只有主任可以归档。$"):
+        services.request_cycle(cycle=ready.cycle, by=someone)
+    queued, _refused = services.request(audits=[ready], by=manager)
+    tasks.build_packages.call([queued[0].pk])
+    archive = ArchivePackage.objects.get(pk=queued[0].pk)
+    with pytest.raises(services.ArchiveRefused, match=r"^只有主任可以撤销归档。$"):
+        services.revoke(archive=archive, by=someone, reason="重建")
+    with pytest.raises(services.ArchiveRefused, match=r"^请填写撤销的理由，理由将记入稽核记录。$"):
+        services.revoke(archive=archive, by=manager, reason="  ")
+    services.revoke(archive=archive, by=manager, reason="重建")
+    with pytest.raises(services.ArchiveRefused, match=r"^只能撤销已归档的档案包。$"):
+        services.revoke(archive=archive, by=manager, reason="再次")
