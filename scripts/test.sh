@@ -103,13 +103,20 @@ fi
 echo "== pytest on SQLite, with branch coverage of the application code"
 # Tests run in a new random order every time (pytest-randomly prints the seed: repeat an
 # order with --randomly-seed=<seed>, or keep the file order with -p no:randomly).
+# Tests marked one_database check what no database can change (the pages' accessibility and
+# layout, an export's printed pages): with the PostgreSQL run going they run there only,
+# once per make test, instead of twice.
+once=()
+if [ -n "$postgres_pid" ]; then
+  once=(-m "not one_database")
+fi
 if [ $# -eq 0 ]; then
   rm -f var/.coverage
-  DATABASE_URL=$sqlite_url $py -m coverage run -m pytest
+  DATABASE_URL=$sqlite_url $py -m coverage run -m pytest "${once[@]}"
   # fails below [tool.coverage.report] fail_under in pyproject.toml
   $py -m coverage report
 else
-  DATABASE_URL=$sqlite_url $py -m pytest "$@"
+  DATABASE_URL=$sqlite_url $py -m pytest "${once[@]}" "$@"
 fi
 
 # Wait for a run in the background, print its log, and fail with it.

@@ -13,6 +13,8 @@ from openpyxl import load_workbook
 from common.spreadsheets import set_up_printing
 from rectification.tests.helpers import finalized
 
+pytestmark = pytest.mark.one_database
+
 A4_LANDSCAPE = (841.9, 595.3)  # points
 FOOTER = re.compile(r"第\s*(\d+)\s*页\s*共\s*(\d+)\s*页")
 

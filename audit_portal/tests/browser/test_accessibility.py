@@ -22,7 +22,11 @@ from audit_portal.testing import PERSONA_NAMES, persona_user
 from ..test_permission_matrix import ROWS
 from .conftest import _sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("untraced")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.one_database,
+    pytest.mark.usefixtures("untraced"),
+]
 
 AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text()
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]

@@ -11,7 +11,7 @@ from audit_portal.testing import persona_user
 from rectification.models import RectificationItem
 from rectification.tests.helpers import finalized
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.one_database]
 
 
 def _lines(page, selector) -> list[tuple[str, int]]:
