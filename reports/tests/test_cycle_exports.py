@@ -15,7 +15,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from agencies.models import Agency, Audit, Cycle
-from reports import exports, pdf, tasks
+from reports import exports, tasks
 from reports.models import ReportBundle
 from reports.tests.helpers import scored_and_submitted
 
@@ -73,9 +73,11 @@ def test_a_large_cycles_export_is_built_in_the_background_and_served_from_a_file
 def test_the_circular_is_rendered_again_only_when_its_content_changed(
     client_for, large, auditor, monkeypatch
 ):
+    from common import pdf as rendering
+
     rendered = []
-    real = pdf.html_to_pdf
-    monkeypatch.setattr(pdf, "html_to_pdf", lambda html: rendered.append(1) or real(html))
+    real = rendering.render
+    monkeypatch.setattr(rendering, "render", lambda html: rendered.append(1) or real(html))
     manager = client_for("manager")
     manager.get(URLS["circular_pdf"])
     # a change the circular does not show: built again, but the same HTML is not rendered
