@@ -17,7 +17,15 @@ from common.spreadsheets import (
 )
 
 from . import services
-from .models import Applicability, Assessment, AssessmentChange, Category, Standard
+from .models import (
+    Applicability,
+    Assessment,
+    AssessmentChange,
+    Category,
+    ProblemType,
+    Standard,
+    Wording,
+)
 
 
 class CategoryWidget(widgets.ForeignKeyWidget):
@@ -166,3 +174,135 @@ class AssessmentAdmin(ReadOnlyAdmin):
     list_select_related = ("audit__cycle", "audit__agency", "standard__category", "updated_by")
     search_fields = ("audit__agency__code", "audit__agency__name", "finding")
     inlines = [AssessmentChangeInline]
+
+
+class ParentTypeWidget(widgets.ForeignKeyWidget):
+    """A type's 上级类型 by its name, among the top-level types; blank for a top-level type."""
+
+    def __init__(self):
+        super().__init__(ProblemType, field="name")
+
+    def get_queryset(self, value, row, *args, **kwargs):
+        return ProblemType.objects.filter(parent__isnull=True)
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        try:
+            return super().clean(str(value).strip(), row, **kwargs)
+        except ProblemType.DoesNotExist:
+            raise ValueError(
+                _("There is no top-level problem type named %(name)s; list it in a row above.")
+                % {"name": value}
+            ) from None
+
+
+class ProblemTypeResource(SpreadsheetResource):
+    parent = fields.Field(attribute="parent", column_name="上级类型", widget=ParentTypeWidget())
+    name = fields.Field(attribute="name", column_name="类型名称", widget=TextWidget())
+    position = fields.Field(attribute="position", column_name="顺序", widget=WholeNumberWidget())
+    keywords = fields.Field(attribute="keywords", column_name="关键词", widget=TextWidget())
+
+    class Meta:
+        model = ProblemType
+        fields = ("parent", "name", "position", "keywords")
+        import_id_fields = ("parent", "name")
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+
+    def get_queryset(self):
+        return ProblemType.objects.select_related("parent").order_by(
+            "parent__position", "parent__name", "position", "name"
+        )
+
+
+class TypePathWidget(widgets.ForeignKeyWidget):
+    """A type by its path as the pages show it (财务管理 › 审批手续不全), or a top-level name."""
+
+    def __init__(self):
+        super().__init__(ProblemType, field="name")
+
+    def clean(self, value, row=None, **kwargs):
+        text = "" if value is None else str(value).strip()
+        parent, _sep, name = text.rpartition("›")
+        found = ProblemType.objects.filter(name=name.strip())
+        found = (
+            found.filter(parent__name=parent.strip(), parent__parent__isnull=True)
+            if parent.strip()
+            else found.filter(parent__isnull=True)
+        )
+        try:
+            return found.get()
+        except ProblemType.DoesNotExist:
+            raise ValueError(
+                _("There is no problem type %(path)s (write it as 上级类型 › 类型名称).")
+                % {"path": text}
+            ) from None
+
+    def render(self, value, obj=None, **kwargs):
+        return value.path if value else ""
+
+
+class WordingResource(SpreadsheetResource):
+    problem_type = fields.Field(
+        attribute="problem_type", column_name="问题类型", widget=TypePathWidget()
+    )
+    kind = fields.Field(
+        attribute="kind",
+        column_name="用于",
+        widget=ChoiceLabelWidget(
+            [(Wording.Kind.FINDING, "问题描述"), (Wording.Kind.RECTIFICATION, "整改要求")]
+        ),
+    )
+    text = fields.Field(attribute="text", column_name="常用表述", widget=TextWidget())
+    position = fields.Field(attribute="position", column_name="顺序", widget=WholeNumberWidget())
+
+    class Meta:
+        model = Wording
+        fields = ("problem_type", "kind", "text", "position")
+        import_id_fields = ("problem_type", "kind", "text")
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+
+    def get_queryset(self):
+        return Wording.objects.select_related("problem_type__parent")
+
+
+class WordingInline(admin.TabularInline):
+    model = Wording
+    extra = 1
+    fields = ("kind", "text", "position")
+
+
+@admin.register(ProblemType)
+class ProblemTypeAdmin(SpreadsheetAdmin):
+    """问题库: the tree of problem types (imported from Excel or kept here) and each type's
+    常用表述. A type in use by a finding cannot be deleted (its findings keep their name)."""
+
+    resource_classes = [ProblemTypeResource]
+    list_display = ("type_path", "position", "keywords")
+    list_filter = (("parent", admin.RelatedOnlyFieldListFilter),)
+    search_fields = ("name", "parent__name", "keywords")
+    ordering = ("parent__position", "parent__name", "position", "name")
+    list_select_related = ("parent",)
+    inlines = [WordingInline]
+
+    @admin.display(description=_("problem type"), ordering="name")
+    def type_path(self, problem_type):
+        return problem_type.path
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "parent":
+            kwargs["queryset"] = ProblemType.objects.filter(parent__isnull=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Wording)
+class WordingAdmin(SpreadsheetAdmin):
+    resource_classes = [WordingResource]
+    list_display = ("text", "problem_type", "kind", "position")
+    list_filter = ("kind",)
+    search_fields = ("text", "problem_type__name")
+    list_select_related = ("problem_type__parent",)

@@ -141,6 +141,106 @@ class Standard(models.Model):
         return self.applies_to == agency.funding_mode
 
 
+class ProblemType(models.Model):
+    """A kind of problem in the office's 问题库 (e.g. 财务管理 › 审批手续不全): a tree kept by an
+    administrator, the same for every cycle. A finding is tagged with one type that has no
+    subtypes, so that the same problem is named the same way across agencies and years."""
+
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent type"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    name = models.CharField(_("name"), max_length=50)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    keywords = models.CharField(
+        _("keywords"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Words that suggest this type when a finding contains them, separated by 、 or "
+            "commas (e.g. 审批、签字、授权)."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("problem type")
+        verbose_name_plural = _("problem types")
+        ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "name"], name="problem_type_name_unique_under_parent"
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(parent__isnull=True),
+                name="problem_type_top_name_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return self.path
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.parent_id is None:
+            return
+        if self.parent.parent_id is not None or (self.pk and self.children.exists()):
+            raise ValidationError(
+                {"parent": _("Problem types have two levels: a type and its subtypes.")}
+            )
+        if Assessment.objects.filter(problem_type_id=self.parent_id).exists():
+            raise ValidationError(
+                {
+                    "parent": _(
+                        "Findings are tagged with this parent type; it cannot have subtypes. "
+                        "Add a new top-level type instead."
+                    )
+                }
+            )
+
+    @property
+    def path(self) -> str:
+        """The name with its parent's, as shown to users: 财务管理 › 审批手续不全."""
+        return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
+
+    def keyword_list(self) -> list[str]:
+        import re
+
+        return [word for word in re.split(r"[、,，;；\s]+", self.keywords) if word]
+
+
+class Wording(models.Model):
+    """常用表述: a typical wording of a problem type's finding or rectification requirement,
+    picked and then edited when an auditor writes them."""
+
+    class Kind(models.TextChoices):
+        FINDING = "finding", _("finding (问题描述)")
+        RECTIFICATION = "rectification", _("rectification requirement (整改要求)")
+
+    problem_type = models.ForeignKey(
+        ProblemType,
+        verbose_name=_("problem type"),
+        on_delete=models.CASCADE,
+        related_name="wordings",
+    )
+    kind = models.CharField(_("used for"), max_length=20, choices=Kind.choices)
+    text = models.TextField(_("text"))
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("typical wording")
+        verbose_name_plural = _("typical wordings")
+        ordering = ["problem_type", "kind", "position", "id"]
+
+    def __str__(self):
+        return self.text[:40]
+
+
 class Result(models.TextChoices):
     COMPLIANT = "compliant", _("Compliant")
     LARGELY_COMPLIANT = "largely", _("Largely compliant")
@@ -171,6 +271,14 @@ class Assessment(models.Model):
     finding = models.TextField(_("finding (问题描述)"), blank=True)
     rectification = models.TextField(_("rectification requirement (整改要求)"), blank=True)
     not_applicable_reason = models.TextField(_("reason for 不适用"), blank=True)
+    problem_type = models.ForeignKey(
+        ProblemType,
+        verbose_name=_("problem type"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     version = models.PositiveIntegerField(_("version"), default=1)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -289,6 +397,7 @@ class AssessmentChange(models.Model):
         "finding": _("finding"),
         "rectification": _("rectification requirement"),
         "not_applicable_reason": _("reason for 不适用"),
+        "problem_type": _("problem type"),
     }
 
     def lines(self) -> list[tuple[str, str, str]]:

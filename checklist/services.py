@@ -16,10 +16,20 @@ from accounts.models import Role
 from agencies.access import can_edit_scores
 from agencies.models import Audit, AuditEvent, AuditStatus
 
-from .models import Assessment, AssessmentChange, Result, Standard
+from .models import Assessment, AssessmentChange, ProblemType, Result, Standard
 from .scoring import Bands, Item, Scores, compute_scores
 
-TRACKED_FIELDS = ("result", "points", "finding", "rectification", "not_applicable_reason")
+TRACKED_FIELDS = (
+    "result",
+    "points",
+    "finding",
+    "rectification",
+    "not_applicable_reason",
+    "problem_type_id",
+)
+# An Entry's problem type when the caller does not set it (the work paper, an adopted
+# objection): the assessment keeps the type it has.
+KEEP = object()
 
 
 class ScoringError(Exception):
@@ -52,6 +62,7 @@ class Entry:
     finding: str = ""
     rectification: str = ""
     not_applicable_reason: str = ""
+    problem_type: object = KEEP  # a ProblemType's id (as typed), "" or None for none
 
 
 def applicable_standards(audit: Audit) -> list[Standard]:
@@ -191,13 +202,32 @@ def _clean_entry(entry: Entry, standard: Standard) -> dict:
                 % {"result": Result(result).label, "max": _points_text(maximum)},
                 field="points",
             )
-    return {
+    values = {
         "result": result,
         "points": points,
         "finding": entry.finding.strip(),
         "rectification": entry.rectification.strip(),
         "not_applicable_reason": entry.not_applicable_reason.strip(),
     }
+    if entry.problem_type is not KEEP:
+        values["problem_type_id"] = _problem_type(entry.problem_type)
+    return values
+
+
+def _problem_type(value) -> int | None:
+    """A problem type's id as typed: one without subtypes (the tree's leaves name problems;
+    their parents only group them), or none."""
+    if value in (None, ""):
+        return None
+    text = str(value).strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 9:
+        raise ScoringError(_("Choose a problem type from the list."), field="problem_type")
+    leaf = ProblemType.objects.filter(pk=int(text), children__isnull=True).values_list(
+        "pk", flat=True
+    )
+    if not leaf:
+        raise ScoringError(_("Choose a problem type from the list."), field="problem_type")
+    return leaf[0]
 
 
 def clean_result_and_points(result: str, points, standard: Standard) -> tuple[str, Decimal | None]:
@@ -222,6 +252,21 @@ def _points_text(value: Decimal) -> str:
 
 def _jsonable(value):
     return str(value) if isinstance(value, Decimal) else value
+
+
+def _recorded(values: dict, names: list[str]) -> dict:
+    """The changed fields as the history keeps them: a problem type by its name (the tree
+    may change later; the record says what was chosen then)."""
+    out = {}
+    for name in names:
+        if name == "problem_type_id":
+            type_id = values[name]
+            out["problem_type"] = (
+                str(ProblemType.objects.select_related("parent").get(pk=type_id)) if type_id else ""
+            )
+        else:
+            out[name] = _jsonable(values[name])
+    return out
 
 
 @transaction.atomic
@@ -264,6 +309,7 @@ def save_assessment(
     current = Assessment.objects.filter(audit=audit, standard=standard).first()
     if (current.version if current else 0) != expected_version:
         raise StaleVersion(current)
+    values.setdefault("problem_type_id", current.problem_type_id if current else None)
 
     if current is None:
         assessment = Assessment(
@@ -275,6 +321,7 @@ def save_assessment(
             "finding": "",
             "rectification": "",
             "not_applicable_reason": "",
+            "problem_type_id": None,
         }
         try:
             with transaction.atomic():
@@ -309,8 +356,8 @@ def save_assessment(
         assessment=assessment,
         version=assessment.version,
         changed_by=by,
-        old={name: _jsonable(old[name]) for name in changed},
-        new={name: _jsonable(values[name]) for name in changed},
+        old=_recorded(old, changed),
+        new=_recorded(values, changed),
         source=source,
     )
     if audit.status == AuditStatus.NOT_STARTED:

@@ -11,7 +11,7 @@ from django.template.defaultfilters import floatformat
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.http import content_disposition_header
 from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
@@ -31,9 +31,9 @@ from agencies.models import Audit, attach_returns, documents_not_received, load_
 from security.events import audit_target, record
 from security.models import Kind
 
-from . import services, workpaper
+from . import problems, services, workpaper
 from .carried import open_problems
-from .models import Applicability, Assessment, AssessmentChange, Result, Standard
+from .models import Applicability, Assessment, AssessmentChange, Result, Standard, Wording
 
 
 class AssessmentForm(forms.Form):
@@ -52,6 +52,9 @@ class AssessmentForm(forms.Form):
     )
     not_applicable_reason = forms.CharField(
         label=gettext_lazy("Reason for 不适用"), required=False, max_length=2000
+    )
+    problem_type = forms.CharField(
+        label=gettext_lazy("Problem type"), required=False, max_length=12
     )
 
     def problem(self) -> tuple[str, str]:
@@ -75,6 +78,8 @@ class AssessmentForm(forms.Form):
             finding=data["finding"],
             rectification=data["rectification"],
             not_applicable_reason=data["not_applicable_reason"],
+            # sent only while the standard shows the field (a problem): else kept as it is
+            problem_type=data["problem_type"] if "problem_type" in self.data else services.KEEP,
         )
 
 
@@ -86,6 +91,7 @@ TEXT_LIMITS = {
 }
 
 CHECKED = SafeString(" checked")
+SELECTED = SafeString(" selected")
 
 # Changes listed beside each standard; the admin keeps the whole history.
 HISTORY_SHOWN = 10
@@ -109,6 +115,13 @@ LABELS = {
     "from_workpaper": gettext_lazy("from the work paper"),
     "loading_files": gettext_lazy("Loading the agency's files…"),
     "self_assessment": gettext_lazy("Agency's self-assessment"),
+    "problem_type": gettext_lazy("Problem type (问题类型)"),
+    "untyped": gettext_lazy("— not classified —"),
+    "suggested": gettext_lazy("Suggested: "),
+    "take_suggestion": gettext_lazy("Use it"),
+    "wordings": gettext_lazy("Typical wording (常用表述)"),
+    "into_finding": gettext_lazy("Into the finding"),
+    "into_rectification": gettext_lazy("Into the requirement"),
 }
 
 
@@ -127,6 +140,26 @@ class Row:
     evidence: list = field(default_factory=list)
     carried: list = field(default_factory=list)  # 上年问题 (checklist.carried)
     self_entry: object = None  # the agency's submitted 自评 of this standard (selfassessment)
+    types: "ProblemTypes | None" = None  # the 问题库, for a problem's type field
+    suggestion: object = None  # a type suggested for an untagged problem (checklist.problems)
+    recurrence: object = None  # 屡查屡犯: the earlier years with the same problem
+
+    @property
+    def is_problem(self) -> bool:
+        return problems.is_problem(self.assessment)
+
+    @property
+    def type_options(self) -> str:
+        chosen = self.assessment.problem_type_id if self.assessment else None
+        return self.types.options(chosen) if self.types else ""
+
+    @property
+    def wordings(self) -> list:
+        """常用表述 of the chosen type, else of the suggested one."""
+        if not self.types:
+            return []
+        chosen = self.assessment.problem_type_id if self.assessment else None
+        return self.types.wordings.get(chosen or getattr(self.suggestion, "pk", None), [])
 
     @property
     def self_difference(self):
@@ -225,6 +258,49 @@ class Row:
         return self.assessment.missing() if self.assessment else []
 
 
+class ProblemTypes:
+    """The 问题库's leaf types as the page's select options (built once a request, for every
+    problem's field) and their 常用表述."""
+
+    def __init__(self):
+        self.leaves = problems.leaf_types()
+        self.wordings: dict[int, list] = {}
+        for wording in Wording.objects.filter(problem_type__in=self.leaves):
+            self.wordings.setdefault(wording.problem_type_id, []).append(wording)
+        groups: dict[str, list] = {}
+        for leaf in self.leaves:
+            groups.setdefault(leaf.parent.name if leaf.parent_id else "", []).append(leaf)
+        self.groups = groups
+
+    def options(self, chosen: int | None) -> str:
+        html = []
+        for group, leaves in self.groups.items():
+            options = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                ((t.pk, SELECTED if t.pk == chosen else "", t.name) for t in leaves),
+            )
+            html.append(
+                format_html('<optgroup label="{}">{}</optgroup>', group, options)
+                if group
+                else options
+            )
+        return SafeString("".join(html))
+
+
+def _problem_notes(audit: Audit, rows: list["Row"]) -> None:
+    """The 问题库 on the rows: the types for the field, a suggestion for each untagged problem,
+    屡查屡犯 where the agency had the same problem before."""
+    types = ProblemTypes()
+    assessments = {r.standard.pk: r.assessment for r in rows if r.assessment}
+    suggested = problems.suggestions(audit, assessments)
+    recurring = problems.recurring(audit, assessments)
+    for row in rows:
+        row.types = types
+        row.suggestion = suggested.get(row.standard.pk)
+        row.recurrence = recurring.get(row.standard.pk)
+
+
 def _item_url(audit: Audit, standard: Standard, scoring_url: str = "") -> str:
     """The standard's URL on the scoring page (checklist.urls "assessment"): the page's own
     followed by "1-2/". With ``scoring_url`` given, no reverse() per standard: a page of 29
@@ -269,6 +345,7 @@ def _rows(audit: Audit, standards) -> list[Row]:
                 self_entry=self_entries.get(standard.pk),
             )
         )
+    _problem_notes(audit, rows)
     return rows
 
 
@@ -361,6 +438,7 @@ def assessment(request: HttpRequest, year: int, code: str, category: int, number
             raise PermissionDenied
         field, message = form.problem()
         return _status_response(request, standard, error=message, field=field, status=422)
+    before = Assessment.objects.filter(audit=audit, standard=standard).first()
     try:
         saved = services.save_assessment(
             audit=audit,
@@ -385,8 +463,16 @@ def assessment(request: HttpRequest, year: int, code: str, category: int, number
             audit__self_assessment__status="submitted", standard=standard
         ).first(),
     )
+    # the type field appears (or goes) when the standard becomes (or stops being) a problem;
+    # its notes (suggestion, 屡查屡犯, 常用表述) follow the type chosen
+    type_field = problems.is_problem(before) != problems.is_problem(saved)
+    type_notes = type_field or (before and before.problem_type_id) != saved.problem_type_id
+    if type_notes:
+        _problem_notes(audit, [row])
     submitted_points = form.cleaned_data["points"].strip()
     context = {
+        "type_field": type_field,
+        "type_notes": type_notes and not type_field,
         "audit": saved.audit,
         "cycle": audit.cycle,
         "agency": audit.agency,

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from agencies.charts import score_history_svg
 from agencies.models import Audit, AuditEvent, AuditStatus, Grade, history
+from checklist import problems as problem_library
 from checklist import services as scoring
 from checklist.models import Assessment, Result
 from evidence.models import DocumentRequest, DocumentStatus, RequiredDocument
@@ -32,6 +33,8 @@ class StandardLine:
     finding: str = ""
     rectification: str = ""
     reason: str = ""
+    problem_type: str = ""  # 问题库 type of a problem, as 财务管理 › 审批手续不全
+    recurring: str = ""  # 屡查屡犯（2022）: the agency had the same problem before
 
 
 @dataclass
@@ -51,9 +54,13 @@ def agency_report(audit: Audit, *, number: str | None = None, reply_due=None) ->
     征求意见稿 sent to the agency under ``number``)."""
     audit = Audit.objects.select_related("cycle", "agency").get(pk=audit.pk)
     standards = scoring.applicable_standards(audit)
-    assessments = {a.standard_id: a for a in Assessment.objects.filter(audit=audit)}
+    assessments = {
+        a.standard_id: a
+        for a in Assessment.objects.filter(audit=audit).select_related("problem_type__parent")
+    }
     scores = scoring.audit_scores(audit, standards, list(assessments.values()))
     summary = scoring.summary(scores, standards)
+    recurring = problem_library.recurring(audit, assessments)
 
     blocks: list[CategoryBlock] = []
     problems = []
@@ -75,6 +82,9 @@ def agency_report(audit: Audit, *, number: str | None = None, reply_due=None) ->
             line.rectification = assessment.rectification
             line.reason = assessment.not_applicable_reason
             if assessment.result in (Result.LARGELY_COMPLIANT, Result.NON_COMPLIANT):
+                line.problem_type = assessment.problem_type.path if assessment.problem_type else ""
+                recurrence = recurring.get(standard.pk)
+                line.recurring = recurrence.label if recurrence else ""
                 problems.append(line)
         else:
             line.result_label = _result_label("")
@@ -314,6 +324,16 @@ def circular(cycle) -> dict:
         "grade_counts": {g.value: grades.get(g.value, 0) for g in Grade},
         "averages": averages,
         "common": most_common,
+        "recurring": [
+            {
+                "code": audit.agency.code,
+                "agency": audit.agency.name,
+                "standard": standard.code,
+                "problem_type": assessment_type,
+                "years": "、".join(str(y) for y in recurrence.years),
+            }
+            for audit, standard, recurrence, assessment_type in _recurring(cycle)
+        ],
         "rectification": rectification,
         "comparison": compared,
         "self_assessment": self_assessment_gaps(finalized),
@@ -325,6 +345,18 @@ def circular(cycle) -> dict:
         if len(ranked) > CIRCULAR_COMPACT_FROM
         else None,
     }
+
+
+def _recurring(cycle):
+    """屡查屡犯 in the circular: each recurring problem with its type's name."""
+    from checklist.models import ProblemType
+
+    found = problem_library.recurring_in_cycle(cycle)
+    names = {t.pk: t.path for t in ProblemType.objects.select_related("parent")}
+    return [
+        (audit, standard, recurrence, names.get(type_id, ""))
+        for audit, standard, recurrence, type_id in found
+    ]
 
 
 SELF_ASSESSMENT_GAPS = 10

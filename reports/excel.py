@@ -185,6 +185,19 @@ def circular_xlsx(data: dict) -> bytes:
         wrap=(2,),
         heading=heading,
     )
+    if data.get("recurring"):
+        _sheet(
+            workbook,
+            "屡查屡犯",
+            ["编码", "代办处（经办机构）", "标准", "问题类型", "以往年度"],
+            [
+                [r["code"], r["agency"], r["standard"], r["problem_type"] or "未分类", r["years"]]
+                for r in data["recurring"]
+            ],
+            [7, 20, 8, 28, 14],
+            wrap=(2, 4),
+            heading=heading,
+        )
     comparison = data.get("comparison")
     if comparison:
         year_then, year_now = comparison["previous"].year, data["cycle"].year

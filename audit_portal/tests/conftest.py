@@ -73,6 +73,7 @@ def every_model_has_a_row(
     manager, evidence_file, rectification_item, proof_file, extension_request, item_reminder
 ):
     """A row of every model the admin shows, so that its change pages can be opened."""
+    from checklist import problem_types
     from checklist.tests.helpers import audit_of, save
     from evidence.models import Reminder
     from reports.models import IssuedReport, RectificationReport, ReportBundle
@@ -81,6 +82,7 @@ def every_model_has_a_row(
 
     audit = audit_of("004")
     save(audit, "1-1", manager, result="compliant")
+    problem_types.load()  # the 问题库's types and wordings
     Reminder.objects.create(audit=audit, sent_by=manager, missing=9)
     IssuedReport.objects.create(
         audit=audit,

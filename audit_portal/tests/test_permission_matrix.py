@@ -829,7 +829,9 @@ ADMIN_MAY = {
     "agencies.recusal": EVERYTHING,
     "checklist.assessment": READ_ONLY,  # with its history of changes
     "checklist.category": EVERYTHING,
+    "checklist.problemtype": EVERYTHING,  # the 问题库, kept by the administrator
     "checklist.standard": EVERYTHING,
+    "checklist.wording": EVERYTHING,
     "django_tasks_database.dbtaskresult": READ_ONLY,
     "evidence.documentrequest": READ_ONLY,
     "evidence.evidencefile": READ_ONLY,

@@ -177,6 +177,27 @@
     save(form);
   });
 
+  // 问题库: "use it" takes the suggested type; a typical wording goes into the finding or the
+  // requirement (after what is there), to be edited; both save as typing does.
+  document.addEventListener("click", (event) => {
+    const suggest = event.target.closest("[data-suggest-type]");
+    const wording = event.target.closest("[data-insert-wording]");
+    if (suggest) {
+      const select = document.getElementById(suggest.dataset.for);
+      if (!select) return;
+      select.value = suggest.dataset.suggestType;
+      select.focus();
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    } else if (wording) {
+      const area = document.getElementById(wording.dataset.insertWording);
+      if (!area) return;
+      const words = wording.dataset.text;
+      area.value = area.value.trim() ? `${area.value.trimEnd()}\n${words}` : words;
+      area.focus();
+      area.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+  });
+
   document.addEventListener("click", (event) => {
     const overwrite = event.target.closest("[data-overwrite-version]");
     const reload = event.target.closest("[data-reload-item]");

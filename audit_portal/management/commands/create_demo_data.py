@@ -8,8 +8,9 @@ from django.utils import timezone
 from accounts.models import User
 from agencies.models import Audit, AuditStatus, Cycle
 from archives import services as archiving
+from checklist import problem_types
 from checklist import services as scoring
-from checklist.models import Category, Result, Standard
+from checklist.models import Category, ProblemType, Result, Standard
 from cycles.services import shift_years
 from evidence import services as documents
 from evidence.models import EvidenceFile, RequiredDocument
@@ -100,6 +101,15 @@ DEMO_2022 = {
     },
 }
 DEMO_2022_OPEN = {"007": ["3-2", "2-5"]}
+# 问题库: the type each sample finding is tagged with (standard code -> type name); 朝阳's
+# 1-2 is found again in 2023 (屡查屡犯 2022), 怀柔's 2022 problems are left untagged
+TAGGED = {
+    "1-2": "会议及研究记录不全",
+    "2-3": "理赔资料不全",
+    "2-7": "宣传培训不足",
+    "3-5": "审批手续不全",
+    "3-8": "资金管理不规范",
+}
 DEMO_2022_OTHERS = 4  # more agencies finalized in 2022, for the year-over-year figures
 
 CHAOYANG_FILES = {
@@ -141,6 +151,11 @@ class Command(BaseCommand):
         if len(users) < 4:
             raise CommandError("请先运行 create_demo_accounts。")
         with transaction.atomic():
+            problem_types.load()
+            self.types = {
+                code: ProblemType.objects.get(name=name, parent__isnull=False).pk
+                for code, name in TAGGED.items()
+            }
             self._previous_year(chaoyang.cycle, users)
             self._chaoyang(chaoyang, users)
             self._huairou(users)
@@ -217,7 +232,11 @@ class Command(BaseCommand):
                     by=auditor,
                     expected_version=0,
                     entry=scoring.Entry(
-                        result=result, points=points, finding=finding, rectification=requirement
+                        result=result,
+                        points=points,
+                        finding=finding,
+                        rectification=requirement,
+                        problem_type=self.types.get(standard.code) if code == "004" else None,
                     ),
                 )
             scoring.submit_audit(audit=audit, by=auditor)
@@ -306,7 +325,11 @@ class Command(BaseCommand):
             if standard.code in CHAOYANG_FINDINGS:
                 result, points, finding, rectification = CHAOYANG_FINDINGS[standard.code]
                 entry = scoring.Entry(
-                    result=result, points=points, finding=finding, rectification=rectification
+                    result=result,
+                    points=points,
+                    finding=finding,
+                    rectification=rectification,
+                    problem_type=self.types.get(standard.code),
                 )
             else:
                 entry = scoring.Entry(result=Result.COMPLIANT)
