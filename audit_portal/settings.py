@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "reports",
     "cycles",
     "archives",
+    "problems",
     "security",
     "workbench",
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("cycles.urls")),
     path("", include("archives.urls")),
+    path("", include("problems.urls")),
     path("", include("agencies.urls")),
     path("", include("checklist.urls")),
     path("", include("evidence.urls")),

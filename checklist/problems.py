@@ -115,10 +115,12 @@ def recurring(audit: Audit, assessments: dict[int, Assessment] | None = None) ->
         audit__cycle__year__lt=audit.cycle.year,
         result__in=PROBLEM_RESULTS,
     ).values_list("standard_id", "problem_type_id", "audit__cycle__year")
-    return _match(current, list(earlier), lineages())
+    return match_earlier(current, list(earlier), lineages())
 
 
-def _match(current: dict[int, Assessment], earlier: list, roots: dict[int, int]) -> dict:
+def match_earlier(current: dict[int, Assessment], earlier: list, roots: dict[int, int]) -> dict:
+    """Standard id → Recurrence for each of ``current`` (standard id → problem) that one of
+    ``earlier`` ((standard id, type id, year) of the same agency) matches by line or type."""
     by_line: dict[int, set] = defaultdict(set)
     by_type: dict[int, set] = defaultdict(set)
     for standard_id, type_id, year in earlier:
@@ -172,7 +174,7 @@ def recurring_in_cycle(cycle) -> list[tuple[Audit, Standard, Recurrence, int | N
     found = []
     for audit in sorted(audits.values(), key=lambda a: a.serial):
         current = by_agency.get(audit.agency_id, {})
-        matches = _match(current, earlier.get(audit.agency_id, []), roots)
+        matches = match_earlier(current, earlier.get(audit.agency_id, []), roots)
         for standard_id, recurrence in matches.items():
             problem = current[standard_id]
             found.append((audit, problem.standard, recurrence, problem.problem_type_id))

@@ -28,7 +28,7 @@ def safe(value):
     return not_a_formula(value)
 
 
-def _sheet(
+def write_sheet(
     workbook,
     title,
     header,
@@ -75,20 +75,20 @@ def _cell(sheet, value, number_format, wrap):
     return cell
 
 
-def _bytes(workbook) -> bytes:
+def workbook_bytes(workbook) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def _workbook() -> Workbook:
+def new_workbook() -> Workbook:
     return Workbook(write_only=True)
 
 
 def score_matrix_xlsx(data: dict) -> bytes:
     """Agencies in roster order × standards' points, category scores, total and grade;
     second sheet: the document status matrix."""
-    workbook = _workbook()
+    workbook = new_workbook()
     standards = data["standards"]
     header = ["序号", "编码", "代办处（经办机构）", "状态"]
     header += [s["code"] for s in standards]
@@ -102,11 +102,11 @@ def score_matrix_xlsx(data: dict) -> bytes:
     )
     widths = [6, 7, 18, 9] + [6] * len(standards) + [12] * len(data["category_names"]) + [8, 8]
     heading = data["heading"]
-    _sheet(workbook, "得分矩阵", header, rows, widths, freeze="E2", wrap=(3,), heading=heading)
+    write_sheet(workbook, "得分矩阵", header, rows, widths, freeze="E2", wrap=(3,), heading=heading)
     documents = data["documents"]
     doc_header = ["序号", "编码", "代办处（经办机构）"] + [f"资料{d['number']}" for d in documents]
     doc_rows = ([r["serial"], r["code"], r["name"], *r["documents"]] for r in data["rows"])
-    _sheet(
+    write_sheet(
         workbook,
         "资料提交情况",
         doc_header,
@@ -118,7 +118,7 @@ def score_matrix_xlsx(data: dict) -> bytes:
     )
     history = data["history"]
     years_header = [f"{year}年{label}" for year in history["years"] for label in ("总分", "等级")]
-    _sheet(
+    write_sheet(
         workbook,
         "历年总分",
         ["序号", "编码", "代办处（经办机构）", *years_header],
@@ -128,7 +128,7 @@ def score_matrix_xlsx(data: dict) -> bytes:
         wrap=(3,),
         heading=heading,
     )
-    _sheet(
+    write_sheet(
         workbook,
         "说明",
         ["项目", "内容"],
@@ -138,11 +138,11 @@ def score_matrix_xlsx(data: dict) -> bytes:
         wrap=(2,),
         heading=heading,
     )
-    return _bytes(workbook)
+    return workbook_bytes(workbook)
 
 
 def circular_xlsx(data: dict) -> bytes:
-    workbook = _workbook()
+    workbook = new_workbook()
     heading = f"{data['cycle'].year}年度稽核通报"
     names = [a["name"] for a in data["averages"]]
     ranked = (
@@ -150,7 +150,7 @@ def circular_xlsx(data: dict) -> bytes:
         + [c.get("score") and float(c["score"]) for c in a.category_scores]
         for i, a in enumerate(data["ranked"], start=1)
     )
-    _sheet(
+    write_sheet(
         workbook,
         "排名",
         ["名次", "编码", "代办处（经办机构）", "总分", "等级", *names],
@@ -159,7 +159,7 @@ def circular_xlsx(data: dict) -> bytes:
         wrap=(3,),
         heading=heading,
     )
-    _sheet(
+    write_sheet(
         workbook,
         "等级分布",
         ["等级", "数量"],
@@ -168,7 +168,7 @@ def circular_xlsx(data: dict) -> bytes:
         [10, 8],
         heading=heading,
     )
-    _sheet(
+    write_sheet(
         workbook,
         "类别平均分",
         ["类别", "平均分"],
@@ -176,7 +176,7 @@ def circular_xlsx(data: dict) -> bytes:
         [16, 10],
         heading=heading,
     )
-    _sheet(
+    write_sheet(
         workbook,
         "常见问题",
         ["标准", "内容", "基本符合", "不符合"],
@@ -186,7 +186,7 @@ def circular_xlsx(data: dict) -> bytes:
         heading=heading,
     )
     if data.get("recurring"):
-        _sheet(
+        write_sheet(
             workbook,
             "屡查屡犯",
             ["编码", "代办处（经办机构）", "标准", "问题类型", "以往年度"],
@@ -201,7 +201,7 @@ def circular_xlsx(data: dict) -> bytes:
     comparison = data.get("comparison")
     if comparison:
         year_then, year_now = comparison["previous"].year, data["cycle"].year
-        _sheet(
+        write_sheet(
             workbook,
             "与上年比较",
             ["项目", f"{year_then}年度", f"{year_now}年度", "变化"],
@@ -237,7 +237,7 @@ def circular_xlsx(data: dict) -> bytes:
             heading=heading,
         )
     if data.get("rectification"):
-        _sheet(
+        write_sheet(
             workbook,
             "整改情况",
             ["编码", "代办处（经办机构）", "整改项", "已销号", "逾期", "完成率（%）"],
@@ -250,7 +250,7 @@ def circular_xlsx(data: dict) -> bytes:
             heading=heading,
         )
     if data.get("self_assessment"):
-        _sheet(
+        write_sheet(
             workbook,
             "自评与稽核差异",
             ["编码", "代办处（经办机构）", "自评总分", "稽核总分", "差异（自评减稽核）"],
@@ -268,7 +268,7 @@ def circular_xlsx(data: dict) -> bytes:
             wrap=(2,),
             heading=heading,
         )
-    return _bytes(workbook)
+    return workbook_bytes(workbook)
 
 
 LEDGER_HEADER = [
@@ -292,7 +292,7 @@ LEDGER_WIDTHS = [6, 14, 7, 9, 40, 36, 40, 10, 12, 12, 14, 10, 12]
 def rectification_ledger_xlsx(rows, heading: str = "") -> bytes:
     """整改台账 in the columns an office uses, one row per item (ledger.LedgerRow), in
     roster order; long texts wrap, the header stays in view and prints on every page."""
-    workbook = _workbook()
+    workbook = new_workbook()
 
     def status(row):
         label = row.item.get_status_display()
@@ -305,7 +305,7 @@ def rectification_ledger_xlsx(rows, heading: str = "") -> bytes:
     def day(value):
         return value.isoformat() if value else ""
 
-    _sheet(
+    write_sheet(
         workbook,
         "整改台账",
         LEDGER_HEADER,
@@ -331,4 +331,4 @@ def rectification_ledger_xlsx(rows, heading: str = "") -> bytes:
         wrap=(2, 5, 6, 7, 8, 11),
         heading=heading,
     )
-    return _bytes(workbook)
+    return workbook_bytes(workbook)

@@ -111,6 +111,7 @@ def exports(client_for, manager, assigned_to_chaoyang):
         "rectification": office.get("/cycles/2023/rectification.xlsx"),
         "workpaper": client_for("assigned").get("/cycles/2023/agencies/004/workpaper.xlsx"),
         "security-log": client_for("secauditor").get("/security/events/export.xlsx"),
+        "problems": office.get("/problems.xlsx"),
     }
     for name, response in downloads.items():
         assert response.status_code == 200, name

@@ -749,6 +749,18 @@ ROWS = {
         ),
         Case("/cycles/2023/agencies/004/archive.zip", statuses(405), method="post"),
     ],
+    "problems": [
+        Case("/problems/", office_only()),
+        Case(
+            "/problems/?from=2022&to=2023&category=财务管理&type=x&agency=999&page=x", office_only()
+        ),
+        Case("/problems/", statuses(405), method="post"),
+    ],
+    "problems_xlsx": [
+        Case("/problems.xlsx", office_only()),
+        Case("/problems.xlsx?from=20x3&agency=004", office_only()),
+        Case("/problems.xlsx", statuses(405), method="post"),
+    ],
     "cycle_notices": [
         Case("/cycles/2023/notices/", office_only()),
         Case("/cycles/2023/notices/?state=unsigned&page=x", office_only()),
