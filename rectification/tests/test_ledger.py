@@ -218,3 +218,24 @@ def test_a_long_ledger_comes_a_page_at_a_time_and_agencies_are_searched(
     assert {p.audit.agency.code for p in found.context["progress"]} == {
         f"{n}" for n in range(700, 750)
     }
+
+
+def test_an_agencys_progress_counts_its_own_live_items_only(two_agencies):
+    """朝阳's three items: one closed, one overdue; 怀柔's item and a withdrawn one of 朝阳's
+    are not counted (the agency page and the 整改情况报告 read this)."""
+    from ..ledger import progress
+
+    chaoyang, huairou = two_agencies
+    assert progress(chaoyang) == ledger_progress(3, 1, 1)
+    RectificationItem.objects.filter(pk=item_of(chaoyang, "3-5").pk).update(
+        withdrawn=True, status="closed", closed_at=timezone.now()
+    )
+    assert progress(chaoyang) == ledger_progress(2, 1, 1)
+    assert progress(chaoyang).rate == 50
+    assert progress(huairou) == ledger_progress(1, 0, 0)
+
+
+def ledger_progress(total, closed, overdue):
+    from ..ledger import Progress
+
+    return Progress(total=total, closed=closed, overdue=overdue)
