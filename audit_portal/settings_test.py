@@ -47,4 +47,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # browser tests' server thread and the test, and refuses concurrent writes outright
     # instead of queueing them as the real (file, WAL, IMMEDIATE) database does.
     DATABASES["default"]["TEST"] = {"NAME": os.path.join(_SCRATCH, "test.sqlite3")}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A test database is thrown away: its commits need not wait for the disk (the browser
+    # and live-server tests commit thousands of times).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"
 REPORT_RENDER_PROCESSES = 1  # the parallel path is exercised by make bench and one test
