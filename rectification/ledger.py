@@ -47,7 +47,6 @@ class LedgerFilter(forms.Form):
 
     def __init__(self, data, *, cycle: Cycle, user=None):
         super().__init__(data)
-        self.cycle = cycle
         self.user = user
         self.categories = list(Category.objects.filter(cycle=cycle).order_by("position"))
         self.fields["category"].choices = [("", _("All categories"))] + [

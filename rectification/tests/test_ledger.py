@@ -68,6 +68,9 @@ def test_the_ledger_lists_every_agencys_items_in_roster_order(client_for, two_ag
         ("category=3", ["3-5@004"]),
         ("standard=2-1", ["2-1@007"]),
         ("status=nonsense&category=x&standard=abc", ["1-2@004", "2-3@004", "3-5@004", "2-1@007"]),
+        # a standard's code is two whole numbers: anything else filters nothing
+        ("standard=x-1", ["1-2@004", "2-3@004", "3-5@004", "2-1@007"]),
+        ("standard=2-", ["1-2@004", "2-3@004", "3-5@004", "2-1@007"]),
     ],
 )
 def test_filters(client_for, two_agencies, query, expected):
@@ -83,6 +86,31 @@ def test_a_pending_request_for_more_time_is_a_filter(client_for, two_agencies, s
     response = client_for("manager").get(f"{LEDGER}?status=extension")
     assert codes(response) == ["3-5@004"]
     assert "延期申请中" in response.content.decode()
+    # the Excel says so too
+    rows = list(load_workbook(io.BytesIO(client_for("manager").get(XLSX).content)).active.values)
+    waiting = [row for row in rows if row[3] == "3-5"]
+    assert any("（延期申请中）" in str(cell) for cell in waiting[0])
+    assert not any("延期申请中" in str(cell) for row in rows if row[3] == "1-2" for cell in row)
+
+
+def test_the_category_filter_offers_every_category_and_all(client_for, two_agencies):
+    page = client_for("manager").get(LEDGER).content.decode()
+    select = page.split('id="filter-category"')[1].split("</select>")[0]
+    assert '<option value="">全部类别</option>' in select
+    assert '<option value="3">3. 财务管理</option>' in select
+
+
+def test_lateness_in_the_rows_is_judged_on_the_day_asked_for(two_agencies):
+    from ..ledger import ledger_items, ledger_rows
+
+    chaoyang, _huairou = two_agencies
+    items = ledger_items(chaoyang.cycle)
+    late = item_of(chaoyang, "2-3")
+    before_its_deadline = late.deadline - timedelta(days=1)
+    by_code = {row.item.pk: row for row in ledger_rows(items, before_its_deadline)}
+    assert not by_code[late.pk].overdue
+    assert {row.item.pk: row.overdue for row in ledger_rows(items)}[late.pk]
+    assert [row.serial for row in ledger_rows(items)] == [1, 2, 3, 4]
 
 
 def test_the_excel_has_the_offices_columns_and_no_formula(client_for, two_agencies):
