@@ -285,7 +285,7 @@ class ProblemTypes:
                 if group
                 else options
             )
-        return SafeString("".join(html))
+        return format_html_join("", "{}", ((piece,) for piece in html))
 
 
 def _problem_notes(audit: Audit, rows: list["Row"]) -> None:
