@@ -79,6 +79,8 @@ PAGES = {
     "archive_check": gettext_lazy("checking an archive package"),
     "archive_revoke": gettext_lazy("revoking an archiving"),
     "archive_zip": gettext_lazy("archive package (ZIP)"),
+    "problems": gettext_lazy("problem library analysis"),
+    "problems_xlsx": gettext_lazy("problem library analysis (Excel)"),
     "scoring_form_pdf": gettext_lazy("scoring form (PDF)"),
     "circular_pdf": gettext_lazy("circular (PDF)"),
     "circular_xlsx": gettext_lazy("circular (Excel)"),
