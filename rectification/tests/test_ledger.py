@@ -70,6 +70,7 @@ def test_the_ledger_lists_every_agencys_items_in_roster_order(client_for, two_ag
         ("status=nonsense&category=x&standard=abc", ["1-2@004", "2-3@004", "3-5@004", "2-1@007"]),
         # a standard's code is two whole numbers: anything else filters nothing
         ("standard=x-1", ["1-2@004", "2-3@004", "3-5@004", "2-1@007"]),
+        ("standard=3-1", []),  # standard 1 of category 3, not 2-1
         ("standard=2-", ["1-2@004", "2-3@004", "3-5@004", "2-1@007"]),
     ],
 )
@@ -267,3 +268,10 @@ def ledger_progress(total, closed, overdue):
     from ..ledger import Progress
 
     return Progress(total=total, closed=closed, overdue=overdue)
+
+
+def test_a_form_it_cannot_read_filters_neither_list(client_for, two_agencies):
+    """Anything unknown is not applied, in the items and in the agencies' table alike."""
+    page = client_for("manager").get(f"{LEDGER}?agency=007&status=nonsense").content.decode()
+    table = page.split('data-testid="agency-progress"')[1].split("</table>")[0]
+    assert "朝阳" in table and "怀柔" in table
