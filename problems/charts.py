@@ -45,16 +45,7 @@ def trend_svg(years: list[dict], *, width: int = 520, height: int = 200) -> Safe
         '<text x="{6}" y="{9}" text-anchor="middle">{10}</text>',
         bars,
     )
-    return format_html(
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
-        'role="img" aria-label="{t}" class="problem-chart" font-family="{f}" font-size="12">'
-        "<title>{t}</title>{b}</svg>",
-        w=width,
-        h=height,
-        t=title,
-        f=FONT,
-        b=body,
-    )
+    return _svg(width, height, title, body)
 
 
 def types_svg(top_types: list[dict], *, width: int = 520) -> SafeString:
@@ -89,6 +80,11 @@ def types_svg(top_types: list[dict], *, width: int = 520) -> SafeString:
         '<text x="{6}" y="{1}">{7}</text>',
         rows,
     )
+    return _svg(width, height, title, body)
+
+
+def _svg(width, height, title: str, body) -> SafeString:
+    """The chart's frame: an image with its title, for screen readers and on hover."""
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
         'role="img" aria-label="{t}" class="problem-chart" font-family="{f}" font-size="12">'
