@@ -168,10 +168,9 @@ def analysis(filters: Filters) -> dict:
             agencies=Count("audit__agency_id", distinct=True),
             recurring=Count("id", filter=Q(recurring=True)),
         )
-        .order_by("-n", "problem_type_id")[: TOP_TYPES + 1]
+        .filter(problem_type__isnull=False)
+        .order_by("-n", "problem_type_id")[:TOP_TYPES]
     ]
-    untyped = next((t for t in top_types if t["type"] is None), None)
-    top_types = [t for t in top_types if t["type"] is not None][:TOP_TYPES]
     return {
         "filters": filters,
         "years": years,
@@ -182,13 +181,14 @@ def analysis(filters: Filters) -> dict:
             for name, counts in by_category.items()
         ],
         "top_types": top_types,
-        "untyped": untyped["count"] if untyped else rows.filter(problem_type=None).count(),
+        "untyped": sum(y["untyped"] for y in years),
         "heat": _heat(rows, type_names),
     }
 
 
 def _years(filters: Filters, rows) -> list[dict]:
-    """Each cycle in range: its audits, problems, recurring problems, agencies with problems."""
+    """Each cycle in range: its audits, problems, recurring problems, agencies with problems,
+    problems not classified yet."""
     cycles = Cycle.objects.order_by("year")
     if filters.start:
         cycles = cycles.filter(year__gte=filters.start)
@@ -199,18 +199,19 @@ def _years(filters: Filters, rows) -> list[dict]:
         audits = audits.filter(agency=filters.agency)
     roster = dict(audits.values_list("cycle__year").annotate(n=Count("id")).order_by())
     counted = {
-        year: (n, recurring, agencies)
-        for year, n, recurring, agencies in rows.values_list("audit__cycle__year")
+        year: (n, recurring, agencies, untyped)
+        for year, n, recurring, agencies, untyped in rows.values_list("audit__cycle__year")
         .annotate(
             n=Count("id"),
             recurring=Count("id", filter=Q(recurring=True)),
             agencies=Count("audit__agency_id", distinct=True),
+            untyped=Count("id", filter=Q(problem_type__isnull=True)),
         )
         .order_by()
     }
     found = []
     for year in cycles.values_list("year", flat=True):
-        n, recurring, agencies = counted.get(year, (0, 0, 0))
+        n, recurring, agencies, untyped = counted.get(year, (0, 0, 0, 0))
         audited = roster.get(year, 0)
         found.append(
             {
@@ -219,6 +220,7 @@ def _years(filters: Filters, rows) -> list[dict]:
                 "problems": n,
                 "recurring": recurring,
                 "agencies": agencies,
+                "untyped": untyped,
                 "per_audit": round(n / audited, 1) if audited else 0,
             }
         )
