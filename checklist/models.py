@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -209,8 +210,6 @@ class ProblemType(models.Model):
         return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
 
     def keyword_list(self) -> list[str]:
-        import re
-
         return [word for word in re.split(r"[、,，;；\s]+", self.keywords) if word]
 
 

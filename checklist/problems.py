@@ -10,6 +10,8 @@ rectification requirement.
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from django.db.models import Count
+
 from agencies.models import Audit
 
 from .models import Assessment, ProblemType, Result, Standard
@@ -81,8 +83,6 @@ def suggestions(audit: Audit, assessments: dict[int, Assessment]) -> dict[int, P
 
 
 def _type_counts():
-    from django.db.models import Count
-
     return (
         Assessment.objects.filter(problem_type__isnull=False, result__in=PROBLEM_RESULTS)
         .values_list("standard_id", "problem_type_id")
