@@ -349,6 +349,64 @@ class Assessment(models.Model):
         return not self.missing()
 
 
+class Problem(models.Model):
+    """A problem as the 问题库 counts it: an assessment judged 基本符合 or 不符合, with where
+    and when it was found, its standard's line (the id of the line's first version, so
+    that the same standard is one line across cycles) and whether the same agency had a
+    problem on that line or of that type in an earlier cycle (屡查屡犯).
+
+    Derived, never typed: ``checklist.problems.refresh`` keeps an agency's rows in step
+    whenever one of its assessments becomes or stops being a problem or changes type
+    (``save_assessment``) and when an audit is deleted; ``manage.py refresh_problems``
+    rebuilds them all. The analysis across cycles (/problems/) counts this narrow table
+    alone, so that ten cycles of 5,000 agencies are counted without joining the audits.
+    """
+
+    assessment = models.OneToOneField(
+        Assessment,
+        verbose_name=_("assessment"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+    )
+    audit = models.ForeignKey(
+        Audit, verbose_name=_("audit"), on_delete=models.CASCADE, related_name="+"
+    )
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.CASCADE, related_name="+"
+    )
+    standard = models.ForeignKey(
+        Standard, verbose_name=_("standard"), on_delete=models.CASCADE, related_name="+"
+    )
+    line = models.PositiveIntegerField(_("standard line"))
+    problem_type = models.ForeignKey(
+        ProblemType,
+        verbose_name=_("problem type"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recurring = models.BooleanField(_("recurring (屡查屡犯)"), default=False)
+
+    class Meta:
+        verbose_name = _("problem")
+        verbose_name_plural = _("problems")
+        indexes = [
+            models.Index(fields=["year", "agency"], name="problem_year_agency"),
+            models.Index(fields=["problem_type", "agency"], name="problem_type_agency"),
+            models.Index(fields=["agency", "year"], name="problem_agency_year"),
+            models.Index(fields=["recurring", "year"], name="problem_recurring_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.agency_id} {self.standard_id}"
+
+
 class AssessmentChange(models.Model):
     """One saved change of an assessment: who, when, and each changed field's old and new
     value. Append-only; the scoring page and the admin show it."""

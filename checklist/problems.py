@@ -14,7 +14,7 @@ from django.db.models import Count
 
 from agencies.models import Audit
 
-from .models import Assessment, ProblemType, Result, Standard
+from .models import Assessment, Problem, ProblemType, Result, Standard
 
 PROBLEM_RESULTS = (Result.LARGELY_COMPLIANT, Result.NON_COMPLIANT)
 
@@ -38,6 +38,101 @@ def lineages() -> dict[int, int]:
         for standard_id in [*seen, current]:
             roots[standard_id] = root
     return roots
+
+
+REFRESHED = (
+    "audit_id",
+    "year",
+    "category_id",
+    "standard_id",
+    "line",
+    "problem_type_id",
+    "recurring",
+)
+
+
+def refresh(agency_ids, roots: dict[int, int] | None = None) -> None:
+    """Bring the 问题库's rows (``Problem``) of these agencies in step with their
+    assessments: one row per problem, recurring when the agency had a problem on the same
+    standard line or of the same type in an earlier cycle. Four queries at most, whatever
+    the number of agencies; rows that did not change are not written."""
+    agency_ids = list(agency_ids)
+    roots = lineages() if roots is None else roots
+    wanted = {problem.pk: problem for problem in _derived(agency_ids, roots)}
+    existing = {
+        p.pk: p for p in Problem.objects.filter(agency_id__in=agency_ids).only("pk", *REFRESHED)
+    }
+    gone = [pk for pk in existing if pk not in wanted]
+    if gone:
+        Problem.objects.filter(pk__in=gone).delete()
+    new = [problem for pk, problem in wanted.items() if pk not in existing]
+    if new:
+        Problem.objects.bulk_create(new)
+    changed = [
+        problem
+        for pk, problem in wanted.items()
+        if pk in existing
+        and any(getattr(existing[pk], f) != getattr(problem, f) for f in REFRESHED)
+    ]
+    if changed:
+        Problem.objects.bulk_update(changed, [f.removesuffix("_id") for f in REFRESHED])
+
+
+def rebuild(batch: int = 1000) -> int:
+    """Every agency's 问题库 rows rebuilt from the assessments (``manage.py
+    refresh_problems``, and after rows were written in bulk); the number of problems."""
+    from agencies.models import Agency
+
+    roots = lineages()
+    agency_ids = list(Agency.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(agency_ids), batch):
+        refresh(agency_ids[start : start + batch], roots)
+    return Problem.objects.count()
+
+
+def _derived(agency_ids, roots) -> list[Problem]:
+    """The rows the agencies' assessments call for."""
+    by_agency: dict[int, list] = defaultdict(list)
+    for row in (
+        Assessment.objects.filter(audit__agency_id__in=agency_ids, result__in=PROBLEM_RESULTS)
+        .values_list(
+            "pk",
+            "audit_id",
+            "audit__agency_id",
+            "audit__cycle__year",
+            "standard__category_id",
+            "standard_id",
+            "problem_type_id",
+        )
+        .order_by()
+    ):
+        by_agency[row[2]].append(row)
+    found = []
+    for rows in by_agency.values():
+        first_on_line: dict[int, int] = {}  # the agency's first year with a problem there
+        first_of_type: dict[int, int] = {}
+        for _pk, _audit, _agency, year, _category, standard_id, type_id in rows:
+            line = roots.get(standard_id, standard_id)
+            first_on_line[line] = min(year, first_on_line.get(line, year))
+            if type_id:
+                first_of_type[type_id] = min(year, first_of_type.get(type_id, year))
+        for pk, audit_id, agency_id, year, category_id, standard_id, type_id in rows:
+            line = roots.get(standard_id, standard_id)
+            found.append(
+                Problem(
+                    assessment_id=pk,
+                    audit_id=audit_id,
+                    agency_id=agency_id,
+                    year=year,
+                    category_id=category_id,
+                    standard_id=standard_id,
+                    line=line,
+                    problem_type_id=type_id,
+                    recurring=first_on_line[line] < year
+                    or bool(type_id and first_of_type[type_id] < year),
+                )
+            )
+    return found
 
 
 def leaf_types() -> list[ProblemType]:

@@ -17,6 +17,8 @@ from agencies.access import can_edit_scores
 from agencies.models import Audit, AuditEvent, AuditStatus
 
 from .models import Assessment, AssessmentChange, ProblemType, Result, Standard
+from .problems import PROBLEM_RESULTS
+from .problems import refresh as refresh_problems
 from .scoring import Bands, Item, Scores, compute_scores
 
 TRACKED_FIELDS = (
@@ -365,6 +367,11 @@ def save_assessment(
         audit.save(update_fields=["status"])
         AuditEvent.objects.create(audit=audit, action=AuditEvent.Action.STARTED, actor=by)
     refresh_audit_scores(audit)
+    was_problem, is_problem = (v["result"] in PROBLEM_RESULTS for v in (old, values))
+    if (was_problem or is_problem) and (
+        was_problem != is_problem or old["problem_type_id"] != values["problem_type_id"]
+    ):
+        refresh_problems([audit.agency_id])  # the 问题库's rows and their 屡查屡犯
     return assessment
 
 

@@ -7,17 +7,17 @@ line (``checklist.problems.lineages``: a standard and its earlier versions) or o
 problem type.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Count, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Audit, Cycle
-from checklist.models import Assessment, Category, ProblemType
-from checklist.problems import PROBLEM_RESULTS, Recurrence, lineages, match_earlier
+from checklist.models import Category, Problem, ProblemType
+from checklist.problems import Recurrence
 
 TOP_TYPES = 10  # the most frequent types listed
 HEAT_AGENCIES = 15  # the agencies with most problems in the heat map
@@ -94,82 +94,51 @@ def read_filters(params) -> Filters:
 
 
 def problems(filters: Filters):
-    """The problems the filters leave."""
-    rows = Assessment.objects.filter(result__in=PROBLEM_RESULTS)
+    """The problems the filters leave (rows of the 问题库's own table, ``checklist.Problem``,
+    which holds each problem's year, agency, type and 屡查屡犯: nothing is joined to count
+    them but the category's name when it is asked for)."""
+    rows = Problem.objects.all()
     if filters.start:
-        rows = rows.filter(audit__cycle__year__gte=filters.start)
+        rows = rows.filter(year__gte=filters.start)
     if filters.end:
-        rows = rows.filter(audit__cycle__year__lte=filters.end)
+        rows = rows.filter(year__lte=filters.end)
     if filters.category:
-        rows = rows.filter(standard__category__name=filters.category)
-    if filters.kind:
-        rows = rows.filter(Q(problem_type=filters.kind) | Q(problem_type__parent=filters.kind))
+        rows = rows.filter(category__name=filters.category)
+    if filters.kind:  # the type, or a top-level type with its subtypes (through the index)
+        kinds = ProblemType.objects.filter(Q(pk=filters.kind.pk) | Q(parent=filters.kind))
+        rows = rows.filter(problem_type_id__in=list(kinds.values_list("pk", flat=True)))
     if filters.agency:
-        rows = rows.filter(audit__agency=filters.agency)
+        rows = rows.filter(agency=filters.agency)
     return rows
-
-
-def _line(roots: dict[int, int]):
-    """A standard's line in SQL: the id of its first version (a CASE over the few standards
-    that have earlier versions; every other standard is its own line)."""
-    members: dict[int, list[int]] = defaultdict(list)
-    for standard_id, root in roots.items():
-        if standard_id != root:
-            members[root].append(standard_id)
-    if not members:
-        return F("standard_id")
-    return Case(
-        *(When(standard_id__in=ids, then=Value(root)) for root, ids in sorted(members.items())),
-        default=F("standard_id"),
-        output_field=IntegerField(),
-    )
-
-
-def with_recurrence(rows, roots: dict[int, int] | None = None):
-    """``rows`` marked ``recurring``: the agency had a problem in an earlier cycle on the
-    same standard line or of the same type."""
-    roots = lineages() if roots is None else roots
-    line = _line(roots)
-    earlier = (
-        Assessment.objects.filter(
-            result__in=PROBLEM_RESULTS,
-            audit__agency_id=OuterRef("audit__agency_id"),
-            audit__cycle__year__lt=OuterRef("audit__cycle__year"),
-        )
-        .annotate(line=line)
-        .filter(Q(line=OuterRef("line")) | Q(problem_type_id=OuterRef("problem_type_id")))
-    )
-    return rows.annotate(line=line).annotate(recurring=Exists(earlier))
 
 
 def analysis(filters: Filters) -> dict:
     """Every figure of the page and of problems.xlsx."""
-    roots = lineages()
-    rows = with_recurrence(problems(filters), roots)
-    years = _years(filters, rows)
-    by_category = defaultdict(dict)
-    for name, year, n in (
-        rows.values_list("standard__category__name", "audit__cycle__year")
-        .annotate(n=Count("id"))
-        .order_by("standard__category__position", "standard__category__name", "audit__cycle__year")
-    ):
-        by_category[name][year] = n
+    rows = problems(filters)
+    per_year, by_category = _counted(rows)
+    years = _years(filters, rows, per_year)
     type_names = {t.pk: t for t in ProblemType.objects.select_related("parent")}
+    top = list(
+        rows.filter(problem_type__isnull=False)
+        .values_list("problem_type_id")
+        .annotate(n=Count("pk"), recurring=Count("pk", filter=Q(recurring=True)))
+        .order_by("-n", "problem_type_id")[:TOP_TYPES]
+    )
+    # the agencies of the top types only, counted through the (type, agency) index
+    agencies = dict(
+        rows.filter(problem_type_id__in=[type_id for type_id, _n, _r in top])
+        .values_list("problem_type_id")
+        .annotate(n=Count("agency_id", distinct=True))
+        .order_by()
+    )
     top_types = [
         {
             "type": type_names.get(type_id),
             "count": n,
-            "agencies": agencies,
+            "agencies": agencies.get(type_id, 0),
             "recurring": recurring,
         }
-        for type_id, n, agencies, recurring in rows.values_list("problem_type_id")
-        .annotate(
-            n=Count("id"),
-            agencies=Count("audit__agency_id", distinct=True),
-            recurring=Count("id", filter=Q(recurring=True)),
-        )
-        .filter(problem_type__isnull=False)
-        .order_by("-n", "problem_type_id")[:TOP_TYPES]
+        for type_id, n, recurring in top
     ]
     return {
         "filters": filters,
@@ -178,7 +147,7 @@ def analysis(filters: Filters) -> dict:
         "recurring_total": sum(y["recurring"] for y in years),
         "by_category": [
             {"name": name, "counts": [counts.get(y["year"], 0) for y in years]}
-            for name, counts in by_category.items()
+            for name, counts in _by_name(by_category)
         ],
         "top_types": top_types,
         "untyped": sum(y["untyped"] for y in years),
@@ -186,7 +155,40 @@ def analysis(filters: Filters) -> dict:
     }
 
 
-def _years(filters: Filters, rows) -> list[dict]:
+def _by_name(by_category) -> list[tuple[str, dict]]:
+    """The counts of each cycle's categories under one name each (组织机构管理 of every
+    cycle is one row), in the checklist's order."""
+    merged: dict[str, Counter] = {}
+    for (_position, name), counts in sorted(by_category.items()):
+        merged.setdefault(name, Counter()).update(counts)
+    return list(merged.items())
+
+
+def _counted(rows) -> tuple[dict, dict]:
+    """One pass over the problems by year and category: each year's problems, recurring
+    problems and problems not classified yet, and each category's problems a year."""
+    per_year = defaultdict(lambda: [0, 0, 0])
+    by_category = defaultdict(Counter)  # (position, name) → year → problems
+    names = {
+        pk: (position, name)
+        for pk, position, name in Category.objects.values_list("pk", "position", "name")
+    }
+    for year, category_id, n, recurring, untyped in (
+        rows.values_list("year", "category_id")
+        .annotate(
+            n=Count("pk"),
+            recurring=Count("pk", filter=Q(recurring=True)),
+            untyped=Count("pk", filter=Q(problem_type__isnull=True)),
+        )
+        .order_by()
+    ):
+        counts = per_year[year]
+        counts[0], counts[1], counts[2] = counts[0] + n, counts[1] + recurring, counts[2] + untyped
+        by_category[names[category_id]][year] += n
+    return per_year, by_category
+
+
+def _years(filters: Filters, rows, per_year: dict) -> list[dict]:
     """Each cycle in range: its audits, problems, recurring problems, agencies with problems,
     problems not classified yet."""
     cycles = Cycle.objects.order_by("year")
@@ -194,24 +196,22 @@ def _years(filters: Filters, rows) -> list[dict]:
         cycles = cycles.filter(year__gte=filters.start)
     if filters.end:
         cycles = cycles.filter(year__lte=filters.end)
-    audits = Audit.objects.filter(cycle__in=cycles)
+    # every cycle's audits counted through the cycle index (the years out of range are
+    # left out below): a filter on the cycles would make it a join of every audit
+    audits = Audit.objects.all()
     if filters.agency:
         audits = audits.filter(agency=filters.agency)
-    roster = dict(audits.values_list("cycle__year").annotate(n=Count("id")).order_by())
-    counted = {
-        year: (n, recurring, agencies, untyped)
-        for year, n, recurring, agencies, untyped in rows.values_list("audit__cycle__year")
-        .annotate(
-            n=Count("id"),
-            recurring=Count("id", filter=Q(recurring=True)),
-            agencies=Count("audit__agency_id", distinct=True),
-            untyped=Count("id", filter=Q(problem_type__isnull=True)),
-        )
-        .order_by()
+    year_of = dict(Cycle.objects.values_list("pk", "year"))
+    roster = {
+        year_of[cycle_id]: n
+        for cycle_id, n in audits.values_list("cycle_id").annotate(n=Count("*")).order_by()
     }
+    agencies = dict(
+        rows.values_list("year").annotate(n=Count("agency_id", distinct=True)).order_by()
+    )
     found = []
     for year in cycles.values_list("year", flat=True):
-        n, recurring, agencies, untyped = counted.get(year, (0, 0, 0, 0))
+        n, recurring, untyped = per_year.get(year, (0, 0, 0))
         audited = roster.get(year, 0)
         found.append(
             {
@@ -219,7 +219,7 @@ def _years(filters: Filters, rows) -> list[dict]:
                 "audits": audited,
                 "problems": n,
                 "recurring": recurring,
-                "agencies": agencies,
+                "agencies": agencies.get(year, 0),
                 "untyped": untyped,
                 "per_audit": round(n / audited, 1) if audited else 0,
             }
@@ -231,19 +231,19 @@ def _heat(rows, type_names) -> dict:
     """Agencies × top-level types: the agencies with most problems, and how many of each
     kind they had (a problem not classified counts under 未分类)."""
     top = list(
-        rows.values_list("audit__agency_id")
-        .annotate(n=Count("id"))
-        .order_by("-n", "audit__agency_id")[:HEAT_AGENCIES]
+        rows.values_list("agency_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "agency_id")[:HEAT_AGENCIES]
     )
     if not top:
         return {"columns": [], "rows": [], "most": 0}
     agencies = {a.pk: a for a in Agency.objects.filter(pk__in=[a for a, _n in top])}
     cells = defaultdict(dict)
     for agency_id, kind, n in (
-        rows.filter(audit__agency_id__in=agencies)
+        rows.filter(agency_id__in=agencies)
         .annotate(kind=Coalesce("problem_type__parent_id", "problem_type_id", Value(UNTYPED)))
-        .values_list("audit__agency_id", "kind")
-        .annotate(n=Count("id"))
+        .values_list("agency_id", "kind")
+        .annotate(n=Count("pk"))
         .order_by()
     ):
         cells[agency_id][kind] = n
@@ -274,38 +274,63 @@ def _cell(n: int, most: int) -> dict:
 def recurring_rows(filters: Filters):
     """The recurring problems, newest cycle first, then by agency and standard."""
     return (
-        with_recurrence(problems(filters))
+        problems(filters)
         .filter(recurring=True)
-        .select_related(
-            "audit__agency", "audit__cycle", "standard__category", "problem_type__parent"
-        )
-        .order_by(
-            "-audit__cycle__year",
-            "audit__agency__code",
-            "standard__category__position",
-            "standard__number",
-        )
+        .select_related("agency", "standard__category", "problem_type__parent", "assessment")
+        .order_by("-year", "agency__code", "category__position", "standard__number")
     )
 
 
+class ByYear:
+    """The recurring problems for a Paginator, one page read from the years it falls in.
+
+    The list runs newest cycle first and ``years`` already counts each year's recurring
+    problems, so a page of 50 sorts only the rows of its one or two years, not the ten
+    cycles' tens of thousands."""
+
+    def __init__(self, rows, years: list[dict]):
+        self.rows = rows
+        self.counts = [(y["year"], y["recurring"]) for y in reversed(years) if y["recurring"]]
+
+    def count(self) -> int:
+        return sum(n for _year, n in self.counts)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, wanted: slice) -> list:
+        start, stop = wanted.start or 0, wanted.stop
+        spanned, before, seen = [], None, 0
+        for year, n in self.counts:
+            if seen + n > start and seen < stop:
+                spanned.append(year)
+                before = seen if before is None else before
+            seen += n
+        if not spanned:
+            return []
+        return list(self.rows.filter(year__in=spanned)[start - before : stop - before])
+
+
 def earlier_years(rows) -> dict[int, Recurrence]:
-    """Assessment id → the earlier years of each recurring problem listed (one query for a
-    page of them)."""
+    """Problem (assessment) id → the earlier years of each recurring problem listed, when
+    the agency had a problem on the same standard line or of the same type (one query for
+    a page of them)."""
     rows = list(rows)
     if not rows:
         return {}
-    roots = lineages()
     earlier = defaultdict(list)
-    for agency_id, standard_id, type_id, year in Assessment.objects.filter(
-        result__in=PROBLEM_RESULTS,
-        audit__agency_id__in={r.audit.agency_id for r in rows},
-        audit__cycle__year__lt=max(r.audit.cycle.year for r in rows),
-    ).values_list("audit__agency_id", "standard_id", "problem_type_id", "audit__cycle__year"):
-        earlier[agency_id].append((standard_id, type_id, year))
+    for agency_id, line, type_id, year in Problem.objects.filter(
+        agency_id__in={r.agency_id for r in rows}, year__lt=max(r.year for r in rows)
+    ).values_list("agency_id", "line", "problem_type_id", "year"):
+        earlier[agency_id].append((line, type_id, year))
     found = {}
     for row in rows:
-        before = [e for e in earlier[row.audit.agency_id] if e[2] < row.audit.cycle.year]
-        match = match_earlier({row.standard_id: row}, before, roots).get(row.standard_id)
-        if match:
-            found[row.pk] = match
+        years = {
+            year
+            for line, type_id, year in earlier[row.agency_id]
+            if year < row.year
+            and (line == row.line or (row.problem_type_id and type_id == row.problem_type_id))
+        }
+        if years:
+            found[row.pk] = Recurrence(tuple(sorted(years)))
     return found

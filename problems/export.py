@@ -61,12 +61,12 @@ def workbook(filters: analysis.Filters) -> bytes:
         ["年度", "编码", "代办处（经办机构）", "标准", "问题类型", "问题描述"],
         (
             [
-                r.audit.cycle.year,
-                r.audit.agency.code,
-                r.audit.agency.name,
+                r.year,
+                r.agency.code,
+                r.agency.name,
                 r.standard.code,
                 r.problem_type.path if r.problem_type else "未分类",
-                r.finding,
+                r.assessment.finding,
             ]
             for r in rows.iterator(chunk_size=500)
         ),

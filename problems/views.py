@@ -28,7 +28,9 @@ def analysis_page(request: HttpRequest) -> HttpResponse:
     _require_office(request.user)
     filters = analysis.read_filters(request.GET)
     figures = analysis.analysis(filters)
-    recurring = paginate(request, analysis.recurring_rows(filters))
+    recurring = paginate(
+        request, analysis.ByYear(analysis.recurring_rows(filters), figures["years"])
+    )
     years = analysis.earlier_years(recurring.page.object_list)
     for row in recurring.page.object_list:
         row.earlier = years.get(row.pk)

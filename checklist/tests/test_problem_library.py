@@ -4,9 +4,12 @@ problem marked 屡查屡犯 when the same agency had it in an earlier cycle."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from agencies.models import Audit
 from checklist import problem_types, problems, services
-from checklist.models import Assessment, ProblemType, Result, Wording
+from checklist.models import Assessment, Problem, ProblemType, Result, Wording
 from checklist.tests.helpers import audit_of, save, standard
 from cycles.tests.helpers import next_cycle
 from rectification.tests.helpers import finalized
@@ -382,3 +385,95 @@ def test_an_unknown_parent_or_type_is_named_in_the_preview(client_for, db):
     ).content.decode()
     assert "没有问题类型“甲 › 乙”" in body
     assert not ProblemType.objects.exists() and not Wording.objects.exists()
+
+
+def _rows():
+    """The 问题库's rows: (year, agency, standard, type, recurring) of each."""
+    return {
+        (p.year, p.agency.code, p.standard.code, p.problem_type_id, p.recurring)
+        for p in Problem.objects.select_related("agency", "standard__category")
+    }
+
+
+def _live():
+    """The same, worked out from the assessments as the scoring page does."""
+    found = set()
+    for audit in Audit.objects.filter(assessments__result__in=problems.PROBLEM_RESULTS).distinct():
+        recurring = problems.recurring(audit)
+        for a in Assessment.objects.filter(audit=audit, result__in=problems.PROBLEM_RESULTS):
+            found.add(
+                (
+                    audit.cycle.year,
+                    audit.agency.code,
+                    a.standard.code,
+                    a.problem_type_id,
+                    a.standard_id in recurring,
+                )
+            )
+    return found
+
+
+def test_every_save_keeps_the_problem_rows_in_step(two_years, manager):
+    problems.refresh([two_years.agency_id])  # after the fixture's tagging in bulk
+    approval = leaf("审批手续不全")
+    assert (2023, "004", "3-5", approval.pk, False) in _rows()
+    _problem(two_years, "2-3", manager)  # the same line (its text changed): recurring
+    assert (2024, "004", "2-3", None, True) in _rows()
+    saved = _problem(two_years, "3-1", manager)
+    assert (2024, "004", "3-1", None, False) in _rows()
+    _problem(two_years, "3-1", manager, problem_type=str(approval.pk))  # the type: recurring
+    assert (2024, "004", "3-1", approval.pk, True) in _rows()
+    assert Problem.objects.get(pk=saved.pk).line == standard("3-1").pk  # its first version
+    save(two_years, "2-3", manager, result=Result.COMPLIANT)  # no longer a problem: gone
+    assert not any(r[:3] == (2024, "004", "2-3") for r in _rows())
+    assert _rows() == _live()
+
+
+def test_a_problem_changed_in_an_earlier_cycle_changes_the_later_ones(library, manager):
+    first = _problem(audit_of("004"), "1-2", manager)
+    next_cycle(manager)
+    _problem(audit_of("004", 2024), "1-2", manager)
+    assert (2024, "004", "1-2", None, True) in _rows()
+    save(audit_of("004"), "1-2", manager, result=Result.COMPLIANT, version=first.version)
+    assert (2024, "004", "1-2", None, False) in _rows()
+    assert _rows() == _live()
+
+
+def test_a_deleted_audit_takes_its_problems_and_their_recurrence_along(library, manager):
+    _problem(audit_of("004"), "1-2", manager)
+    next_cycle(manager)
+    _problem(audit_of("004", 2024), "1-2", manager)
+    assert (2024, "004", "1-2", None, True) in _rows()
+    audit_of("004").delete()  # as the admin deletes an audit never finalized
+    assert {r[0] for r in _rows() if r[1] == "004"} == {2024}
+    assert (2024, "004", "1-2", None, False) in _rows()
+    assert _rows() == _live()
+
+
+def test_refresh_problems_rebuilds_every_row(two_years, manager, capsys):
+    from django.core.management import call_command
+
+    _problem(two_years, "1-2", manager)
+    _problem(two_years, "3-1", manager, problem_type=str(leaf("审批手续不全").pk))
+    expected = _live()
+    Problem.objects.all().delete()
+    Problem.objects.create(  # a stale row the rebuild removes
+        assessment=Assessment.objects.get(audit=audit_of("007"), standard=standard("1-2")),
+        audit=audit_of("007"),
+        agency=audit_of("007").agency,
+        year=2023,
+        category=standard("1-2").category,
+        standard=standard("1-2"),
+        line=0,
+    )
+    call_command("refresh_problems")
+    assert _rows() == expected and len(expected) == 6
+    assert "问题库已重建：6 个问题。" in capsys.readouterr().out
+
+
+def test_a_save_that_does_not_change_a_problem_leaves_the_rows_alone(two_years, manager):
+    saved = _problem(two_years, "1-2", manager)
+    with CaptureQueriesContext(connection) as captured:
+        _problem(two_years, "1-2", manager, finding="补充说明")  # still a problem, same type
+    assert not [q for q in captured.captured_queries if 'checklist_problem"' in q["sql"]]
+    assert Problem.objects.filter(pk=saved.pk).exists()
