@@ -185,3 +185,53 @@ def test_the_queries_do_not_grow_with_agencies_or_years(client_for, history, man
     with CaptureQueriesContext(connection) as many:
         client.get("/problems/")
     assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
+
+
+class _Rows:
+    """Recurring problems as (year, n) pairs, newest year first, filtered like a queryset."""
+
+    def __init__(self, rows):
+        self.rows = rows
+
+    def filter(self, year__in):
+        return _Rows([r for r in self.rows if r[0] in year__in])
+
+    def __getitem__(self, wanted):
+        return self.rows[wanted]
+
+
+def test_a_page_of_recurring_problems_reads_only_its_years():
+    counts = {2019: 3, 2020: 0, 2021: 5, 2022: 1, 2023: 4}
+    everything = [(year, n) for year in sorted(counts, reverse=True) for n in range(counts[year])]
+    years = [{"year": year, "recurring": n} for year, n in sorted(counts.items())]
+    read = []
+
+    class Rows(_Rows):
+        def filter(self, year__in):
+            read.append(sorted(year__in))
+            return super().filter(year__in)
+
+    paged = analysis.ByYear(Rows(everything), years)
+    assert paged.count() == len(paged) == 13
+    for start in range(14):
+        for stop in range(start, 15):
+            assert paged[start:stop] == everything[start:stop], (start, stop)
+    read.clear()
+    assert paged[3:6] == [(2023, 3), (2022, 0), (2021, 0)]
+    assert read == [[2021, 2022, 2023]]
+    read.clear()
+    assert paged[5:7] == [(2021, 0), (2021, 1)] and read == [[2021]]
+
+
+def test_the_earlier_years_of_each_row_are_before_its_own(history, manager):
+    next_cycle(manager)
+    save(
+        audit_of("004", 2025), "1-2", manager, result=Result.NON_COMPLIANT, points="3", finding="又"
+    )
+    rows = list(analysis.recurring_rows(analysis.Filters(agency=audit_of("004").agency)))
+    earlier = analysis.earlier_years(rows)
+    assert [(r.year, r.standard.code, earlier[r.pk].years) for r in rows] == [
+        (2025, "1-2", (2023, 2024)),
+        (2024, "1-2", (2023,)),
+        (2024, "3-1", (2023,)),
+    ]
