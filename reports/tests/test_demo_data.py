@@ -1,5 +1,7 @@
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.test.utils import override_settings
 
 from agencies.models import Audit, AuditStatus, Cycle
 from evidence.models import DocumentStatus, EvidenceFile, evidence_storage
@@ -8,14 +10,26 @@ from reports.models import IssuedReport
 from reports.tests.helpers import pdf_text
 
 
+@pytest.fixture(scope="module")
+def sample(django_db_setup, django_db_blocker):
+    """The sample made once for this module's tests (it takes tens of seconds), in a
+    transaction rolled back after the last of them; each test runs in a savepoint of its own
+    inside it, so what one test changes the next does not see."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        with override_settings(DEBUG=True):  # the demo commands refuse otherwise
+            call_command("create_demo_accounts", verbosity=0)
+            call_command("create_demo_data", verbosity=0)
+        try:
+            yield
+        finally:
+            for file in EvidenceFile.objects.all():
+                evidence_storage().delete(file.key)
+            transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo(db, settings):
+def demo(sample, db, settings):
     settings.DEBUG = True
-    call_command("create_demo_accounts", verbosity=0)
-    call_command("create_demo_data", verbosity=0)
-    yield
-    for file in EvidenceFile.objects.all():
-        evidence_storage().delete(file.key)
 
 
 def test_the_sample_shows_finished_work_at_once(demo):
