@@ -90,7 +90,7 @@ except psycopg2.OperationalError as error:
     sys.exit(1)
 PY
 then
-  DATABASE_URL=$postgres_url $py -m pytest "$@" >"$postgres_log" 2>&1 &
+  DATABASE_URL=$postgres_url $py -m pytest -m "not one_database" "$@" >"$postgres_log" 2>&1 &
   postgres_pid=$!
 elif [ "${REQUIRE_POSTGRES:-0}" = 1 ]; then
   echo "REQUIRE_POSTGRES=1 and PostgreSQL cannot be reached at $postgres_url: failing." >&2
@@ -103,12 +103,13 @@ fi
 echo "== pytest on SQLite, with branch coverage of the application code"
 # Tests run in a new random order every time (pytest-randomly prints the seed: repeat an
 # order with --randomly-seed=<seed>, or keep the file order with -p no:randomly).
-# Tests marked one_database check what no database can change (the pages' accessibility and
-# layout, an export's printed pages): with the PostgreSQL run going they run there only,
-# once per make test, instead of twice.
+# With both runs going, two kinds of test run once per make test instead of twice (see
+# [tool.pytest.ini_options] markers): one_database (what no database can change: the pages'
+# accessibility and layout, an export's printed pages) here, and stricter_database (the
+# hostile-input walk, whose failures PostgreSQL finds first) in the PostgreSQL run.
 once=()
 if [ -n "$postgres_pid" ]; then
-  once=(-m "not one_database")
+  once=(-m "not stricter_database")
 fi
 if [ $# -eq 0 ]; then
   rm -f var/.coverage
