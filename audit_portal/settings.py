@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "cycles",
     "archives",
     "problems",
+    "notifications",
     "security",
     "workbench",
 ]
@@ -168,6 +169,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "audit_portal.context_processors.portal",
                 "workbench.context_processors.waiting",
+                "notifications.context_processors.unread",
             ],
         },
     },

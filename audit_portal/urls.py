@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("security.urls")),
     path("", include("workbench.urls")),
+    path("", include("notifications.urls")),
 ]
 
 handler400 = views.bad_request

@@ -18,10 +18,13 @@ from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from agencies.access import can_review_documents, can_upload
 from agencies.models import Audit, AuditStatus
+from notifications.models import Kind
+from notifications.services import agency_staff, notify
 
 from . import filetypes, mail
 from .filetypes import RefusedFile
@@ -284,8 +287,22 @@ def return_document(
     request.return_reason = reason.strip()
     request.reviewed_by, request.reviewed_at = by, timezone.now()
     request.save()
-    EvidenceEvent.objects.create(
+    event = EvidenceEvent.objects.create(
         request=request, action=EvidenceEvent.Action.RETURNED, actor=by, detail=reason.strip()
+    )
+    notify(
+        kind=Kind.DOCUMENT_RETURNED,
+        key=f"document_returned:{event.pk}",
+        text=_("%(year)s: document %(number)s (%(name)s) was returned for more: %(reason)s")
+        % {
+            "year": audit.cycle.year,
+            "number": document.number,
+            "name": document.short_name or Truncator(document.title).chars(24),
+            "reason": reason.strip(),
+        },
+        link=reverse("documents", args=[audit.cycle.year, audit.agency.code]),
+        recipients=agency_staff(audit),
+        audit=audit,
     )
     return request
 

@@ -5,6 +5,7 @@ audit may be finalized."""
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,6 +15,8 @@ from checklist import services as checklist
 from checklist.models import Assessment, AssessmentChange, Result
 from common.documents import FrozenDocument
 from evidence import services as evidence
+from notifications.models import Kind
+from notifications.services import agency_staff, audit_team, notify
 
 from .models import Decision, DraftProblem, DraftReport, ObjectionProof, Opinion, ReplyStatus
 
@@ -92,6 +95,17 @@ def record_draft(
         actor=by,
         comment=_("%(number)s, reply by %(due)s")
         % {"number": number, "due": draft.reply_due.isoformat()},
+    )
+    notify(
+        kind=Kind.DRAFT_SENT,
+        key=f"draft_sent:{draft.pk}",
+        text=_(
+            "%(year)s: draft report %(number)s (征求意见稿) awaits your written reply by %(due)s."
+        )
+        % {"year": audit.cycle.year, "number": number, "due": draft.reply_due.isoformat()},
+        link=reverse("draft_report", args=[audit.cycle.year, audit.agency.code]),
+        recipients=agency_staff(audit),
+        audit=audit,
     )
     return draft
 
@@ -230,6 +244,21 @@ def save_reply(
             action=AuditEvent.Action.DRAFT_ANSWERED,
             actor=by,
             comment=_("%(number)s: %(n)s objections") % {"number": draft.number, "n": objections},
+        )
+        audit = draft.audit
+        notify(
+            kind=Kind.DRAFT_ANSWERED,
+            key=f"draft_answered:{draft.pk}",
+            text=_("%(year)s: %(agency)s replied to %(number)s with %(n)s objections.")
+            % {
+                "year": audit.cycle.year,
+                "agency": audit.agency.name,
+                "number": draft.number,
+                "n": objections,
+            },
+            link=reverse("draft_report", args=[audit.cycle.year, audit.agency.code]),
+            recipients=audit_team(audit),
+            audit=audit,
         )
     draft.save(update_fields=fields)
     return draft

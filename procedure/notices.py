@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +17,8 @@ from agencies.models import Audit, AuditEvent, AuditStatus, Cycle
 from common import pdf
 from common.documents import FrozenDocument
 from evidence.models import RequiredDocument
+from notifications.models import Kind
+from notifications.services import agency_staff, notify
 
 from .models import AuditNotice
 
@@ -131,6 +134,15 @@ def issue_notice(*, audit: Audit, by, terms: NoticeTerms) -> AuditNotice:
     )
     AuditEvent.objects.create(
         audit=audit, action=AuditEvent.Action.NOTICE_ISSUED, actor=by, comment=number
+    )
+    notify(
+        kind=Kind.NOTICE_ISSUED,
+        key=f"notice_issued:{notice.pk}",
+        text=_("%(year)s: audit notice %(number)s was issued to you; please sign for it.")
+        % {"year": audit.cycle.year, "number": number},
+        link=reverse("audit_notice", args=[audit.cycle.year, audit.agency.code]),
+        recipients=agency_staff(audit),
+        audit=audit,
     )
     # the next notice starts from what this one said
     Cycle.objects.filter(pk=cycle.pk).update(

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +18,8 @@ from agencies.access import can_answer_rectification, can_verify_rectification
 from agencies.models import Audit
 from evidence import services as evidence
 from evidence.models import EvidenceFile, evidence_storage
+from notifications.models import Kind
+from notifications.services import agency_staff, notify
 
 from .models import (
     AWAITING_AGENCY,
@@ -307,7 +310,26 @@ def return_item(
         comment=item.return_reason,
         fields=["status", "return_reason"],
     )
+    _tell_agency(
+        item,
+        Kind.RECTIFICATION_RETURNED,
+        _("%(year)s: the answer to rectification item %(code)s was returned: %(reason)s")
+        % {"year": item.audit.cycle.year, "code": item.standard.code, "reason": reason},
+    )
     return item
+
+
+def _tell_agency(item: RectificationItem, kind, text: str) -> None:
+    """The agency's staff told of a step on one of its items (the item's page)."""
+    audit = item.audit
+    notify(
+        kind=kind,
+        key=f"{kind}:{item.pk}:{item.version}",
+        text=text,
+        link=reverse("rectification_item", args=[audit.cycle.year, audit.agency.code, item.pk]),
+        recipients=agency_staff(audit),
+        audit=audit,
+    )
 
 
 @transaction.atomic
@@ -337,6 +359,12 @@ def close_items(*, audit: Audit, items: Iterable[int], by) -> list[Rectification
             by,
             before=before,
             fields=["status", "closed_at", "closed_by"],
+        )
+        _tell_agency(
+            item,
+            Kind.RECTIFICATION_CLOSED,
+            _("%(year)s: rectification item %(code)s was verified and closed (销号).")
+            % {"year": audit.cycle.year, "code": item.standard.code},
         )
     return locked
 
@@ -537,4 +565,19 @@ def decide_on_more_time(
         ItemEvent.objects.create(
             item=item, action=ItemEvent.Action.EXTENSION_REFUSED, actor=by, comment=asked.answer
         )
+    year, code = item.audit.cycle.year, item.standard.code
+    notify(
+        kind=Kind.EXTENSION_DECIDED,
+        key=f"extension_decided:{asked.pk}",
+        text=(
+            _("%(year)s: more time for rectification item %(code)s was granted, until %(due)s.")
+            % {"year": year, "code": code, "due": asked.proposed_deadline.isoformat()}
+            if grant
+            else _("%(year)s: more time for rectification item %(code)s was refused: %(why)s")
+            % {"year": year, "code": code, "why": asked.answer}
+        ),
+        link=reverse("rectification_item", args=[year, item.audit.agency.code, item.pk]),
+        recipients=agency_staff(item.audit),
+        audit=item.audit,
+    )
     return asked

@@ -4,12 +4,16 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agencies.models import Audit, Cycle
 from checklist import services as checklist_services
 from common.documents import FrozenDocument
 from evidence.models import DocumentRequest, DocumentStatus
+from notifications.models import Kind
+from notifications.services import agency_staff, notify
 from procedure import drafts
 from rectification import services as rectification
 
@@ -59,6 +63,15 @@ def finalize_and_issue(*, audit: Audit, by) -> IssuedReport:
     audit = checklist_services.finalize_audit(audit=audit, by=by)
     report = issue_report(audit=audit, by=by)
     rectification.reconcile_items(audit=audit, by=by)
+    notify(
+        kind=Kind.REPORT_ISSUED,
+        key=f"report_issued:{report.pk}",
+        text=_("%(year)s: audit report %(number)s was issued; its rectification items are open.")
+        % {"year": audit.cycle.year, "number": report.number},
+        link=reverse("audit_detail", args=[audit.cycle.year, audit.agency.code]),
+        recipients=agency_staff(audit),
+        audit=audit,
+    )
     following = Cycle.objects.filter(previous_id=audit.cycle_id).first()
     if following is not None:
         attach_previous_reports(following, agencies=[audit.agency_id])
@@ -136,8 +149,6 @@ class RectificationReportRefused(Exception):
 def issue_rectification_report(*, audit: Audit, by) -> RectificationReport:
     """A manager issues the 整改情况报告 once every item is closed: numbered, rendered once,
     kept with its SHA-256."""
-    from django.utils.translation import gettext as _
-
     from rectification.models import ItemStatus, RectificationItem
 
     audit = (

@@ -11,6 +11,9 @@ from django.utils.translation import gettext_lazy
 
 PAGES = {
     "home": gettext_lazy("home page"),
+    "notifications": gettext_lazy("notifications"),
+    "notification_open": gettext_lazy("opening a notification"),
+    "notifications_read": gettext_lazy("marking notifications read"),
     "login": gettext_lazy("sign-in"),
     "logout": gettext_lazy("sign-out"),
     "password_change": gettext_lazy("change of password"),

@@ -124,6 +124,9 @@ EXTRA_FORMS = {
     # walked with a draft in procedure/tests/test_drafts_hostile.py
     "draft_report": ["action", "opinion"],
     "draft_report_send": [],
+    # shown with a notification in the inbox, and while one is unread
+    "notification_open": [],
+    "notifications_read": [],
     # shown for a stored package
     "archive_check": [],
     "archive_revoke": ["reason"],
@@ -353,6 +356,7 @@ def _discover(client_for, pages, item_id, proof_id):
     for name, fields in EXTRA_FORMS.items():
         for args in (
             [],
+            [item_id],
             [2023, "004"],
             [2023, "004", item_id],
             [2023, "004", item_id, proof_id],

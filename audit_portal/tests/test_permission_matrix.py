@@ -749,6 +749,20 @@ ROWS = {
         ),
         Case("/cycles/2023/agencies/004/archive.zip", statuses(405), method="post"),
     ],
+    # everyone signed in has an inbox of their own (security roles included, empty)
+    "notifications": [
+        Case("/notifications/", statuses(200, anonymous=302)),
+        Case("/notifications/?page=x&per_page=x", statuses(200, anonymous=302)),
+        Case("/notifications/", statuses(405), method="post"),
+    ],
+    "notification_open": [
+        Case("/notifications/999999/open/", statuses(404, anonymous=302), method="post"),
+        Case("/notifications/999999/open/", statuses(405)),
+    ],
+    "notifications_read": [
+        Case("/notifications/read/", statuses(302), method="post"),
+        Case("/notifications/read/", statuses(405)),
+    ],
     "problems": [
         Case("/problems/", office_only()),
         Case(

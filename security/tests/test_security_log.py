@@ -208,8 +208,9 @@ def test_the_log_page_takes_a_fixed_number_of_queries(client_for, django_assert_
     for i in range(150):
         SecurityEvent.objects.create(kind=Kind.SIGN_IN, user=users[i % len(users)], username="u")
     client = client_for("secauditor")
-    # the session, the user, the count, one page of events with their users
-    with django_assert_num_queries(4):
+    # the session, the user, the count, one page of events with their users, the bell's
+    # unread notifications
+    with django_assert_num_queries(5):
         response = client.get("/security/events/")
     assert len(response.context["page"].object_list) == 100
     assert "第 1 页，共 2 页" in response.content.decode()
