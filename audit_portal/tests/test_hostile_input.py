@@ -81,6 +81,7 @@ QUERY_PARAMETERS = {
     "archive_page": ["page", "per_page"],
     "cycle_notices": ["page", "per_page"],
     "problems": ["page", "per_page"],
+    "notifications": ["page", "per_page"],
     "login": ["next"],
     # the page links show only when a roster is longer than a page
     "cycle_overview": ["page"],
