@@ -49,6 +49,7 @@ APP_LABELS = (
     "admin",
     "agencies",
     "checklist",
+    "notifications",
     "evidence",
     "selfassessment",
     "rectification",
