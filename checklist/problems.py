@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-from agencies.models import Audit
+from agencies.models import Agency, Audit
 
 from .models import Assessment, Problem, ProblemType, Result, Standard
 
@@ -54,9 +54,12 @@ REFRESHED = (
 def refresh(agency_ids, roots: dict[int, int] | None = None) -> None:
     """Bring the 问题库's rows (``Problem``) of these agencies in step with their
     assessments: one row per problem, recurring when the agency had a problem on the same
-    standard line or of the same type in an earlier cycle. Four queries at most, whatever
-    the number of agencies; rows that did not change are not written."""
+    standard line or of the same type in an earlier cycle. Five queries at most, whatever
+    the number of agencies; rows that did not change are not written. The agencies' rows
+    are locked first, so that two saves refreshing the same agency (two cycles of it, say)
+    take turns instead of both inserting the same row."""
     agency_ids = list(agency_ids)
+    list(Agency.objects.select_for_update().filter(pk__in=agency_ids).values_list("pk"))
     roots = lineages() if roots is None else roots
     wanted = {problem.pk: problem for problem in _derived(agency_ids, roots)}
     existing = {
@@ -81,8 +84,6 @@ def refresh(agency_ids, roots: dict[int, int] | None = None) -> None:
 def rebuild(batch: int = 1000) -> int:
     """Every agency's 问题库 rows rebuilt from the assessments (``manage.py
     refresh_problems``, and after rows were written in bulk); the number of problems."""
-    from agencies.models import Agency
-
     roots = lineages()
     agency_ids = list(Agency.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(agency_ids), batch):
