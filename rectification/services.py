@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.access import can_manage_rectification
 from agencies.access import can_answer_rectification, can_verify_rectification
 from agencies.models import Audit
+from checklist.models import Standard
 from evidence import services as evidence
 from evidence.models import EvidenceFile, evidence_storage
 from notifications.models import Kind
@@ -319,15 +320,16 @@ def return_item(
     return item
 
 
-def _tell_agency(item: RectificationItem, kind, text: str) -> None:
-    """The agency's staff told of a step on one of its items (the item's page)."""
+def _tell_agency(item: RectificationItem, kind, text: str, staff=None) -> None:
+    """The agency's staff (``staff``, when the caller has them already) told of a step on
+    one of its items (the item's page)."""
     audit = item.audit
     notify(
         kind=kind,
         key=f"{kind}:{item.pk}:{item.version}",
         text=text,
         link=reverse("rectification_item", args=[audit.cycle.year, audit.agency.code, item.pk]),
-        recipients=agency_staff(audit),
+        recipients=agency_staff(audit) if staff is None else staff,
         audit=audit,
     )
 
@@ -350,7 +352,16 @@ def close_items(*, audit: Audit, items: Iterable[int], by) -> list[Rectification
             )
         )
     now = timezone.now()
+    # told once per item, to staff read once, with the codes read once (not per item)
+    staff = agency_staff(audit)
+    codes = {
+        s.pk: s.code
+        for s in Standard.objects.filter(pk__in=[i.standard_id for i in locked]).select_related(
+            "category"
+        )
+    }
     for item in locked:
+        item.audit = audit
         before = _snapshot(item, ["status"])
         item.status, item.closed_at, item.closed_by = ItemStatus.CLOSED, now, by
         _record(
@@ -364,7 +375,8 @@ def close_items(*, audit: Audit, items: Iterable[int], by) -> list[Rectification
             item,
             Kind.RECTIFICATION_CLOSED,
             _("%(year)s: rectification item %(code)s was verified and closed (销号).")
-            % {"year": audit.cycle.year, "code": item.standard.code},
+            % {"year": audit.cycle.year, "code": codes[item.standard_id]},
+            staff,
         )
     return locked
 
