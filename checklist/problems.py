@@ -10,6 +10,7 @@ rectification requirement.
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.db.models import Count
 
 from agencies.models import Agency, Audit
@@ -51,13 +52,15 @@ REFRESHED = (
 )
 
 
+@transaction.atomic
 def refresh(agency_ids, roots: dict[int, int] | None = None) -> None:
     """Bring the 问题库's rows (``Problem``) of these agencies in step with their
     assessments: one row per problem, recurring when the agency had a problem on the same
     standard line or of the same type in an earlier cycle. Five queries at most, whatever
     the number of agencies; rows that did not change are not written. The agencies' rows
     are locked first, so that two saves refreshing the same agency (two cycles of it, say)
-    take turns instead of both inserting the same row."""
+    take turns instead of both inserting the same row; whoever calls it outside a
+    transaction (a management command, a test's setup) gets one of its own."""
     agency_ids = list(agency_ids)
     list(Agency.objects.select_for_update().filter(pk__in=agency_ids).values_list("pk"))
     roots = lineages() if roots is None else roots
