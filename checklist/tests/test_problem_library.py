@@ -479,7 +479,7 @@ def test_a_save_that_does_not_change_a_problem_leaves_the_rows_alone(two_years, 
     assert Problem.objects.filter(pk=saved.pk).exists()
 
 
-def test_refresh_outside_a_transaction_takes_one_of_its_own(transactional_db, two_years):
+def test_refresh_outside_a_transaction_takes_one_of_its_own(seeded_transactional_db, two_years):
     """``manage.py refresh_problems`` and a test's setup call it in autocommit: the lock it
     takes first needs a transaction (PostgreSQL refuses ``select_for_update`` without)."""
     problems.refresh([two_years.agency_id])
