@@ -410,6 +410,8 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # urllib3 names every request's address at DEBUG: a group robot's address holds its key.
+        "urllib3": {"level": "WARNING"},
         "portal.access": {"level": "INFO" if env_bool("LOG_ACCESS", True) else "WARNING"},
         # Our access line replaces Django's own lines for 4xx answers.
         "django.request": {"level": "ERROR"},

@@ -23,10 +23,11 @@ from django.utils.translation import gettext as _
 
 from agencies.access import can_review_documents, can_upload
 from agencies.models import Audit, AuditStatus
+from common import mail
 from notifications.models import Kind
 from notifications.services import agency_staff, notify
 
-from . import filetypes, mail
+from . import filetypes
 from .filetypes import RefusedFile
 from .models import (
     DocumentRequest,

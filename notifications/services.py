@@ -11,23 +11,35 @@ from django.utils import timezone
 from accounts.models import Role, User
 from agencies.models import Audit
 
+from . import outbox
 from .models import Delivery, Kind, Notification
 
 
 @transaction.atomic
-def notify(*, kind: Kind, key: str, text: str, link: str, recipients: Iterable, audit=None):
-    """Record the event named ``key`` once and deliver it to ``recipients`` (users, active
-    ones only; the person who caused it is left out by the callers' recipient lists). The
-    same key again changes nothing: returns the notification either way."""
+def notify(
+    *,
+    kind: Kind,
+    key: str,
+    text: str,
+    link: str,
+    recipients: Iterable,
+    audit=None,
+    email: bool = True,
+):
+    """Record the event named ``key`` once, put it in the inbox of ``recipients`` (users,
+    active ones only; the person who caused it is left out by the callers' recipient lists)
+    and queue it for their e-mail (``email=False``: the event sends its own) and their
+    group robots. The same key again changes nothing: returns the notification either way."""
     notification, created = Notification.objects.get_or_create(
         key=key[:200],
         defaults={"kind": kind, "text": text[:500], "link": link[:300], "audit": audit},
     )
     if created:
-        ids = {u.pk for u in recipients if u.is_active}
+        people = {u.pk: u for u in recipients if u.is_active}
         Delivery.objects.bulk_create(
-            Delivery(notification=notification, recipient_id=pk) for pk in sorted(ids)
+            Delivery(notification=notification, recipient_id=pk) for pk in sorted(people)
         )
+        outbox.queue(notification, [people[pk] for pk in sorted(people)], email=email)
     return notification
 
 

@@ -1,6 +1,8 @@
 """Reminding agencies of their rectification items by e-mail: the daily command
-(``manage.py remind_rectification``) and a manager's button on the ledger."""
+(``manage.py remind_rectification``, which also tells the agency in the portal and its
+group robots) and a manager's button on the ledger."""
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -8,9 +10,12 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agencies.models import Cycle
-from evidence import mail
+from common import mail
+from notifications.models import Kind as Notice
+from notifications.services import agency_staff, notify
 
 from .models import AWAITING_AGENCY, ItemReminder, RectificationItem
 
@@ -83,6 +88,41 @@ def _message(cycle, audit, lines, recipients, today) -> EmailMessage:
     )
 
 
+def _tell(cycle: Cycle, lines) -> None:
+    """The daily reminder in the agency's inbox and its group robots (the e-mail above is
+    its e-mail): once for the same items and deadlines, however often the command runs."""
+    audit = lines[0][0].audit
+    overdue = [item for item, kind in lines if kind == Kind.OVERDUE]
+    key = ",".join(f"{item.pk}@{item.deadline.isoformat()}" for item, _kind in lines)
+    if overdue:
+        kind = Notice.DEADLINE_PASSED
+        text = _(
+            "%(year)s: %(count)s rectification items are past their deadline (%(codes)s); answer them now."
+        ) % {
+            "year": cycle.year,
+            "count": len(overdue),
+            "codes": "、".join(item.standard.code for item in overdue),
+        }
+    else:
+        kind = Notice.DEADLINE_NEAR
+        first = min(item.deadline for item, _kind in lines)
+        text = _("%(year)s: %(count)s rectification items are due by %(date)s (%(codes)s).") % {
+            "year": cycle.year,
+            "count": len(lines),
+            "date": first.isoformat(),
+            "codes": "、".join(item.standard.code for item, _kind in lines),
+        }
+    notify(
+        kind=kind,
+        key=f"{kind}:{audit.pk}:{hashlib.sha256(key.encode()).hexdigest()}",
+        text=text,
+        link=reverse("rectification", args=[cycle.year, audit.agency.code]),
+        recipients=agency_staff(audit),
+        audit=audit,
+        email=False,
+    )
+
+
 def remind(*, cycle: Cycle, by=None, today: date | None = None, manual: bool = False) -> Sent:
     """E-mail every agency with items due (one message per agency, listing them) and record
     a reminder per item, sent or not. Agencies whose staff have no address are skipped."""
@@ -109,6 +149,9 @@ def remind(*, cycle: Cycle, by=None, today: date | None = None, manual: bool = F
             outbox.append(
                 (audit, lines, recipients, _message(cycle, audit, lines, recipients, today))
             )
+    if not manual:
+        for lines in by_audit.values():
+            _tell(cycle, lines)
     result = Sent()
     outcomes = mail.deliver([message for *_, message in outbox])
     for (audit, lines, recipients, _sent), error in zip(outbox, outcomes, strict=True):

@@ -17,7 +17,9 @@ uploads a file and downloads it through X-Accel-Redirect (bytes and SHA-256 equa
 security headers, the request id in nginx's log and the portal's), a file nginx cannot read
 gives the portal's Chinese page and a security event, an upload over nginx's limit gives the
 Chinese 413 page, a manager gets the ZIP of all reports from the worker (a file, not a row),
-a reminder fails cleanly against the unreachable mail server, `check --deploy` passes (and
+a reminder fails cleanly against the unreachable mail server, a returned document reaches
+the agency's WeCom group robot (a strict one on loopback) through the worker, `check
+--deploy` passes (and
 fails for a front-server user outside the group), and the logs carry one time zone with
 its offset and no error.
 
@@ -693,6 +695,57 @@ def exercise(section: str, local: Local, check: Checks, units: dict):
         f"{reminded.status_code} {reminded.text[:300]}",
     )
     check(elapsed < 10, f"and quickly ({elapsed:.1f} s)")
+
+    # -- a returned document reaches 朝阳's WeCom group through the worker
+    robots_told(section, local, manager, check)
+
+
+def robots_told(section: str, local: Local, manager, check: Checks):
+    """A group robot's server on loopback (the tests' strict one) as 朝阳's WeCom group: the
+    manager returns a document; the request answers at once, and the worker posts it."""
+    import threading
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from notifications.tests.robot_server import RobotServer
+
+    server = RobotServer()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        portal(
+            section,
+            local,
+            "shell",
+            "-c",
+            "from agencies.models import Agency, Audit; "
+            "from evidence.models import DocumentRequest, RequiredDocument; "
+            "from notifications.models import Robot; "
+            "audit = Audit.objects.get(cycle__year=2023, agency__code='004'); "
+            "DocumentRequest.objects.update_or_create(audit=audit, "
+            "document=RequiredDocument.objects.get(cycle=audit.cycle, number=1), "
+            "defaults={'status': 'submitted'}); "
+            f"Robot.objects.create(name='朝阳企业微信群', kind='wecom', agency=audit.agency, "
+            f"webhook={server.wecom_url()!r})",
+        )
+        manager.get("/cycles/2023/agencies/004/documents/")
+        returned = manager.post(
+            "/cycles/2023/agencies/004/documents/review/",
+            data={"action": "return", "document": "1", "reason": "请补充盖章页"},
+        )
+        check(
+            returned.status_code == 200, "the manager returns a document", str(returned.status_code)
+        )
+        deadline = time.monotonic() + 60
+        while not server.received and time.monotonic() < deadline:
+            time.sleep(0.5)
+        posted = [m["markdown"]["content"] for _kind, m in server.received]
+        check(
+            len(posted) == 1 and "被退回补充：请补充盖章页" in posted[0],
+            "the worker posts the notification to the agency's WeCom group",
+            repr(posted) + repr(server.refused),
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def logs_are_clean(local: Local, units: dict, check: Checks):

@@ -18,8 +18,8 @@ from .models import Kind
 # The request being answered, set by security.middleware for the signals below.
 current_request: ContextVar = ContextVar("current_request", default=None)
 
-# model label -> the fields whose changes are written down (a password never: only that
-# it changed)
+# model label -> the fields whose changes are written down (a password or a robot's key
+# never: only that it changed)
 TRACKED = {
     "accounts.user": (
         "username",
@@ -38,8 +38,10 @@ TRACKED = {
     "checklist.standard": None,
     "evidence.requireddocument": None,
     "security.securitypolicy": None,
+    "notifications.robot": ("name", "kind", "agency", "webhook", "secret", "active"),
 }
-SECRET_FIELDS = {"password"}
+# a group robot's address and signing secret are keys, like a password
+SECRET_FIELDS = {"password", "webhook", "secret"}
 # personal data: the log says that it changed and shows it masked (the security auditor
 # needs to see a change, not to learn a phone number)
 PERSONAL_FIELDS = {"email", "phone"}

@@ -129,6 +129,10 @@ def every_model_has_a_row(
         sent_by=manager,
         reply_due=timezone.localdate(),
     )
+    from notifications.models import Message, Robot
+
+    robot = Robot.objects.create(name="群", kind="wecom", webhook="https://example.org/?key=k")
+    Message.objects.create(channel="wecom", robot=robot, status="failed", error="x")
 
 
 @pytest.fixture

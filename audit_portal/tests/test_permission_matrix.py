@@ -839,6 +839,7 @@ ADMIN_STATUS_FOR_ADMINISTRATOR = {
     "admin:logout": 405,  # signing out takes a POST
     "admin:view_on_site": 404,  # no reference data has a public page
     "admin:autocomplete": 403,  # needs the parameters of an autocomplete field
+    "admin:notifications_robot_test": 405,  # a test message is sent by a POST
 }
 ADMIN_PROCESS_VIEWS_SUFFIXES = ("_process_import",)
 
@@ -864,6 +865,8 @@ ADMIN_MAY = {
     "evidence.reminder": READ_ONLY,
     "evidence.requireddocument": EVERYTHING,
     "archives.archivepackage": READ_ONLY,  # built, checked and revoked in the portal
+    "notifications.message": READ_ONLY,  # the outbox: sent by the worker, sent again by an action
+    "notifications.robot": EVERYTHING,
     "procedure.auditnotice": READ_ONLY,  # issued as rendered, signed for in the portal
     "procedure.draftreport": READ_ONLY,  # sent as rendered, answered in the portal
     "rectification.extensionrequest": READ_ONLY,

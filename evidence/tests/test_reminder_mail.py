@@ -15,7 +15,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
 
 from accounts.models import User
-from evidence import mail
+from common import mail
 from evidence.models import Reminder
 
 HUAIROU = "huairou@example.org"
