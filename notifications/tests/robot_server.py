@@ -24,7 +24,7 @@ class RobotServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), Handler)
         self.received = []  # (kind, the message as posted)
         self.refused = []  # (kind, errcode) of the posts answered with an error
-        self.mode = "ok"  # "ok", "refuse", "slow", "limit", "http500"
+        self.mode = "ok"  # "ok", "refuse", "busy", "slow", "limit", "http500"
         self.slow_seconds = 2.0
         self.lock = threading.Lock()
 
@@ -79,6 +79,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._answer(404, {})
         if code == 0 and server.mode == "refuse":
             code = 93000 if kind == "wecom" else 300001  # "invalid webhook" / "token is not exist"
+        if code == 0 and server.mode == "busy":
+            code = -1  # WeCom's and DingTalk's "system busy"
         if code == 0 and server.mode == "limit":
             code = 45009 if kind == "wecom" else 130101
         with server.lock:

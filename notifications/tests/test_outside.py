@@ -124,6 +124,15 @@ def test_a_switched_off_robot_gets_nothing(groups, server, staff004):
     assert [kind for kind, _ in server.received] == ["wecom"]
 
 
+def test_a_robot_switched_off_after_the_event_gets_nothing_and_says_why(groups, server, staff004):
+    _event([staff004])
+    Robot.objects.filter(kind="dingtalk").update(active=False)
+    outbox.send_due()
+    assert [kind for kind, _ in server.received] == ["wecom"]
+    failed = Message.objects.get(robot=groups["004-dingtalk"])
+    assert failed.status == Message.Status.FAILED and failed.error == "该群机器人已停用"
+
+
 def test_nothing_is_sent_in_the_request_and_the_worker_sends_after_the_commit(
     groups, server, staff004, django_capture_on_commit_callbacks
 ):
@@ -187,6 +196,7 @@ def test_a_robot_that_does_not_answer_in_time_is_tried_again(groups, server, sta
     ("mode", "error"),
     [
         ("refuse", "群机器人拒收了消息：errcode 93000 refused"),
+        ("busy", "群机器人拒收了消息：errcode -1 refused"),
         ("http500", "群机器人的服务器应答 HTTP 500"),
     ],
 )
@@ -351,3 +361,11 @@ def test_the_audit_team_is_the_office_side(groups, manager, auditor):
         audit=audit,
     )
     assert [m.robot for m in Message.objects.filter(robot__isnull=False)] == [groups["office"]]
+
+
+def test_two_workers_cannot_both_claim_a_message(groups, staff004):
+    _event([staff004])
+    now = timezone.now()
+    mine, theirs = Message.objects.first(), Message.objects.first()  # read by both workers
+    assert outbox._claim(mine, now) is True
+    assert outbox._claim(theirs, now) is False  # the other worker finds it taken
