@@ -20,8 +20,8 @@ class Kind(models.TextChoices):
     DRAFT_SENT = "draft_sent", _("draft report sent")
     DRAFT_ANSWERED = "draft_answered", _("draft report answered")
     REPORT_ISSUED = "report_issued", _("report issued")
-    DEADLINE_NEAR = "deadline_near", _("rectification deadline near")
-    DEADLINE_PASSED = "deadline_passed", _("rectification deadline passed")
+    DEADLINE_NEAR = "deadline_near", _("deadline near")
+    DEADLINE_PASSED = "deadline_passed", _("deadline passed")
 
 
 class Notification(models.Model):
