@@ -90,7 +90,7 @@ except psycopg2.OperationalError as error:
     sys.exit(1)
 PY
 then
-  DATABASE_URL=$postgres_url $py -m pytest -m "not one_database" "$@" >"$postgres_log" 2>&1 &
+  DATABASE_URL=$postgres_url $py -m pytest -m "not one_database" --junitxml=var/junit-postgres.xml "$@" >"$postgres_log" 2>&1 &
   postgres_pid=$!
 elif [ "${REQUIRE_POSTGRES:-0}" = 1 ]; then
   echo "REQUIRE_POSTGRES=1 and PostgreSQL cannot be reached at $postgres_url: failing." >&2
@@ -113,7 +113,7 @@ if [ -n "$postgres_pid" ]; then
 fi
 if [ $# -eq 0 ]; then
   rm -f var/.coverage
-  DATABASE_URL=$sqlite_url $py -m coverage run -m pytest "${once[@]}"
+  DATABASE_URL=$sqlite_url $py -m coverage run -m pytest "${once[@]}" --junitxml=var/junit-sqlite.xml
   # fails below [tool.coverage.report] fail_under in pyproject.toml
   $py -m coverage report
 else
