@@ -32,9 +32,8 @@ class RobotForm(forms.ModelForm):
             render_value=False, attrs={"autocomplete": "off", "class": "vURLField"}
         ),
         help_text=_(
-            "The address the group's robot settings show (WeCom: …/cgi-bin/webhook/send?key=…; "
-            "DingTalk: …/robot/send?access_token=…). Shown again only masked: to change it, type "
-            "the whole address; left empty, it stays."
+            "The whole Webhook address from the group's robot settings. Shown again only "
+            "masked: to change it, type the whole address; left empty, it stays."
         ),
     )
     secret = forms.CharField(

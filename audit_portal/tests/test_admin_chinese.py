@@ -51,9 +51,18 @@ ALLOWED = {
     "command",
     "mac",
     "app",  # key and product names
+    "webhook",  # WeCom's and DingTalk's own word for a robot's address (Webhook地址)
+    "sec",  # a DingTalk signing secret starts with SEC
 }
 # Cells and fields that show recorded data (paths, request ids, digests), not the interface.
-DATA_CLASSES = ("field-path", "field-target", "field-request_id", "field-sha256", "field-key")
+DATA_CLASSES = (
+    "field-path",
+    "field-target",
+    "field-request_id",
+    "field-sha256",
+    "field-key",
+    "field-address",  # a group robot's webhook, masked
+)
 # django-axes' access log names itself "Access Log for <user>" in Python (not translatable).
 THIRD_PARTY_DATA = {"Access", "Log", "for", "unknown", "Accept"}
 
