@@ -253,3 +253,75 @@ def test_a_veto_standard_not_met_fails_the_audit_whatever_its_total(chaoyang, au
 
 def test_an_error_about_the_whole_standard_names_no_field():
     assert services.ScoringError("x").field == ""
+
+
+def test_score_everything_leaves_what_the_saves_leave(manager):
+    """The test helper's one-go scoring (for audits not begun) against the service's saves,
+    standard by standard: the same assessments, history, audit row, events and 问题库 rows."""
+    from agencies.models import Audit, AuditEvent, AuditStatus
+    from checklist.models import AssessmentChange, Problem
+    from checklist.tests.helpers import audit_of, save, score_everything
+
+    shortfalls = ("1-2", "3-5")
+
+    def state():
+        audit = Audit.objects.get(pk=audit_of("004").pk)
+        return (
+            list(
+                Assessment.objects.filter(audit=audit)
+                .order_by("standard_id")
+                .values_list(
+                    "standard_id",
+                    "result",
+                    "points",
+                    "finding",
+                    "rectification",
+                    "not_applicable_reason",
+                    "problem_type_id",
+                    "max_points",
+                    "version",
+                    "updated_by_id",
+                )
+            ),
+            list(
+                AssessmentChange.objects.filter(assessment__audit=audit)
+                .order_by("assessment__standard_id")
+                .values_list(
+                    "assessment__standard_id", "version", "changed_by_id", "old", "new", "source"
+                )
+            ),
+            (
+                audit.status,
+                audit.scored_count,
+                audit.total_score,
+                audit.grade,
+                audit.category_scores,
+            ),
+            list(AuditEvent.objects.filter(audit=audit).values_list("action", "actor_id")),
+            sorted(Problem.objects.filter(audit=audit).values_list("standard_id", "recurring")),
+        )
+
+    score_everything(audit_of("004"), manager, shortfalls=shortfalls)
+    at_once = state()
+    audit = audit_of("004")
+    Assessment.objects.filter(audit=audit).delete()
+    AuditEvent.objects.filter(audit=audit).delete()
+    Audit.objects.filter(pk=audit.pk).update(status=AuditStatus.NOT_STARTED)
+    audit = audit_of("004")
+    from checklist import services
+
+    for s in services.applicable_standards(audit):
+        if s.code in shortfalls:
+            save(
+                audit,
+                s.code,
+                manager,
+                result="non_compliant",
+                points="4",
+                finding=f"{s.code} 的问题",
+                rectification="限期整改",
+            )
+        else:
+            save(audit, s.code, manager, result="compliant")
+    assert state() == at_once
+    assert len(at_once[0]) > 20 and len(at_once[4]) == 2
