@@ -29,6 +29,15 @@ TRACKED_FIELDS = (
     "not_applicable_reason",
     "problem_type_id",
 )
+# what a standard never saved holds, as its first history line's "before"
+NEVER_SAVED = {
+    "result": "",
+    "points": None,
+    "finding": "",
+    "rectification": "",
+    "not_applicable_reason": "",
+    "problem_type_id": None,
+}
 # An Entry's problem type when the caller does not set it (the work paper, an adopted
 # objection): the assessment keeps the type it has.
 KEEP = object()
@@ -317,14 +326,7 @@ def save_assessment(
         assessment = Assessment(
             audit=audit, standard=standard, max_points=standard.max_points, updated_by=by, **values
         )
-        old = {
-            "result": "",
-            "points": None,
-            "finding": "",
-            "rectification": "",
-            "not_applicable_reason": "",
-            "problem_type_id": None,
-        }
+        old = dict(NEVER_SAVED)
         try:
             with transaction.atomic():
                 assessment.save()

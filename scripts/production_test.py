@@ -703,14 +703,10 @@ def exercise(section: str, local: Local, check: Checks, units: dict):
 def robots_told(section: str, local: Local, manager, check: Checks):
     """A group robot's server on loopback (the tests' strict one) as 朝阳's WeCom group: the
     manager returns a document; the request answers at once, and the worker posts it."""
-    import threading
-
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from notifications.tests.robot_server import RobotServer
+    from notifications.tests.robot_server import running
 
-    server = RobotServer()
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with running() as server:
         portal(
             section,
             local,
@@ -743,9 +739,6 @@ def robots_told(section: str, local: Local, manager, check: Checks):
             "the worker posts the notification to the agency's WeCom group",
             repr(posted) + repr(server.refused),
         )
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def logs_are_clean(local: Local, units: dict, check: Checks):

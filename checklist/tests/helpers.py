@@ -65,14 +65,7 @@ def _score_at_once(audit, by, entries):
     audit = services._lock(audit, by)
     if not can_edit_scores(by, audit, assigned=audit.by_is_assigned):
         raise services.NotAllowed("not assigned")
-    blank = {
-        "result": "",
-        "points": None,
-        "finding": "",
-        "rectification": "",
-        "not_applicable_reason": "",
-        "problem_type_id": None,
-    }
+    blank = services.NEVER_SAVED
     assessments, changes = [], []
     for standard in services.applicable_standards(audit):
         values = services._clean_entry(entries[standard.code], standard)

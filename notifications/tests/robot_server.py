@@ -9,6 +9,7 @@ import hmac
 import json
 import threading
 import time
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -37,6 +38,18 @@ class RobotServer(ThreadingHTTPServer):
 
     def dingtalk_url(self, token=DINGTALK_TOKEN) -> str:
         return f"{self.base}/robot/send?access_token={token}"
+
+
+@contextmanager
+def running():
+    """A robot server answering on loopback for the length of the block."""
+    server = RobotServer()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def _signature(secret: str, timestamp: str) -> str:

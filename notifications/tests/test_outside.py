@@ -5,7 +5,6 @@ Sent by the background worker, never in the request; each robot at most 20 a min
 failures retried after growing pauses, then shown to the administrator."""
 
 import logging
-import threading
 from datetime import timedelta
 
 import pytest
@@ -20,17 +19,13 @@ from notifications import outbox, robots
 from notifications.models import Kind, Message, Robot
 from notifications.services import audit_team, notify
 
-from .robot_server import DINGTALK_SECRET, WECOM_KEY, RobotServer
+from .robot_server import DINGTALK_SECRET, WECOM_KEY, running
 
 
 @pytest.fixture
 def server():
-    server = RobotServer()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with running() as server:
+        yield server
 
 
 @pytest.fixture

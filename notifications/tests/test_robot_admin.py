@@ -2,24 +2,19 @@
 shown again in full (not on the page, not in the security log); a test message is one press
 of a button and says plainly whether it arrived at the robot."""
 
-import threading
-
 import pytest
 
 from agencies.models import Agency
 from notifications.models import Message, Robot
 from security.models import SecurityEvent
 
-from .robot_server import DINGTALK_SECRET, DINGTALK_TOKEN, WECOM_KEY, RobotServer
+from .robot_server import DINGTALK_SECRET, DINGTALK_TOKEN, WECOM_KEY, running
 
 
 @pytest.fixture
 def server():
-    server = RobotServer()
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with running() as server:
+        yield server
 
 
 def _form(**fields):

@@ -1,23 +1,18 @@
 """The administrator sets up a group robot in the browser: pastes the address, saves, sees it
 only masked, and presses 发送测试消息 — the robot (a strict one on loopback) gets the message."""
 
-import threading
-
 import pytest
 from playwright.sync_api import expect
 
-from notifications.tests.robot_server import WECOM_KEY, RobotServer
+from notifications.tests.robot_server import WECOM_KEY, running
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def robot_server():
-    server = RobotServer()
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with running() as server:
+        yield server
 
 
 def test_the_administrator_sets_up_a_robot_and_tests_it(browser_for, portal, robot_server):
