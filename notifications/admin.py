@@ -125,7 +125,7 @@ class RobotAdmin(admin.ModelAdmin):
             raise Http404
         if not self.has_change_permission(request, robot):
             raise PermissionDenied
-        message = outbox.test_message(robot, request.user)
+        message = outbox.send_test_message(robot, request.user)
         if message.status == Message.Status.SENT:
             self.message_user(
                 request,

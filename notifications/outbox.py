@@ -1,7 +1,8 @@
 """The way out: a notification queued for e-mail and for the recipients' group robots
 (``queue``, in the event's transaction), and sent later by the background worker
-(``deliver``, run by ``manage.py db_worker``; ``send_due`` does the work): each robot at most PER_MINUTE messages a minute, a failure retried after a
-growing pause and, after the last try, left failed for the administrator to see.
+(``deliver``, run by ``manage.py db_worker``; ``send_due`` does the work): each robot at
+most PER_MINUTE messages a minute, a failure retried after a growing pause and, after the
+last try, left failed for the administrator to see.
 
 A message is claimed (pending → sending) in a statement of its own before it is sent, so
 two workers never send it both; a message found still "sending" long after its claim was
@@ -123,7 +124,7 @@ def send_to_robot(message: Message, now: datetime) -> None:
         _sent(message, now)
 
 
-def test_message(robot: Robot, by) -> Message:
+def send_test_message(robot: Robot, by) -> Message:
     """Send a test message to the robot at once (the administrator waits for the answer);
     the message, sent or failed with the reason."""
     message = Message.objects.create(channel=robot.kind, robot=robot, status=Message.Status.SENDING)
@@ -250,7 +251,6 @@ def _come_back(at: datetime) -> None:
     backend = task_backends[deliver.backend]
     if not backend.supports_defer:
         return
-    from django.db.models import Q
     from django_tasks.base import TaskResultStatus
     from django_tasks_db.models import DBTaskResult, get_date_max
 
