@@ -16,7 +16,7 @@ from accounts.models import User
 from agencies.models import Agency
 from evidence.tests.test_reminder_mail import Accepting, free_port, use_server
 from notifications import outbox, robots
-from notifications.models import Kind, Message, Robot
+from notifications.models import Kind, Message, Notification, Robot
 from notifications.services import audit_team, notify
 
 from .robot_server import DINGTALK_SECRET, WECOM_KEY, running
@@ -364,3 +364,22 @@ def test_two_workers_cannot_both_claim_a_message(groups, staff004):
     mine, theirs = Message.objects.first(), Message.objects.first()  # read by both workers
     assert outbox._claim(mine, now) is True
     assert outbox._claim(theirs, now) is False  # the other worker finds it taken
+
+
+def test_the_daily_reminder_tells_a_deadline_near(groups, manager, staff004):
+    from rectification import reminders
+    from rectification.models import RectificationItem
+    from rectification.tests.helpers import finalized
+
+    audit = finalized("004", manager)
+    audit.cycle.rectification_remind_days = 7
+    audit.cycle.save(update_fields=["rectification_remind_days"])
+    first = RectificationItem.objects.filter(audit=audit).order_by("deadline").first()
+    reminders.remind(cycle=audit.cycle, today=first.deadline - timedelta(days=3))
+    [near] = Notification.objects.filter(kind=Kind.DEADLINE_NEAR)
+    assert (
+        near.text.startswith("2023 年度：")
+        and f"将于 {first.deadline.isoformat()} 前到期" in near.text
+    )
+    assert first.standard.code in near.text
+    assert not Notification.objects.filter(kind=Kind.DEADLINE_PASSED).exists()
