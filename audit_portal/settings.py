@@ -1,7 +1,7 @@
 """Settings for the audit portal, read from the environment.
 
 One file serves development, tests and production; every difference is an environment
-variable (see README, "Configuration"). With DEBUG off the portal refuses to start on a
+variable (see docs/operations.md, "Configuration"). With DEBUG off the portal refuses to start on a
 configuration that would be unsafe in production, instead of running with a weak default.
 """
 
@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "notifications",
     "security",
     "workbench",
+    "manual",
 ]
 
 MIDDLEWARE = [
@@ -170,6 +171,7 @@ TEMPLATES = [
                 "audit_portal.context_processors.portal",
                 "workbench.context_processors.waiting",
                 "notifications.context_processors.unread",
+                "manual.context_processors.help_link",
             ],
         },
     },
@@ -283,7 +285,7 @@ STORAGES = {
 }
 
 # An S3-compatible object store (MinIO, Ceph, a cloud's) for evidence and built exports,
-# shared by several application servers: README, "Files on an object store". Needs
+# shared by several application servers: docs/operations.md, "Several application servers, files on an object store". Needs
 # `pip install -r requirements-s3.txt` (django-storages with boto3).
 S3_BUCKET = os.environ.get("S3_BUCKET", "")
 if S3_BUCKET:

@@ -9,7 +9,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
-    # nginx's error pages (README, "Production"), in Chinese
+    # nginx's error pages (docs/operations.md, "Production"), in Chinese
     path("download-unavailable/", views.download_unavailable, name="download_unavailable"),
     path("upload-too-large/", views.upload_too_large, name="upload_too_large"),
     path("admin/", admin.site.urls),
@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("security.urls")),
     path("", include("workbench.urls")),
     path("", include("notifications.urls")),
+    path("", include("manual.urls")),
 ]
 
 handler400 = views.bad_request

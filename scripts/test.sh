@@ -32,11 +32,11 @@ $py -m ruff check .
 $py -m ruff format --check .
 
 echo "== bandit"
-$py -m bandit -q -ll -r accounts agencies audit_portal checklist archives common cycles evidence notifications problems procedure rectification reports scripts security selfassessment workbench \
+$py -m bandit -q -ll -r accounts agencies audit_portal checklist archives common cycles evidence notifications problems procedure rectification reports scripts security selfassessment workbench manual \
   gunicorn.conf.py \
   -x '*/tests/*,*/migrations/*'
 
-# The production test (the README's Production section as written: nginx with TLS, gunicorn,
+# The production test (docs/operations.md's Production section as written: nginx with TLS, gunicorn,
 # worker, PostgreSQL), the fault test and a 15-second load test (two gunicorns, one killed
 # half-way, a PostgreSQL cluster of their own) run beside pytest: they mostly wait on the
 # servers they start. Their output follows pytest's.

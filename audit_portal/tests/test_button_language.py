@@ -1,4 +1,4 @@
-"""One button language across every template (README, "Buttons"):
+"""One button language across every template (docs/features.md, "Buttons"):
 
 - a link (``<a>``) opens a page; one that fetches a file is marked ``btn-download``;
 - a button that changes something (a POST) is red, filled or outlined, never grey like a
@@ -20,7 +20,7 @@ DOWNLOADS = re.compile(
     r"\{% url '(circular_pdf|circular_xlsx|cycle_documents_zip|documents_zip|evidence_download"
     r"|rectification_pdf|rectification_xlsx|report_bundle_download|report_pdf|scores_xlsx"
     r"|scoring_form_pdf|security_events_csv|security_events_xlsx|self_assessment_pdf"
-    r"|workpaper_xlsx|workpapers_zip|audit_notice_pdf|draft_report_pdf|archive_zip)'"
+    r"|workpaper_xlsx|workpapers_zip|audit_notice_pdf|draft_report_pdf|archive_zip|manual_pdf)'"
 )
 SENDS_MAIL = re.compile(r"\{% url '(document_remind)'")
 STATE_CHANGE = {

@@ -755,6 +755,21 @@ ROWS = {
         Case("/notifications/?page=x&per_page=x", statuses(200, anonymous=302)),
         Case("/notifications/", statuses(405), method="post"),
     ],
+    # the 操作手册: every chapter for everyone signed in (it holds nothing but the demo data)
+    "help": [
+        Case("/help/", statuses(200, anonymous=302)),
+        Case("/help/", statuses(405), method="post"),
+    ],
+    "help_chapter": [
+        Case("/help/auditor/", statuses(200, anonymous=302)),
+        Case("/help/security-auditor/", statuses(200, anonymous=302)),
+        Case("/help/nobody/", statuses(404, anonymous=302)),
+        Case("/help/basics/", statuses(405), method="post"),
+    ],
+    "manual_pdf": [
+        Case("/help/manual.pdf", statuses(200, anonymous=302)),
+        Case("/help/manual.pdf", statuses(405), method="post"),
+    ],
     "notification_open": [
         Case("/notifications/999999/open/", statuses(404, anonymous=302), method="post"),
         Case("/notifications/999999/open/", statuses(405)),

@@ -12,6 +12,7 @@ attribute alike, but addresses, values and words) get the same verdict. The craw
 quarter of the SQLite run before.
 """
 
+import os
 import re
 from collections import deque
 from pathlib import Path
@@ -213,3 +214,19 @@ def test_every_page_passes_axe_core(persona, page, portal):
     assert not found, (
         f"axe-core found WCAG 2 A/AA violations on {len(found)} of {len(visited)} pages:\n{report}"
     )
+
+
+def test_the_manuals_screenshots_are_taken_from_the_demo_data(portal, browser, tmp_path, settings):
+    """The 操作手册's pictures (manual/tests/shots.py), taken from the demo data this module
+    serves: into a scratch folder in every run, so that a page the manual shows cannot go
+    missing unnoticed; into static/manual/ with ``make screenshots``."""
+    from manual.tests import shots
+
+    settings.OTP_REQUIRED = False  # as make run (DEBUG) has it
+    folder = shots.FOLDER if os.environ.get("MANUAL_SCREENSHOTS") == "write" else tmp_path
+    written = shots.take(browser, portal, folder)
+    assert sorted(path.name for path in written) == sorted(f"{s.name}.png" for s in shots.SHOTS)
+    for path in written:
+        header = path.read_bytes()[:24]
+        width, height = int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+        assert header.startswith(b"\x89PNG") and (width, height) == (1280, 760), path.name
