@@ -1,6 +1,6 @@
 """gunicorn settings for production: `gunicorn -c gunicorn.conf.py audit_portal.wsgi`.
 
-Behind nginx (see README, "Production"), which buffers uploads and slow clients, so the
+Behind nginx (see docs/operations.md, "Production"), which buffers uploads and slow clients, so the
 workers only ever talk to a fast local proxy. Every value can be set by the environment.
 """
 

@@ -98,7 +98,7 @@ def _bare_page(request: HttpRequest, template: str, status: int, **context) -> H
 
 @require_safe
 def download_unavailable(request: HttpRequest) -> HttpResponse:
-    """Where nginx turns when it cannot send a file the portal handed to it (README,
+    """Where nginx turns when it cannot send a file the portal handed to it (docs/operations.md,
     "Production": error_page in the internal location). The download was recorded when it
     was handed over; this records that it did not arrive, with the same request id, and
     tells the person in Chinese instead of saving nginx's error page as their PDF."""

@@ -22,7 +22,7 @@ class EvidenceConfig(AppConfig):
         # The private store and its incoming folder (uploads stream there, then are renamed
         # into the store) must exist before the first upload and before Django's own check
         # of FILE_UPLOAD_TEMP_DIR. The store is readable by the portal's group (the front
-        # server's user joins it, see README); uploads in progress are the portal's alone.
+        # server's user joins it, see docs/operations.md); uploads in progress are the portal's alone.
         make_private_folder(settings.EVIDENCE_ROOT, settings.FILE_UPLOAD_DIRECTORY_PERMISSIONS)
         make_private_folder(settings.FILE_UPLOAD_TEMP_DIR, 0o700)
         from . import checks  # noqa: F401  (registers the deploy check)

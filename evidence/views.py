@@ -181,7 +181,7 @@ def download(request: HttpRequest, year: int, code: str, file_id: int) -> HttpRe
         # nginx sends the file. The name travels in X-Evidence-Disposition, which nginx
         # turns into Content-Disposition only when it really sends the file: nginx keeps
         # an upstream Content-Disposition on its own error pages, and the browser would save
-        # a 403 page as the user's PDF (README, "Production", the internal location).
+        # a 403 page as the user's PDF (docs/operations.md, "Production", the internal location).
         response = HttpResponse(content_type="application/octet-stream")
         response["X-Accel-Redirect"] = escape_uri_path(prefix.rstrip("/") + "/" + file.key)
         response["X-Evidence-Disposition"] = content_disposition_header(True, file.original_name)

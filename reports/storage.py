@@ -2,7 +2,7 @@
 
 By default a folder, REPORT_BUNDLE_ROOT, private to the portal's user (files 0600, the folder
 0700), read when used so that a test can move it; REPORT_BUNDLE_STORAGE_BACKEND puts them
-elsewhere (an S3-compatible object store: README).
+elsewhere (an S3-compatible object store: docs/operations.md).
 """
 
 import os

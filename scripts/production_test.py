@@ -1,6 +1,6 @@
-"""Production test: the README's "Production" section, run as written (make prodtest).
+"""Production test: the "Production" section of docs/operations.md, run as written (make prodtest).
 
-Reads the README and does what it says, on loopback, with real parts:
+Reads the operations guide and does what it says, on loopback, with real parts:
 
 - step 1's users and folders (`useradd`, `usermod -aG audit-portal www-data`, `createuser`,
   `createdb`, `mkdir`/`chown`/`chmod`), against a PostgreSQL cluster of this script's own;
@@ -25,7 +25,7 @@ its offset and no error.
 
     .venv/bin/python scripts/production_test.py [--keep]
 
-Needs root (it creates the users `audit-portal` and, with nginx, `www-data`, as the README
+Needs root (it creates the users `audit-portal` and, with nginx, `www-data`, as the guide
 does), nginx, openssl and PostgreSQL's server programs. Exits 1 if anything does not hold.
 """
 
@@ -54,14 +54,14 @@ import requests
 from lab import TOTP_KEY, Cluster, free_port, one_time_code, pdf_bytes, require_venv, workdir
 
 ROOT = Path(__file__).resolve().parent.parent
-README = ROOT / "README.md"
+GUIDE = ROOT / "docs" / "operations.md"
 HOST = "audit.bj.example.org"
 SERVICE_USER = "audit-portal"
 PASSWORD = "prod-test-password-2023"  # noqa: S105 -- throwaway accounts in a throwaway database
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \+0800 [A-Z]+ ")
 
-# requests and curl resolve the README's host name to loopback (as /etc/hosts would).
+# requests and curl resolve the guide's host name to loopback (as /etc/hosts would).
 _getaddrinfo = socket.getaddrinfo
 
 
@@ -72,13 +72,14 @@ def _loopback_for_host(host, *args, **kwargs):
 socket.getaddrinfo = _loopback_for_host
 
 
-# ---------------------------------------------------------------- reading the README
+# ------------------------------------------------------- reading the operations guide
 
 
 def production_section() -> str:
-    text = README.read_text(encoding="utf-8")
+    text = GUIDE.read_text(encoding="utf-8")
     start = text.index("## Production\n")
-    return text[start : text.index("\n## ", start + 1)]
+    end = text.find("\n## ", start + 1)
+    return text[start : end if end != -1 else len(text)]
 
 
 def code_blocks(section: str) -> list[tuple[str, str]]:
@@ -88,12 +89,12 @@ def code_blocks(section: str) -> list[tuple[str, str]]:
 def block(section: str, language: str, marker: str) -> str:
     found = [text for lang, text in code_blocks(section) if lang == language and marker in text]
     if len(found) != 1:
-        raise SystemExit(f"README: expected one ```{language} block with {marker!r}")
+        raise SystemExit(f"docs/operations.md: expected one ```{language} block with {marker!r}")
     return found[0]
 
 
 class Local:
-    """What this machine changes in the README's text: ports and paths, nothing else."""
+    """What this machine changes in the guide's text: ports and paths, nothing else."""
 
     def __init__(self, folder: Path):
         self.folder = folder
@@ -162,7 +163,7 @@ def run(command: list[str], *, env=None, check=True):
 
 
 def bash(script: str, *, env=None, check=True):
-    """A line of the README's shell commands, as root's shell would run it."""
+    """A line of the guide's shell commands, as root's shell would run it."""
     return run(["/bin/bash", "-c", script], env=env, check=check)
 
 
@@ -227,7 +228,7 @@ def environment_file(path: Path) -> dict:
 
 
 def portal_command(section: str, local: Local, *args: str, extra_env=None, check=True):
-    """`portal …` with the README's own shell function."""
+    """`portal …` with the guide's own shell function."""
     function = local(block(section, "sh", "portal() {").split("\nportal ")[0])
     env = {**os.environ, **(extra_env or {})}
     env.pop("DJANGO_SETTINGS_MODULE", None)
@@ -239,7 +240,7 @@ def portal(section: str, local: Local, *args: str, extra_env=None) -> str:
 
 
 class Unit:
-    """A systemd service from the README, started as systemd would start it."""
+    """A systemd service from the guide, started as systemd would start it."""
 
     def __init__(self, text: str, local: Local, log: Path):
         self.fields = {}
@@ -495,7 +496,7 @@ def exercise(section: str, local: Local, check: Checks, units: dict):
             answer.stdout + answer.stderr,
         )
 
-    # -- the security administrator the README creates: the second factor comes first
+    # -- the security administrator the guide creates: the second factor comes first
     officer = Browser(local)
     officer.get("/accounts/login/")
     answer = officer.post(
@@ -790,7 +791,7 @@ def main() -> int:
                     "DJANGO_SUPERUSER_FULL_NAME": "管理员",
                 }
             elif arguments_[0] == "create_security_officer":
-                # the README's line as typed, the password given as a script would
+                # the guide's line as typed, the password given as a script would
                 arguments_ += ["--noinput"]
                 extra = {"SECURITY_OFFICER_PASSWORD": PASSWORD}
             portal(section, local, *arguments_, extra_env=extra)

@@ -20,7 +20,7 @@ packages=(
 )
 if [ "$purpose" = test ]; then
   # Chromium for the browser tests; PostgreSQL's server for the fault, load and production
-  # tests; nginx, openssl and curl for the production test (README's set-up, run as written);
+  # tests; nginx, openssl and curl for the production test (docs/operations.md's set-up, run as written);
   # LibreOffice Calc (headless) re-saves work papers as WPS or Excel would
   packages+=(chromium poppler-utils postgresql nginx openssl curl libreoffice-calc-nogui)
 fi

@@ -1,6 +1,6 @@
 """Evidence and built exports on an S3-compatible object store (issue 16: several application
 servers share their files there). The portal talks S3 to moto's server on loopback, set up
-as the README says (S3_BUCKET and friends, through django-storages): an upload is stored
+as docs/operations.md says (S3_BUCKET and friends, through django-storages): an upload is stored
 there and downloaded back, a large cycle's export is built there and served, nothing on the
 local disk."""
 
