@@ -122,19 +122,28 @@ def test_the_whole_manual_is_one_pdf_with_every_chapter_and_picture(client_for):
     assert client_for("staff004").get("/help/manual.pdf").content == response.content
 
 
-def test_the_pdf_reads_only_the_manuals_own_pictures():
+def test_the_pdf_reads_only_the_manuals_own_pictures(tmp_path, caplog):
     """Like every document the portal renders, nothing from outside: a picture pointing
-    elsewhere than the manual's own folder is left out, never read."""
+    elsewhere than the manual's own folder (a file URL, a path out of the folder to a
+    perfectly good picture) is left out, never read. And every link inside the PDF finds its
+    section (WeasyPrint says "No anchor" otherwise)."""
+    import os
+    import shutil
+
     from pypdf import PdfReader
 
     from manual import pdf
 
+    elsewhere = tmp_path / "elsewhere.png"
+    shutil.copy(pdf.SHOTS / "login.png", elsewhere)
     document = pdf.html()
     outside = document.replace("manual-shot:login.png", "file:///etc/passwd", 1)
-    outside = outside.replace("manual-shot:scoring.png", "manual-shot:../../README.md", 1)
-
+    outside = outside.replace(
+        "manual-shot:scoring.png", "manual-shot:" + os.path.relpath(elsewhere, pdf.SHOTS), 1
+    )
     whole = _pictures(PdfReader(BytesIO(pdf.pdf())))  # as served (rendered once a process)
     assert _pictures(PdfReader(BytesIO(pdf._render(outside)))) == whole - 2
+    assert "No anchor" not in caplog.text
 
 
 def _pictures(reader) -> int:
