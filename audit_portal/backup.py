@@ -57,6 +57,7 @@ APP_LABELS = (
     "archives",
     "reports",
     "security",
+    "api",
 )
 # reports.datachange: notes the database triggers write, meaningful only beside the files
 # built since (which a backup does not keep)

@@ -86,6 +86,11 @@ ADMIN_CONTENT_SECURITY_POLICY = os.environ.get(
     "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
 )
+# The API's docs page (Swagger UI, served by the portal) sets styles inline: that page alone
+# allows inline styles; its scripts stay the portal's own files.
+API_DOCS_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "style-src 'self';", "style-src 'self' 'unsafe-inline';"
+)
 # Sessions end after 30 minutes without a request, and 12 hours after signing in.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
 SESSION_MAX_SECONDS = int(os.environ.get("SESSION_MAX_HOURS", "12")) * 3600
@@ -112,6 +117,9 @@ INSTALLED_APPS = [
     "import_export",
     "template_partials",
     "django_tasks",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served by the portal itself, no CDN
     "audit_portal.apps.TasksDatabaseConfig",  # django_tasks_db, named in Chinese
     "audit_portal",
     "accounts",
@@ -129,6 +137,7 @@ INSTALLED_APPS = [
     "security",
     "workbench",
     "manual",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -424,3 +433,41 @@ LOGGING = {
 # django-otp's own growing delay would refuse a right code typed just after a wrong one.
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
+
+
+# The API for other systems (/api/v1/, api/): personal tokens only, JSON only, the calls
+# of one token limited to API_RATE ("120/min": so many a minute; the count is per process).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+API_RATE = os.environ.get("API_RATE", "120/min")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "稽核管理平台 API",
+    "DESCRIPTION": (
+        "中国职工保险互助会北京办事处稽核管理平台的接口：年度、代办处稽核、稽核标准、资料、"
+        "已出具的稽核报告和整改事项。每次调用须带个人 API 令牌（Authorization: Bearer …），"
+        "以令牌所有人的权限执行，并记入安全日志。"
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {"token": {"type": "http", "scheme": "bearer"}},
+    },
+    "SECURITY": [{"token": []}],
+    "AUTHENTICATION_WHITELIST": [],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.describe_errors",
+    ],
+}

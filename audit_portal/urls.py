@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from api.urls import token_pages
+
 from . import views
 
 urlpatterns = [
@@ -27,7 +29,10 @@ urlpatterns = [
     path("", include("workbench.urls")),
     path("", include("notifications.urls")),
     path("", include("manual.urls")),
+    path("", include("api.urls")),
+    *token_pages,
 ]
 
 handler400 = views.bad_request
+handler404 = views.page_not_found
 handler500 = views.server_error

@@ -7,6 +7,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -14,6 +15,7 @@ from accounts.access import SECURITY_HOMES
 from accounts.models import Role
 from agencies.access import latest_cycle
 from agencies.models import Audit
+from common.middleware import API_PREFIX
 
 logger = logging.getLogger("portal.downloads")
 
@@ -66,6 +68,16 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
         return _database_unavailable(request)
     return _bare_page(request, "500.html", 500)
+
+
+def page_not_found(request: HttpRequest, exception) -> HttpResponse:
+    """handler404: the portal's page, and for an address under /api/ that no endpoint has
+    (or a value its path cannot take) the API's JSON."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": _("There is no such address in the API.")}, status=404)
+    from django.views.defaults import page_not_found as django_page_not_found
+
+    return django_page_not_found(request, exception)
 
 
 def _database_unavailable(request: HttpRequest) -> HttpResponse:

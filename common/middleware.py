@@ -4,9 +4,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+# The API's answers are JSON, its refusals too (api/)
+API_PREFIX = "/api/"
 
 
 def language_middleware(get_response):
@@ -95,6 +99,10 @@ def reject_nul_middleware(get_response):
 
     def middleware(request):
         if _carries_nul(request):
+            if request.path.startswith(API_PREFIX):
+                return JsonResponse(
+                    {"detail": _("The request carries a NUL character.")}, status=400
+                )
             return render(request, "400.html", status=400)
         return get_response(request)
 

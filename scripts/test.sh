@@ -32,7 +32,7 @@ $py -m ruff check .
 $py -m ruff format --check .
 
 echo "== bandit"
-$py -m bandit -q -ll -r accounts agencies audit_portal checklist archives common cycles evidence notifications problems procedure rectification reports scripts security selfassessment workbench manual \
+$py -m bandit -q -ll -r accounts agencies audit_portal checklist archives common cycles evidence notifications problems procedure rectification reports scripts security selfassessment workbench manual api \
   gunicorn.conf.py \
   -x '*/tests/*,*/migrations/*'
 

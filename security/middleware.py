@@ -22,8 +22,8 @@ def security_event_middleware(get_response):
             response = get_response(request)
         finally:
             current_request.reset(token)
-        if request.path.startswith(QUIET_PREFIXES):
-            return response
+        if request.path.startswith(QUIET_PREFIXES) or getattr(response, "security_recorded", False):
+            return response  # (a view that recorded the request itself, the API, marks it)
         status = response.status_code
         if status in (400, 403) or (status == 404 and _signed_in(request)):
             record(Kind.DENIED, request=request, status=status, target=request.path)

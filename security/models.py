@@ -54,6 +54,9 @@ class Kind(models.TextChoices):
     ACCOUNT_ENABLED = "account_enabled", _("Account enabled")
     UNLOCKED = "unlocked", _("Sign-in lock lifted")
     LOG_ARCHIVED = "log_archived", _("Security log archived")
+    API_TOKEN_CREATED = "api_token_created", _("API token created")
+    API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
+    API_CALL = "api_call", _("API call")
 
 
 class SecurityEventQuerySet(models.QuerySet):

@@ -100,6 +100,28 @@ PAGES = {
     "security_settings": gettext_lazy("security settings"),
     "workbench": gettext_lazy("工作台"),
     "healthz": gettext_lazy("health check"),
+    "help": gettext_lazy("user manual"),
+    "help_chapter": gettext_lazy("a chapter of the user manual"),
+    "manual_pdf": gettext_lazy("user manual (PDF)"),
+    "api_tokens": gettext_lazy("API tokens"),
+    "api_token_revoke": gettext_lazy("revoking an API token"),
+    # the API (its names in their namespace: several are also pages' names)
+    "api:schema": gettext_lazy("API description (OpenAPI)"),
+    "api:docs": gettext_lazy("API documentation"),
+    "api:me": gettext_lazy("API: the token's owner"),
+    "api:cycles": gettext_lazy("API: cycles"),
+    "api:cycle": gettext_lazy("API: a cycle"),
+    "api:standards": gettext_lazy("API: standards"),
+    "api:audits": gettext_lazy("API: audits"),
+    "api:audit": gettext_lazy("API: an audit"),
+    "api:documents": gettext_lazy("API: documents"),
+    "api:reports": gettext_lazy("API: issued reports"),
+    "api:report_pdf": gettext_lazy("API: an issued report (PDF)"),
+    "api:rectification": gettext_lazy("API: rectification items"),
+    "api:rectification_item": gettext_lazy("API: a rectification item"),
+    "api:rectification_answer": gettext_lazy("API: answering a rectification item"),
+    "api:rectification_close": gettext_lazy("API: closing a rectification item"),
+    "api:rectification_return": gettext_lazy("API: returning a rectification item"),
 }
 
 
@@ -111,7 +133,7 @@ def describe_path(path: str) -> str:
         return _("an address that does not exist")
     if "admin" in match.namespaces:
         return _("administration")
-    page = PAGES.get(match.url_name)
+    page = PAGES.get(match.view_name)
     if page is None:
         return _("another page")
     kwargs = match.kwargs

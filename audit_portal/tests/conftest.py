@@ -274,3 +274,24 @@ def archived_chaoyang(db, manager):
     )
     yield archive
     archive_storage().delete(name)
+
+
+@pytest.fixture
+def issued_report_of_chaoyang(db, manager):
+    """朝阳's (004) audit finalized with its report issued (made directly: the matrix asks
+    who may read it, reports/tests how it is issued)."""
+    from checklist.tests.helpers import audit_of
+    from common.documents import FrozenDocument
+    from reports.models import IssuedReport
+
+    audit = audit_of("004")
+    audit.status = "finalized"
+    audit.finalized_at = timezone.now()
+    audit.save(update_fields=["status", "finalized_at"])
+    return IssuedReport.objects.create(
+        audit=audit,
+        version=1,
+        number="稽核〔2023〕004号",
+        issued_by=manager,
+        **FrozenDocument.frozen(b"%PDF-1.7 matrix"),
+    )

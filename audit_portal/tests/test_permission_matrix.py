@@ -11,6 +11,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.models import User
 from agencies.models import Agency
@@ -56,6 +57,17 @@ def office_only(office=200, staff=403, security=None):
         secadmin=security,
         secauditor=security,
     )
+
+
+def api_statuses(business_status, **by_persona):
+    """An API call: no token answers 401, and the security roles' tokens are refused (401);
+    the business roles get ``business_status`` unless said otherwise."""
+    return statuses(business_status, anonymous=401, secadmin=401, secauditor=401) | by_persona
+
+
+def business(status):
+    """A page of the business roles: sign in first; the security roles are refused (403)."""
+    return statuses(status, anonymous=302, secadmin=403, secauditor=403)
 
 
 @dataclass
@@ -770,6 +782,103 @@ ROWS = {
         Case("/help/manual.pdf", statuses(200, anonymous=302)),
         Case("/help/manual.pdf", statuses(405), method="post"),
     ],
+    # the API (api/): called with the persona's token (see _check); no token answers 401,
+    # and the security roles hold none (三员分立: no business data), so theirs is refused too
+    "api:me": [
+        Case("/api/v1/me/", api_statuses(200)),
+        Case("/api/v1/me/", api_statuses(405), method="post"),
+    ],
+    "api:cycles": [Case("/api/v1/cycles/", api_statuses(200))],
+    "api:cycle": [
+        Case("/api/v1/cycles/2023/", api_statuses(200)),
+        Case("/api/v1/cycles/1999/", api_statuses(404)),
+    ],
+    "api:standards": [Case("/api/v1/cycles/2023/standards/", api_statuses(200))],
+    "api:audits": [
+        Case("/api/v1/cycles/2023/audits/", api_statuses(200)),
+        Case("/api/v1/cycles/2023/audits/?status=late&page=x", api_statuses(400)),
+        Case("/api/v1/cycles/2023/audits/", api_statuses(405), method="post"),
+    ],
+    "api:audit": [
+        Case("/api/v1/cycles/2023/audits/004/", api_statuses(200, staff007=404)),
+        Case("/api/v1/cycles/2023/audits/999/", api_statuses(404)),
+    ],
+    "api:documents": [
+        Case("/api/v1/cycles/2023/audits/004/documents/", api_statuses(200, staff007=404)),
+    ],
+    "api:reports": [
+        Case(
+            "/api/v1/cycles/2023/audits/004/reports/",
+            api_statuses(200, staff007=404),
+            fixtures=("issued_report_of_chaoyang",),
+        ),
+    ],
+    "api:report_pdf": [
+        Case(
+            "/api/v1/cycles/2023/audits/004/reports/1/pdf/",
+            api_statuses(200, staff007=404),
+            fixtures=("issued_report_of_chaoyang",),
+        ),
+        Case("/api/v1/cycles/2023/audits/004/reports/9/pdf/", api_statuses(404)),
+    ],
+    "api:rectification": [
+        Case("/api/v1/cycles/2023/rectification/?agency=004", api_statuses(200)),
+        Case("/api/v1/cycles/2023/rectification/?status=late", api_statuses(400)),
+    ],
+    "api:rectification_item": [
+        Case(
+            "/api/v1/cycles/2023/audits/004/rectification/{item}/",
+            api_statuses(200, staff007=404),
+        ),
+        Case("/api/v1/cycles/2023/audits/004/rectification/999999/", api_statuses(404)),
+    ],
+    # the item is submitted: no longer the agency's to answer (409), nobody else's (403)
+    "api:rectification_answer": [
+        Case(
+            "/api/v1/cycles/2023/audits/004/rectification/{item}/answer/",
+            api_statuses(403, staff004=409, staff007=404),
+            method="post",
+            data={"measures": "m", "responsible": "r", "version": 1},
+        ),
+        # a body it cannot read: named before anything is asked of the service
+        Case(
+            "/api/v1/cycles/2023/audits/004/rectification/{item}/answer/",
+            api_statuses(400, staff007=404),
+            method="post",
+        ),
+        Case(
+            "/api/v1/cycles/2023/audits/004/rectification/{item}/answer/",
+            api_statuses(405),
+        ),
+    ],
+    "api:rectification_close": [
+        Case(
+            "/api/v1/cycles/2023/audits/004/rectification/{item}/close/",
+            api_statuses(403, assigned=200, manager=200, staff007=404),
+            method="post",
+        ),
+    ],
+    "api:rectification_return": [
+        Case(
+            "/api/v1/cycles/2023/audits/004/rectification/{item}/return/",
+            api_statuses(403, assigned=200, manager=200, staff007=404),
+            method="post",
+            data={"reason": "缺少会议记录。", "version": 1},
+        ),
+    ],
+    # the description and its docs page: any signed-in person (they hold no data)
+    "api:schema": [Case("/api/v1/openapi.json", statuses(200, anonymous=401))],
+    "api:docs": [Case("/api/v1/docs/", statuses(200, anonymous=302))],
+    "api_tokens": [
+        Case("/accounts/api-tokens/", business(200)),
+        # an empty form: what it is for is required
+        Case("/accounts/api-tokens/", business(422), method="post"),
+        Case("/accounts/api-tokens/", statuses(405), method="put"),
+    ],
+    "api_token_revoke": [
+        Case("/accounts/api-tokens/999999/revoke/", statuses(404, anonymous=302), method="post"),
+        Case("/accounts/api-tokens/999999/revoke/", statuses(405)),
+    ],
     "notification_open": [
         Case("/notifications/999999/open/", statuses(404, anonymous=302), method="post"),
         Case("/notifications/999999/open/", statuses(405)),
@@ -1027,6 +1136,40 @@ def test_no_row_names_a_url_that_does_not_exist():
     assert set(ROWS) <= names
 
 
+def _call_api(persona, case, url):
+    """The persona's call with a read-and-write token of its own (the security roles' made
+    before their role changed: the API refuses them whatever the token)."""
+    import json
+    from datetime import timedelta
+
+    from django.test import Client
+
+    from api.models import ApiToken
+    from api.tokens import KEY_PREFIX, _digest
+    from audit_portal.testing import persona_user
+
+    headers = {}
+    user = persona_user(persona)
+    if user is not None:
+        prefix = f"{user.pk:08x}"
+        key = f"{KEY_PREFIX}{prefix}_matrix-{persona}"
+        ApiToken.objects.get_or_create(
+            prefix=prefix,
+            defaults={
+                "user": user,
+                "name": "matrix",
+                "digest": _digest(key),
+                "can_write": True,
+                "expires_at": timezone.now() + timedelta(days=1),
+            },
+        )
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {key}"
+    client = Client(**headers)
+    if case.method == "get":
+        return client.get(url)
+    return getattr(client, case.method)(url, json.dumps(case.data), content_type="application/json")
+
+
 def _check(
     client_for,
     persona,
@@ -1042,18 +1185,24 @@ def _check(
     url = case.url.format(
         file=file_id, bundle=bundle_id, item=item_id, proof=proof_id, export=export_id, user=user_id
     )
-    response = getattr(client, case.method)(url, case.data)
+    called = url.startswith("/api/v1/") and not url.startswith(("/api/v1/docs/", "/api/v1/openapi"))
+    if called:
+        response = _call_api(persona, case, url)
+    else:
+        response = getattr(client, case.method)(url, case.data)
     expected = case.expected[persona]
     assert expected is not None, f"no expectation for {persona} on {case.url}"
     assert response.status_code == expected, (
         f"{persona} {case.method.upper()} {case.url}: {response.status_code} != {expected}"
     )
     if expected in (403, 404) and persona != ANON:
-        # every refusal of a signed-in person is in the security log
+        # every refusal of a signed-in person is in the security log (an API call is, with
+        # whatever it was answered)
         from security.models import Kind, SecurityEvent
 
         path = url.split("?")[0]
-        assert SecurityEvent.objects.filter(kind=Kind.DENIED, path__startswith=path).exists()
+        kind = Kind.API_CALL if called else Kind.DENIED
+        assert SecurityEvent.objects.filter(kind=kind, path__startswith=path).exists()
     if expected == 302 and persona == ANON and case.method == "get" and "/admin/" not in case.url:
         if case.url not in ("/", "/accounts/login/"):
             assert response["Location"].startswith("/accounts/login/?next=")

@@ -11,7 +11,7 @@ def _names(patterns, namespace=""):
         if isinstance(pattern, URLResolver):
             yield from _names(pattern.url_patterns, pattern.namespace or namespace)
         elif isinstance(pattern, URLPattern) and pattern.name and namespace != "admin":
-            yield pattern.name
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
 
 
 def test_every_page_of_the_portal_has_words():

@@ -37,7 +37,10 @@ pytestmark = [
 AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text()
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 # not pages: downloads, the admin (Django's look), signing out, files
-LEFT_OUT = re.compile(r"^/(admin|static|media)/|/logout/|\.(pdf|xlsx|zip|csv)$|/files/|/download/")
+# and the API (JSON; its docs page is Swagger UI's look, served as it comes)
+LEFT_OUT = re.compile(
+    r"^/(admin|static|media|api)/|/logout/|\.(pdf|xlsx|zip|csv)$|/files/|/download/"
+)
 # a page at most this often per URL pattern (50 agencies' pages are one page 50 times)
 PER_PATTERN = 2
 
