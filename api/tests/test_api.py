@@ -13,6 +13,7 @@ from django.utils import timezone
 from api import tokens
 from api.models import ApiToken
 from audit_portal.testing import persona_user
+from checklist.tests.helpers import audit_of
 from rectification.models import ItemStatus
 from rectification.tests.helpers import finalized, item_of
 from security.models import Kind, SecurityEvent
@@ -104,11 +105,19 @@ def test_the_security_roles_hold_no_token_and_reach_no_data(manager):
 
 
 def test_agency_staff_see_their_own_agency_only_and_no_scores_before_finalization(manager):
+    from checklist.tests.helpers import score_everything
+
+    score_everything(audit_of("004"), manager, shortfalls=("1-2",))
     staff = api("staff004")
     audits = staff.get("/api/v1/cycles/2023/audits/").json()
     assert [a["agency_code"] for a in audits["results"]] == ["004"]
-    assert audits["results"][0]["total_score"] is None
-    assert audits["results"][0]["scores_visible"] is False
+    hidden = audits["results"][0]
+    assert (hidden["total_score"], hidden["grade"], hidden["category_scores"]) == (None, None, [])
+    assert hidden["scores_visible"] is False
+    shown = api("auditor").get("/api/v1/cycles/2023/audits/004/").json()
+    assert shown["scores_visible"] is True
+    assert shown["total_score"] == float(audit_of("004").total_score) > 0
+    assert shown["grade"] and len(shown["category_scores"]) == 3
     assert staff.get("/api/v1/cycles/2023/audits/007/").status_code == 404
     assert staff.get("/api/v1/cycles/2023/audits/007/documents/").status_code == 404
     assert staff.get("/api/v1/cycles/").json()[0]["year"] == 2023
@@ -322,3 +331,71 @@ def test_the_api_answers_json_even_where_no_endpoint_is(manager):
     assert client.get("/api/v1/cycles/9999999999999999999999/").status_code == 404
     # the portal's own pages keep their page
     assert "text/html" in Client().get("/no/such/page/")["Content-Type"]
+
+
+def test_agency_staff_know_only_the_cycles_of_their_agencys_audits(manager):
+    from agencies.models import Audit, Cycle
+
+    later = Cycle.objects.create(
+        year=2024, title="2024年度稽核", report_number_format="稽核〔{year}〕{code}号"
+    )
+    Audit.objects.create(cycle=later, agency=audit_of("007").agency, serial=1)
+    staff = api("staff004")
+    assert [c["year"] for c in staff.get("/api/v1/cycles/").json()] == [2023]
+    assert staff.get("/api/v1/cycles/2024/").status_code == 404
+    assert staff.get("/api/v1/cycles/2024/standards/").status_code == 404
+    assert api("staff007").get("/api/v1/cycles/2024/").status_code == 200
+    assert [c["year"] for c in api("auditor").get("/api/v1/cycles/").json()] == [2024, 2023]
+
+
+def test_only_a_manager_reads_a_report_before_finalization_or_an_earlier_version(
+    chaoyang_finalized, manager
+):
+    from reports.models import IssuedReport
+
+    first = IssuedReport.objects.get(audit=chaoyang_finalized)
+    IssuedReport.objects.create(
+        audit=chaoyang_finalized,
+        version=2,
+        number=first.number + "（第2版）",
+        issued_by=manager,
+        content=first.content,
+        sha256=first.sha256,
+        size=first.size,
+    )
+    assert [
+        r["version"] for r in api("manager").get("/api/v1/cycles/2023/audits/004/reports/").json()
+    ] == [2, 1]
+    assert [
+        r["version"] for r in api("staff004").get("/api/v1/cycles/2023/audits/004/reports/").json()
+    ] == [2]
+    assert api("staff004").get("/api/v1/cycles/2023/audits/004/reports/1/pdf/").status_code == 404
+    chaoyang_finalized.status = "under_review"
+    chaoyang_finalized.save(update_fields=["status"])
+    assert api("staff004").get("/api/v1/cycles/2023/audits/004/reports/").json() == []
+    assert api("auditor").get("/api/v1/cycles/2023/audits/004/reports/2/pdf/").status_code == 404
+    assert api("manager").get("/api/v1/cycles/2023/audits/004/reports/1/pdf/").status_code == 200
+
+
+def test_the_last_use_is_remembered_once_a_minute(manager):
+    token, key = tokens.issue(manager, name="OA", days=1, can_write=False)
+    assert token.last_used_at is None
+    api(key=key).get("/api/v1/me/")
+    token.refresh_from_db()
+    first = token.last_used_at
+    assert first is not None
+    api(key=key).get("/api/v1/me/")
+    token.refresh_from_db()
+    assert token.last_used_at == first  # within the minute: not written again
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=first - timedelta(minutes=2))
+    api(key=key).get("/api/v1/me/")
+    token.refresh_from_db()
+    assert token.last_used_at > first
+
+
+def test_a_header_that_is_not_bearer_and_one_key_is_refused_in_words(manager):
+    _token, key = tokens.issue(manager, name="OA", days=1, can_write=False)
+    two = Client(HTTP_AUTHORIZATION=f"Bearer {key} extra").get("/api/v1/me/")
+    assert two.status_code == 401
+    assert two.json()["detail"] == "请在 Bearer 之后空一格再写令牌。"
+    assert Client(HTTP_AUTHORIZATION=f"Token {key}").get("/api/v1/me/").status_code == 401
