@@ -297,7 +297,8 @@ def roster_from_xlsx(upload) -> str:
         raise PlanError(_("The roster file is larger than 5 MB; a roster fits in far less."))
     try:
         sheet = load_workbook(upload, read_only=True, data_only=True).worksheets[0]
-        rows = list(sheet.iter_rows(values_only=True, max_row=ROSTER_MAX + 1))
+        # the header, at most ROSTER_MAX agencies, and one row more to tell a longer roster
+        rows = list(sheet.iter_rows(values_only=True, max_row=ROSTER_MAX + 2))
     except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
         raise PlanError(
             _(
@@ -306,6 +307,8 @@ def roster_from_xlsx(upload) -> str:
         ) from error
     if not rows:
         raise PlanError(_("The roster file is empty."))
+    if len(rows) > ROSTER_MAX + 1:  # refused whole, never cut short
+        raise PlanError(_("A roster has at most %(n)s lines.") % {"n": ROSTER_MAX})
     header = [str(cell).strip() if cell is not None else "" for cell in rows[0]]
     if "编码" not in header:
         raise PlanError(

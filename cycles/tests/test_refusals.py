@@ -102,3 +102,43 @@ def test_the_create_post_answers_409_when_the_plan_cannot_be_carried_out(
     with mock.patch("cycles.views.create_next_cycle", side_effect=PlanError("已被他人创建")):
         response = client.post(URL, form_data() | {"action": "create", "previewed": fingerprint})
     assert response.status_code == 409 and "已被他人创建" in response.content.decode()
+
+
+def test_a_roster_file_of_exactly_5_mb_is_read(db):
+    upload = _workbook([["编码"], ["004"]])
+    upload.size = 5 * 1024 * 1024
+    assert roster_from_xlsx(upload) == "004"
+    upload = _workbook([["编码"], ["004"]])
+    upload.size = 5 * 1024 * 1024 + 1
+    with pytest.raises(PlanError, match="超过 5 MB"):
+        roster_from_xlsx(upload)
+
+
+def test_a_roster_file_is_read_as_the_office_wrote_it(db):
+    """Only 编码 needed; blank rows passed over, not the end; a name on two lines kept on
+    one; no 直投／非直投 written, none guessed; a formula read as its value, never as
+    itself."""
+    assert roster_from_xlsx(_workbook([["编码"], ["004"], [None], [7]])) == "004\n007"
+    book = _workbook(
+        [
+            ["编码", "名称", "直投／非直投"],
+            ["004", "朝阳\n代办处", "直投"],
+            [None, None, None],
+            ["008", "密云", ""],
+            ["009", "=A1", "非直投"],
+        ]
+    )
+    assert roster_from_xlsx(book) == "004 朝阳 代办处 直投\n008 密云\n009 非直投"
+
+
+def test_every_bad_row_is_named_not_only_the_first(db):
+    with pytest.raises(PlanError) as refused:
+        roster_from_xlsx(_workbook([["编码", "序号"], ["004", "一"], ["007", 2], ["008", "三"]]))
+    assert "第 2 行：" in str(refused.value) and "第 4 行：" in str(refused.value)
+
+
+def test_a_roster_file_longer_than_allowed_is_refused_not_cut_short(db):
+    whole = [["编码"]] + [[f"{n:05d}"] for n in range(1, 10_001)]
+    assert roster_from_xlsx(_workbook(whole)).splitlines()[-1] == "10000"
+    with pytest.raises(PlanError, match="名单最多 10000 行"):
+        roster_from_xlsx(_workbook([*whole, ["10001"]]))
