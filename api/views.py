@@ -192,13 +192,13 @@ class DocumentList(ApiMixin, generics.ListAPIView):
 
     def get_queryset(self):
         audit = get_audit_for_user(self.request.user, self.kwargs["year"], self.kwargs["code"])
-        requests = {
+        by_document = {
             r.document_id: r
             for r in DocumentRequest.objects.filter(audit=audit).annotate(file_count=Count("files"))
         }
         rows = []
         for document in RequiredDocument.objects.filter(cycle=audit.cycle).order_by("number"):
-            found = requests.get(document.pk)
+            found = by_document.get(document.pk)
             state = found.status if found else DocumentStatus.MISSING
             rows.append(
                 {
