@@ -142,3 +142,16 @@ def test_a_roster_file_longer_than_allowed_is_refused_not_cut_short(db):
     assert roster_from_xlsx(_workbook(whole)).splitlines()[-1] == "10000"
     with pytest.raises(PlanError, match="名单最多 10000 行"):
         roster_from_xlsx(_workbook([*whole, ["10001"]]))
+
+
+def test_the_first_ten_bad_rows_are_named_one_after_another(db):
+    rows = [["编码", "序号"]] + [["004", "一"]] * 11
+    with pytest.raises(PlanError) as refused:
+        roster_from_xlsx(_workbook(rows))
+    said = "“一”不是整数，请填写如 3 这样的整数。"
+    assert str(refused.value) == " ".join(f"第 {n} 行：{said}" for n in range(2, 12))
+
+
+def test_rows_of_the_same_serial_keep_the_files_order(db):
+    rows = [["编码", "序号"], ["008", 2], ["007", 1], ["004", 1]]
+    assert roster_from_xlsx(_workbook(rows)) == "007\n004\n008"
