@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 
@@ -56,6 +57,7 @@ def test_chinese_and_shanghai_are_the_defaults():
     assert dict(settings.LANGUAGES).keys() == {"zh-hans", "en"}
 
 
+@pytest.mark.one_database  # static files only: no database changes them
 def test_collectstatic_works_with_the_production_storage(tmp_path, settings):
     """Production serves hashed, compressed static files (whitenoise's manifest storage),
     which refuses a file that refers to one that is missing (a vendored source map, say)."""
