@@ -2,7 +2,7 @@
 a personal token and the token owner's permissions — the same access rules as the pages
 (agencies.access), the same services for the few writes (rectification)."""
 
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from agencies.access import can_verify_rectification, get_audit_for_user
 from agencies.models import Audit, AuditStatus, Cycle
 from checklist.models import Category, Standard
-from evidence.models import DocumentRequest, DocumentStatus, RequiredDocument
+from evidence.services import document_rows
 from rectification import services as rectification
 from rectification.models import ItemStatus, RectificationItem
 from reports.models import IssuedReport
@@ -192,28 +192,20 @@ class DocumentList(ApiMixin, generics.ListAPIView):
 
     def get_queryset(self):
         audit = get_audit_for_user(self.request.user, self.kwargs["year"], self.kwargs["code"])
-        by_document = {
-            r.document_id: r
-            for r in DocumentRequest.objects.filter(audit=audit).annotate(file_count=Count("files"))
-        }
-        rows = []
-        for document in RequiredDocument.objects.filter(cycle=audit.cycle).order_by("number"):
-            found = by_document.get(document.pk)
-            state = found.status if found else DocumentStatus.MISSING
-            rows.append(
-                {
-                    "number": document.number,
-                    "title": document.title,
-                    "short_name": document.short_name,
-                    "status": state,
-                    "status_label": DocumentStatus(state).label,
-                    "return_reason": found.return_reason if found else "",
-                    "submitted_at": found.submitted_at if found else None,
-                    "reviewed_at": found.reviewed_at if found else None,
-                    "files": found.file_count if found else 0,
-                }
-            )
-        return rows
+        return [
+            {
+                "number": row.document.number,
+                "title": row.document.title,
+                "short_name": row.document.short_name,
+                "status": row.status,
+                "status_label": row.status_label,
+                "return_reason": row.request.return_reason if row.request else "",
+                "submitted_at": row.request.submitted_at if row.request else None,
+                "reviewed_at": row.request.reviewed_at if row.request else None,
+                "files": len(row.files),
+            }
+            for row in document_rows(audit)
+        ]
 
 
 def _reports(user, audit):

@@ -143,11 +143,31 @@ def test_scores_and_the_issued_report_once_finalized(chaoyang_finalized, manager
     assert call.detail.startswith("GET · OA (")
 
 
-def test_the_documents_of_an_agency_each_with_its_state(manager):
-    rows = api("staff004").get("/api/v1/cycles/2023/audits/004/documents/").json()
+def test_the_documents_of_an_agency_each_with_its_state(manager, staff004):
+    from evidence import services
+    from evidence.models import RequiredDocument, evidence_storage
+
+    audit = audit_of("004")
+    stored = services.store_bytes(
+        audit=audit,
+        document=RequiredDocument.objects.get(cycle=audit.cycle, number=1),
+        name="制度.pdf",
+        content=b"%PDF-1.4 api",
+        by=staff004,
+    )
+    try:
+        rows = api("staff004").get("/api/v1/cycles/2023/audits/004/documents/").json()
+    finally:
+        evidence_storage().delete(stored.key)
     assert [row["number"] for row in rows] == list(range(1, 11))
-    assert {row["status"] for row in rows} == {"missing"}
-    assert rows[0]["status_label"] == "未提交"
+    assert (rows[0]["status"], rows[0]["status_label"], rows[0]["files"]) == (
+        "submitted",
+        "已提交",
+        1,
+    )
+    assert rows[0]["submitted_at"] is not None
+    assert {row["status"] for row in rows[1:]} == {"missing"}
+    assert (rows[1]["status_label"], rows[1]["files"]) == ("未提交", 0)
 
 
 def test_the_standards_of_a_cycle(manager):
