@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -108,7 +109,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    "audit_portal.apps.StaticFilesConfig",  # django.contrib.staticfiles, minus unused files
     "django_htmx",
     "axes",
     "django_otp",
@@ -317,6 +318,10 @@ if S3_BUCKET:
             "BACKEND": "storages.backends.s3.S3Storage",
             "OPTIONS": {**_s3, "location": _prefix},
         }
+
+# Source maps are for a developer's browser tools, never fetched by a user's page: stored as
+# they are, not also compressed twice.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
