@@ -105,8 +105,9 @@ echo "== pytest on SQLite, with branch coverage of the application code"
 # order with --randomly-seed=<seed>, or keep the file order with -p no:randomly).
 # With both runs going, two kinds of test run once per make test instead of twice (see
 # [tool.pytest.ini_options] markers): one_database (what no database can change: the pages'
-# accessibility and layout, an export's printed pages) here, and stricter_database (the
-# hostile-input walk, whose failures PostgreSQL finds first) in the PostgreSQL run.
+# accessibility and layout, an export's printed pages, the permission matrix) here, and
+# stricter_database (the hostile-input walk, whose failures PostgreSQL finds first) in the
+# PostgreSQL run.
 once=()
 if [ -n "$postgres_pid" ]; then
   once=(-m "not stricter_database")

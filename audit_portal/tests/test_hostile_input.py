@@ -584,6 +584,15 @@ def _one_at_a_time(name, method, persona) -> bool:
     return True
 
 
+# The API's endpoints read a token only (api.auth), never the session (its description and
+# docs page, which do, take no path parameter): to them every persona of this walk, signed in
+# by a session cookie, is the anonymous caller, answered 401 before the view.
+# Two walk its paths: nobody, and one person signed in (the session's middleware runs before
+# the API's refusal). The API's endpoints are walked as each persona with a token of their
+# own by schemathesis (api/tests/test_openapi.py).
+API_SESSION_WALKERS = {"anonymous", "manager"}
+
+
 @pytest.mark.parametrize("persona", EVERYONE)
 def test_hostile_path_parameters_never_get_a_server_error(
     client_for, persona, evidence_file, report_bundle, assigned_to_chaoyang, rectification_item
@@ -592,6 +601,8 @@ def test_hostile_path_parameters_never_get_a_server_error(
     for name, url, integer in _path_targets(
         evidence_file.pk, report_bundle.pk, rectification_item.pk
     ):
+        if name and name.startswith("api:") and persona not in API_SESSION_WALKERS:
+            continue
         # Only digits reach a view through an integer parameter; the rest are 404 at once.
         values = [v for v in HOSTILE if v.isdigit()] + ["%00"] if integer else SAMPLE
         if _refused_here_not_everywhere(name, persona):

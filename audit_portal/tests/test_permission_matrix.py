@@ -16,6 +16,12 @@ from django.utils import timezone
 from accounts.models import User
 from agencies.models import Agency
 
+# Who may open what is decided in Python, from the persona's roles and assignments: no
+# database changes the answer, so make test asks once, in the SQLite run (with coverage). The
+# PostgreSQL run sends every URL as every persona too, in the hostile-input walk, which
+# starts each form and path from valid values.
+pytestmark = pytest.mark.one_database
+
 ANON, AUDITOR, ASSIGNED, MANAGER, ADMIN, STAFF004, STAFF007, SECADMIN, SECAUDITOR = (
     "anonymous",
     "auditor",
