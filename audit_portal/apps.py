@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.contrib.staticfiles.apps import StaticFilesConfig as BaseStaticFilesConfig
 from django.utils.translation import gettext_lazy as _
 
 
@@ -23,15 +22,3 @@ class TasksDatabaseConfig(AppConfig):
 
     def ready(self):
         from django_tasks_db import signal_handlers  # noqa: F401  (as its own AppConfig does)
-
-
-class StaticFilesConfig(BaseStaticFilesConfig):
-    """collectstatic leaves out what the portal never serves: Django REST framework's
-    browsable-API files (the API answers JSON only) and ReDoc (the API's page is Swagger
-    UI). Compressing them took two thirds of collectstatic's time (36 s of 49 MB here)."""
-
-    ignore_patterns = [
-        *BaseStaticFilesConfig.ignore_patterns,
-        "rest_framework/*",
-        "drf_spectacular_sidecar/redoc/*",
-    ]

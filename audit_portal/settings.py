@@ -109,7 +109,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "audit_portal.apps.StaticFilesConfig",  # django.contrib.staticfiles, minus unused files
+    "django.contrib.staticfiles",
     "django_htmx",
     "axes",
     "django_otp",
@@ -265,6 +265,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "audit_portal.staticfiles.UsedAppFilesFinder",  # the apps' files, minus those never used
+]
 # Evidence files live under a private root that no URL serves; every download goes through
 # a permission check (evidence.views). Files are stored under random keys through Django's
 # storage API, so an S3-compatible backend can replace this one (EVIDENCE_STORAGE_BACKEND).

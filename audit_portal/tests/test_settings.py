@@ -61,7 +61,7 @@ def test_chinese_and_shanghai_are_the_defaults():
 def test_collectstatic_works_with_the_production_storage(tmp_path, settings):
     """Production serves hashed, compressed static files (whitenoise's manifest storage),
     which refuses a file that refers to one that is missing (a vendored source map, say).
-    What no page uses is left out (audit_portal.apps.StaticFilesConfig): it made
+    What no page uses is left out (audit_portal.staticfiles): it made
     collectstatic three times as long, in every deployment and test run."""
     from django.core.management import call_command
 
