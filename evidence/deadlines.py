@@ -38,13 +38,17 @@ def tell(today: date | None = None) -> int:
             .select_related("agency")
             .order_by("serial")
         )
-        for audit in audits:
-            count = missing.get(audit.pk, 0)
-            if not count:
+        owing = [audit for audit in audits if missing.get(audit.pk, 0)]
+        keys = {audit.pk: f"documents-{kind}:{audit.pk}:{deadline.isoformat()}" for audit in owing}
+        # one query for the day's re-run, where everyone was told already
+        told_already = set(
+            Notification.objects.filter(key__in=keys.values()).values_list("key", flat=True)
+        )
+        for audit in owing:
+            count = missing[audit.pk]
+            key = keys[audit.pk]
+            if key in told_already:
                 continue
-            key = f"documents-{kind}:{audit.pk}:{deadline.isoformat()}"
-            if Notification.objects.filter(key=key).exists():
-                continue  # told already
             values = {"year": cycle.year, "count": count, "date": deadline.isoformat()}
             text = (
                 _(
