@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Audit, Cycle, FundingMode
@@ -465,6 +466,8 @@ class AssessmentChange(models.Model):
                 return "—"
             if name == "result":
                 return str(Result(value).label)
+            if name == "points":  # as the scoring page shows them: 8, 7.5 (kept as "8.0")
+                return floatformat(value, -1)
             return str(value)
 
         # In the form's order: PostgreSQL's jsonb does not keep the keys' order.
