@@ -17,6 +17,7 @@ from checklist import problems as problem_library
 from checklist import services as scoring
 from checklist.models import Assessment, Result
 from evidence.models import DocumentRequest, DocumentStatus, RequiredDocument
+from evidence.services import document_rows
 from procedure import drafts
 from rectification.models import ItemStatus, RectificationItem
 from selfassessment.models import SelfAssessment, SelfAssessmentEntry
@@ -90,23 +91,17 @@ def agency_report(audit: Audit, *, number: str | None = None, reply_due=None) ->
             line.result_label = _result_label("")
         blocks[-1].lines.append(line)
 
-    by_document = {
-        r.document_id: r
-        for r in DocumentRequest.objects.filter(audit=audit).prefetch_related("files")
-    }
-    documents = []
-    for document in RequiredDocument.objects.filter(cycle_id=audit.cycle_id).order_by("number"):
-        request = by_document.get(document.pk)
-        status = request.status if request else DocumentStatus.MISSING
-        documents.append(
-            {
-                "number": document.number,
-                "title": document.title,
-                "status": status,
-                "status_label": DocumentStatus(status).label,
-                "files": len(request.files.all()) if request else 0,
-            }
-        )
+    # as the documents page lists them (evidence.services)
+    documents = [
+        {
+            "number": row.document.number,
+            "title": row.document.title,
+            "status": row.status,
+            "status_label": row.status_label,
+            "files": len(row.files),
+        }
+        for row in document_rows(audit)
+    ]
 
     events = {e.action: e.at for e in AuditEvent.objects.filter(audit=audit).order_by("at")}
     past = history(audit)

@@ -184,3 +184,37 @@ def _manager():
     from audit_portal.testing import persona_user
 
     return persona_user("manager")
+
+
+def test_the_report_lists_each_document_with_its_state_and_files(db, staff004, manager):
+    """稽核前资料提交情况: every required document in order, as the documents page says it."""
+    from checklist.tests.helpers import audit_of
+    from evidence import services
+    from evidence.models import RequiredDocument, evidence_storage
+    from reports import data
+
+    audit = audit_of("004")
+    first, second = RequiredDocument.objects.filter(cycle=audit.cycle).order_by("number")[:2]
+    stored = [
+        services.store_bytes(
+            audit=audit, document=first, name=f"制度{n}.pdf", content=b"%PDF-1.4 x", by=staff004
+        )
+        for n in (1, 2)
+    ]
+    stored.append(
+        services.store_bytes(
+            audit=audit, document=second, name="账簿.pdf", content=b"%PDF-1.4 y", by=staff004
+        )
+    )
+    services.return_document(audit=audit, document=second, reason="不清楚", by=manager)
+    try:
+        documents = data.agency_report(audit)["documents"]
+    finally:
+        for file in stored:
+            evidence_storage().delete(file.key)
+    assert [d["number"] for d in documents] == list(range(1, 11))
+    assert [(str(d["status_label"]), d["files"]) for d in documents[:3]] == [
+        ("已提交", 2),
+        ("退回补充", 1),
+        ("未提交", 0),
+    ]
