@@ -333,10 +333,21 @@ def database_outage(portal, cluster, where):
     lock = threading.Lock()
     stop = threading.Event()
     code = where["auditor00"]
+    # Everyone signs in before the clock starts: under load (pytest runs beside this test)
+    # nine sign-ins can take longer than the few seconds before the database stops, and a
+    # sign-in cut by the outage would end its worker before it asked anything.
+    signed_in, sign_in_failures = threading.Semaphore(0), []
 
     def work(username, paths):
         user = User(portal.base, username)
-        user.sign_in()
+        try:
+            user.sign_in()
+        except (requests.RequestException, SystemExit) as error:
+            with lock:
+                sign_in_failures.append(f"{username}: {error}")
+            return
+        finally:
+            signed_in.release()
         while not stop.is_set():
             for kind, path in paths:
                 started = time.monotonic()
@@ -364,6 +375,11 @@ def database_outage(portal, cluster, where):
     ]
     for thread in threads:
         thread.start()
+    for _thread in threads:
+        signed_in.acquire()
+    if sign_in_failures:
+        stop.set()
+        return [f"signing in before the outage failed: {sign_in_failures}"]
     time.sleep(4)
     cluster.stop("fast")
     stopped = time.monotonic()  # the database is down from here
