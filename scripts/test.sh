@@ -104,10 +104,11 @@ echo "== pytest on SQLite, with branch coverage of the application code"
 # Tests run in a new random order every time (pytest-randomly prints the seed: repeat an
 # order with --randomly-seed=<seed>, or keep the file order with -p no:randomly).
 # With both runs going, two kinds of test run once per make test instead of twice (see
-# [tool.pytest.ini_options] markers): one_database (what no database can change: the pages'
-# accessibility and layout, an export's printed pages, the permission matrix) here, and
-# stricter_database (the hostile-input walk, whose failures PostgreSQL finds first) in the
-# PostgreSQL run.
+# [tool.pytest.ini_options] markers), split so that the two runs take about as long:
+# one_database (what no database can change: the pages' accessibility and layout, an
+# export's printed pages, and the browser journeys, whose views the other tests run on both
+# databases) here, and stricter_database (the hostile-input walk, the API fuzz and the
+# permission matrix, thousands of requests each) in the PostgreSQL run.
 once=()
 if [ -n "$postgres_pid" ]; then
   once=(-m "not stricter_database")

@@ -28,6 +28,17 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 
 
+def pytest_collection_modifyitems(items):
+    """A browser test runs once per make test, in the SQLite run (``one_database``): what it
+    drives is the pages and their scripts, and the views behind them are tested on both
+    databases by the tests that call them directly. A test marked ``both_databases`` runs
+    on both: its subject is two people saving one standard, where the database's locking
+    decides what each of them sees."""
+    for item in items:
+        if item.get_closest_marker("browser") and not item.get_closest_marker("both_databases"):
+            item.add_marker(pytest.mark.one_database)
+
+
 def chromium_path() -> str:
     path = (
         os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")

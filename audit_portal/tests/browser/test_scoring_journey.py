@@ -170,6 +170,7 @@ def _saved_by_the_auditor_first(browser_for, portal):
     return first, second, _item(second, "1-1")
 
 
+@pytest.mark.both_databases
 def test_two_auditors_on_one_standard_see_each_others_save(
     browser_for, portal, seeded_transactional_db
 ):
@@ -293,6 +294,7 @@ def test_a_refusal_by_the_server_is_said_in_chinese(browser_for, portal, seeded_
     expect(item.locator("[data-state=failed]")).to_contain_text("服务器出错（答复 502）")
 
 
+@pytest.mark.both_databases
 def test_choosing_a_version_in_the_conflict_box_works_on_the_first_click(
     browser_for, portal, seeded_transactional_db
 ):
