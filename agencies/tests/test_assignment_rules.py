@@ -119,3 +119,57 @@ def test_without_a_confirmation_a_rotation_is_asked_of_the_service_too(
     with pytest.raises(services.NeedsConfirmation):
         services.assign_auditors(audits=[audit_of("004", 2025)], auditors=[auditor], by=manager)
     assert not audit_of("004", 2025).auditors.exists()
+
+
+def test_a_recusal_at_one_agency_leaves_the_auditor_free_elsewhere(client_for, cycle, auditor):
+    Recusal.objects.create(auditor=auditor, agency=audit_of("004").agency, reason="亲属任职")
+    response = _assign(client_for("manager"), 2023, ["007"], auditor)
+    assert response.status_code == 302
+    assert list(audit_of("007").auditors.all()) == [auditor]
+
+
+def test_a_finalized_audit_is_left_out_of_the_rules_as_of_the_assignment(cycle, auditor, manager):
+    """Nothing is assigned to a finalized audit (its auditors are the issued report's), so
+    a recusal at its agency refuses nothing: the other audits are assigned."""
+    from agencies import services
+    from agencies.models import AuditStatus
+
+    Recusal.objects.create(auditor=auditor, agency=audit_of("004").agency, reason="亲属任职")
+    Audit.objects.filter(pk=audit_of("004").pk).update(status=AuditStatus.FINALIZED)
+    changed = services.assign_auditors(
+        audits=[audit_of("004"), audit_of("007")], auditors=[auditor], by=manager
+    )
+    assert changed == 1
+    assert list(audit_of("007").auditors.all()) == [auditor]
+    assert not audit_of("004").auditors.exists()
+
+
+def test_replacing_the_auditors_with_nobody_is_refused(cycle, auditor, manager):
+    from agencies import services
+
+    audit_of("004").auditors.add(auditor)
+    with pytest.raises(services.AssignmentError) as refused:
+        services.assign_auditors(audits=[audit_of("004")], auditors=[], by=manager, replace=True)
+    assert not isinstance(refused.value, services.NeedsConfirmation)
+    assert list(audit_of("004").auditors.all()) == [auditor]
+
+
+def test_an_audit_whose_auditors_stay_the_same_is_not_counted_nor_recorded(cycle, auditor, manager):
+    from agencies import services
+    from agencies.models import AuditEvent
+
+    audit_of("004").auditors.add(auditor)
+    changed = services.assign_auditors(
+        audits=[audit_of("004"), audit_of("007")], auditors=[auditor], by=manager
+    )
+    assert changed == 1
+    recorded = AuditEvent.objects.filter(action=AuditEvent.Action.ASSIGNED)
+    assert list(recorded.values_list("audit__agency__code", flat=True)) == ["007"]
+
+
+def test_a_manager_among_the_auditors_refuses_the_whole_assignment(cycle, auditor, manager):
+    from agencies import services
+
+    with pytest.raises(services.AssignmentError):
+        services.assign_auditors(audits=[audit_of("004")], auditors=[auditor, manager], by=manager)
+    assert not audit_of("004").auditors.exists()
