@@ -19,6 +19,7 @@ from markdown_it import MarkdownIt
 from accounts.models import Role
 
 CONTENT = Path(__file__).resolve().parent / "content"
+SHOTS_DIR = CONTENT.parent.parent / "static" / "manual"
 SHOTS_URL_PREFIX = "shots/"  # how a chapter names a screenshot: ![说明](shots/scoring.png)
 
 
@@ -103,6 +104,10 @@ def render(chapter: Chapter, *, shot_url, chapter_url, anchor_prefix: str = "") 
                     shots.append(name)
                     child.attrSet("src", shot_url(name))
                     child.attrSet("class", "manual-shot")
+                    size = shot_size(name)
+                    if size:  # the browser keeps its room before it loads: no jump
+                        child.attrSet("width", str(size[0]))
+                        child.attrSet("height", str(size[1]))
             if child.type == "link_open":
                 href = str(child.attrGet("href") or "")
                 target, _, anchor = href.partition("#")
@@ -112,6 +117,23 @@ def render(chapter: Chapter, *, shot_url, chapter_url, anchor_prefix: str = "") 
                     child.attrSet("href", f"#{anchor_prefix}{anchor}")
     html = MARKDOWN.renderer.render(tokens, MARKDOWN.options, {})
     return Rendered(title, html, tuple(sections), tuple(shots))
+
+
+def shot_size(name: str) -> tuple[int, int] | None:
+    """(width, height) of a screenshot in static/manual/, read from its PNG header; None
+    when there is no such picture.
+
+    A section opened by its anchor (the 帮助 link goes to /help/auditor/#scoring) is
+    scrolled to before the pictures above it load: without their size, each one that
+    loads pushes the section down and out of sight."""
+    path = SHOTS_DIR / name
+    if path.parent != SHOTS_DIR or not path.is_file():
+        return None
+    with path.open("rb") as png:
+        header = png.read(24)
+    if header[:8] != b"\x89PNG\r\n\x1a\n" or header[12:16] != b"IHDR":
+        return None
+    return int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
 
 
 def _take_attributes(inline) -> tuple[str, tuple[str, ...]]:

@@ -158,3 +158,18 @@ def _pictures(reader) -> int:
             if reference.get_object()["/Subtype"] == "/Image":
                 found.add(reference.idnum)
     return len(found)
+
+
+def test_each_picture_on_a_help_page_is_given_its_size(client_for):
+    """So that the browser keeps each picture's room before it loads, and a section opened
+    by its anchor stays in sight (see manual.chapters.shot_size)."""
+    from PIL import Image
+
+    page = client_for("auditor").get("/help/auditor/").content.decode()
+    pictures = re.findall(r'<img src="/static/manual/([\w.-]+)"[^>]*>', page)
+    assert pictures
+    for name in pictures:
+        tag = re.search(rf'<img src="/static/manual/{re.escape(name)}"[^>]*>', page).group(0)
+        with Image.open(FOLDER / name) as picture:
+            width, height = picture.size
+        assert f'width="{width}" height="{height}"' in tag, tag
