@@ -191,3 +191,80 @@ def test_the_required_documents_of_the_new_cycle_are_their_own(manager, cycle):
     # the short names go with their documents (3 left out: 4 is now 3)
     short = list(new.required_documents.values_list("short_name", flat=True))
     assert short[:4] == ["管理制度", "前次报告", "账簿凭证", "往来账"]
+
+
+def test_the_new_cycle_keeps_last_years_settings_and_each_standards_rules(cycle, manager):
+    from checklist.models import Applicability
+
+    Cycle.objects.filter(pk=cycle.pk).update(
+        rectification_remind_days=9, grade_excellent_min=92, grade_good_min=81, grade_pass_min=61
+    )
+    source = list(Standard.objects.for_cycle(cycle))
+    Standard.objects.filter(pk=source[0].pk).update(is_veto=True)
+    Standard.objects.filter(pk=source[1].pk).update(applies_to=Applicability.DIRECT)
+    Standard.objects.filter(pk=source[2].pk).update(applies_to=Applicability.INDIRECT)
+    new = next_cycle(manager)
+    assert (
+        new.rectification_remind_days,
+        new.grade_excellent_min,
+        new.grade_good_min,
+        new.grade_pass_min,
+    ) == (9, 92, 81, 61)
+    rules = [
+        (s.code, s.max_points, s.is_veto, s.applies_to) for s in Standard.objects.for_cycle(new)
+    ]
+    before = [
+        (s.code, s.max_points, s.is_veto, s.applies_to) for s in Standard.objects.for_cycle(cycle)
+    ]
+    assert rules == before
+    assert rules[0][2] is True and [r[3] for r in rules[1:3]] == ["direct", "indirect"]
+
+
+def test_an_agency_listed_again_keeps_its_mode_and_is_active_again(client_for, cycle, manager):
+    """A line without 直投/非直投 keeps the agency's mode; an agency made inactive meanwhile
+    is active again once it is on a roster; one that was on last year's roster is not
+    announced as added, one that was not is."""
+    Agency.objects.filter(code="004").update(funding_mode="indirect")
+    Agency.objects.create(code="950", name="停用代办处", funding_mode="direct", is_active=False)
+    roster = _roster_without("004", "004 朝阳", "950 停用代办处")
+    page = _preview(client_for("manager"), roster=roster).content.decode()
+    added = [line.split(">", 1)[1] for line in page.split('data-testid="added"')[1:]]
+    assert len(added) == 1 and added[0].startswith("新增：950 停用代办处")
+    new = next_cycle(manager, roster=roster)
+    assert Agency.objects.get(code="004").funding_mode == "indirect"
+    assert Agency.objects.get(code="950").is_active
+    assert new.audits.filter(agency__code="950").exists()
+
+
+def test_a_cycle_is_not_made_from_one_that_is_no_longer_the_latest(cycle, manager):
+    """Two managers preview from 2023; the first makes 2024; the second's plan, still from
+    2023, for 2025, is refused: it would skip the year just made."""
+    from cycles.forms import NextCycleForm
+    from cycles.services import PlanError, build_plan, create_next_cycle
+
+    form = NextCycleForm(form_data(cycle, year="2025", title="2025年度稽核"), source=cycle)
+    assert form.is_valid(), form.errors
+    plan, errors = build_plan(cycle, form.values())
+    assert not errors
+    next_cycle(manager)
+    Cycle.objects.filter(year=2024).update(previous=None)  # 2023 has no "next" link now
+    with pytest.raises(PlanError, match="请刷新页面"):
+        create_next_cycle(plan, by=manager)
+    assert not Cycle.objects.filter(year=2025).exists()
+
+
+def test_a_standard_the_values_leave_out_keeps_last_years_text(cycle):
+    """The service's own guard (the form requires every text): a standard without a
+    wording is carried as written last year, never emptied."""
+    from cycles.forms import NextCycleForm
+    from cycles.services import build_plan
+
+    form = NextCycleForm(form_data(cycle), source=cycle)
+    assert form.is_valid(), form.errors
+    values = form.values()
+    first = next(iter(values["standards"]))
+    values["standards"][first] = "  "
+    plan, errors = build_plan(cycle, values)
+    assert not errors
+    entry = next(e for e in plan.standards if e.standard.pk == first)
+    assert entry.text == entry.standard.text != ""

@@ -57,6 +57,22 @@ def test_roster_lines_too_many_or_a_name_too_long(db):
     assert parse_roster("\n \n")[1] == ["名单为空：请至少列出一个代办处。"]
 
 
+def test_a_roster_of_bad_lines_names_each_line_and_is_not_called_empty(db):
+    rows, errors = parse_roster("朝阳\n1234567 平谷")
+    assert rows == [] and len(errors) == 2
+    assert errors[0].startswith("第 1 行") and errors[1].startswith("第 2 行")
+
+
+def test_roster_lines_split_at_chinese_and_latin_commas_and_enumeration_marks(db):
+    rows, errors = parse_roster("004，朝阳代办处，直投\n7,怀柔 代办处\n008、平谷、非直投")
+    assert errors == []
+    assert rows == [
+        ("004", "朝阳代办处", "direct"),
+        ("007", "怀柔 代办处", None),
+        ("008", "平谷", "indirect"),
+    ]
+
+
 def test_every_document_left_out_is_refused(client_for, cycle):
     empty = {f"document_{n}": "" for n in range(1, 11)}
     response = client_for("manager").post(URL, form_data(**empty) | {"action": "preview"})
