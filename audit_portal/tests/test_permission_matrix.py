@@ -5,8 +5,10 @@ The test walks the URL configuration. A new URL pattern without a row here fails
 Admin pages are generated for every registered model: only administrators get in.
 """
 
+import os
 from dataclasses import dataclass, field
 
+import coverage
 import pytest
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
@@ -22,6 +24,24 @@ from agencies.models import Agency
 # walks send thousands of requests each, and the SQLite run, which also measures coverage,
 # is the longer of the two runs without them.
 pytestmark = pytest.mark.stricter_database
+
+
+@pytest.fixture(scope="module", autouse=True)
+def measured_in_this_run():
+    """Branch coverage of the matrix alone, where make test runs it (the PostgreSQL run,
+    which measures nothing else: MATRIX_COVERAGE_FILE, combined into the SQLite run's
+    report by scripts/test.sh). The refusals the matrix reaches are rules: they count."""
+    path = os.environ.get("MATRIX_COVERAGE_FILE")
+    if not path or coverage.Coverage.current() is not None:
+        yield
+        return
+    measured = coverage.Coverage(data_file=path)
+    measured.start()
+    try:
+        yield
+    finally:
+        measured.stop()
+        measured.save()
 
 ANON, AUDITOR, ASSIGNED, MANAGER, ADMIN, STAFF004, STAFF007, SECADMIN, SECAUDITOR = (
     "anonymous",

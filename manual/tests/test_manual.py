@@ -173,3 +173,21 @@ def test_each_picture_on_a_help_page_is_given_its_size(client_for):
         with Image.open(FOLDER / name) as picture:
             width, height = picture.size
         assert f'width="{width}" height="{height}"' in tag, tag
+
+
+def test_a_picture_size_is_read_only_from_a_png_in_the_manuals_folder(tmp_path, monkeypatch):
+    def png(width, height, signature=b"\x89PNG\r\n\x1a\n", chunk=b"IHDR"):
+        size = width.to_bytes(4, "big") + height.to_bytes(4, "big")
+        return signature + b"\x00\x00\x00\r" + chunk + size
+
+    monkeypatch.setattr(chapters, "SHOTS_DIR", tmp_path / "manual")
+    (tmp_path / "manual").mkdir()
+    (tmp_path / "manual" / "shot.png").write_bytes(png(640, 480))
+    (tmp_path / "manual" / "fake.png").write_bytes(png(640, 480, signature=b"GIF89a\x00\x00"))
+    (tmp_path / "manual" / "broken.png").write_bytes(png(640, 480, chunk=b"IDAT"))
+    (tmp_path / "outside.png").write_bytes(png(640, 480))
+    assert chapters.shot_size("shot.png") == (640, 480)
+    assert chapters.shot_size("fake.png") is None
+    assert chapters.shot_size("broken.png") is None
+    assert chapters.shot_size("missing.png") is None
+    assert chapters.shot_size("../outside.png") is None
