@@ -43,6 +43,7 @@ def measured_in_this_run():
         measured.stop()
         measured.save()
 
+
 ANON, AUDITOR, ASSIGNED, MANAGER, ADMIN, STAFF004, STAFF007, SECADMIN, SECAUDITOR = (
     "anonymous",
     "auditor",
