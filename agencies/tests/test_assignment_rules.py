@@ -173,3 +173,43 @@ def test_a_manager_among_the_auditors_refuses_the_whole_assignment(cycle, audito
     with pytest.raises(services.AssignmentError):
         services.assign_auditors(audits=[audit_of("004")], auditors=[auditor, manager], by=manager)
     assert not audit_of("004").auditors.exists()
+
+
+def test_another_auditors_recusal_does_not_refuse_this_one(cycle, auditor, manager):
+    from accounts.models import User
+    from agencies import services
+
+    other = User.objects.create_user("rec", role="auditor", full_name="荣稽核")
+    Recusal.objects.create(auditor=other, agency=audit_of("004").agency, reason="亲属任职")
+    assert services.assign_auditors(audits=[audit_of("004")], auditors=[auditor], by=manager) == 1
+    assert list(audit_of("004").auditors.all()) == [auditor]
+
+
+def test_every_refusal_and_every_repeat_is_named_in_one_message(
+    two_cycles_running, auditor, manager
+):
+    """Two recused auditors: both named, then 未作任何分配; two auditors due to rotate:
+    both named, then the question."""
+    from accounts.models import User
+    from agencies import services
+
+    other = User.objects.create_user("rec", role="auditor", full_name="荣稽核")
+    audit_of("004", 2023).auditors.add(other)
+    audit_of("004", 2024).auditors.add(other)
+    with pytest.raises(services.NeedsConfirmation) as asked:
+        services.assign_auditors(
+            audits=[audit_of("004", 2025)], auditors=[auditor, other], by=manager
+        )
+    assert str(asked.value) == (
+        "艾稽核 在 2023、2024 年度稽核过 朝阳。 荣稽核 在 2023、2024 年度稽核过 朝阳。 "
+        "按轮换规定应另派稽核员；仍然分配吗？"
+    )
+    for person in (auditor, other):
+        Recusal.objects.create(auditor=person, agency=audit_of("004").agency, reason="亲属任职")
+    with pytest.raises(services.AssignmentError) as refused:
+        services.assign_auditors(
+            audits=[audit_of("004", 2025)], auditors=[auditor, other], by=manager
+        )
+    assert str(refused.value) == (
+        "艾稽核 须回避 朝阳（亲属任职）。 荣稽核 须回避 朝阳（亲属任职）。 未作任何分配。"
+    )

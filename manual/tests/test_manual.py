@@ -191,3 +191,10 @@ def test_a_picture_size_is_read_only_from_a_png_in_the_manuals_folder(tmp_path, 
     assert chapters.shot_size("broken.png") is None
     assert chapters.shot_size("missing.png") is None
     assert chapters.shot_size("../outside.png") is None
+
+
+def test_a_chapters_contents_list_its_sections_by_title(client_for):
+    page = client_for("auditor").get("/help/auditor/").content.decode()
+    contents = page.split('class="portal-card manual-contents"')[1].split("</nav>")[0]
+    assert '<li><a href="#scoring">在线评分</a></li>' in contents
+    assert "<h1" not in contents and "None" not in contents
