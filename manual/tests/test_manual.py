@@ -198,3 +198,21 @@ def test_a_chapters_contents_list_its_sections_by_title(client_for):
     contents = page.split('class="portal-card manual-contents"')[1].split("</nav>")[0]
     assert '<li><a href="#scoring">在线评分</a></li>' in contents
     assert "<h1" not in contents and "None" not in contents
+
+
+@pytest.mark.parametrize("chapter", chapters.CHAPTERS, ids=lambda c: c.slug)
+def test_a_chapters_title_is_its_first_heading(chapter):
+    first = chapter.path.read_text(encoding="utf-8").splitlines()[0]
+    rendered = chapters.render(chapter, shot_url=str, chapter_url=lambda slug, anchor: slug)
+    assert first == f"# {rendered.title}"
+
+
+def test_a_table_in_a_chapter_takes_the_portals_table_style(tmp_path, monkeypatch):
+    monkeypatch.setattr(chapters, "CONTENT", tmp_path)
+    (tmp_path / "basics.md").write_text(
+        "# 通用操作\n\n| 角色 | 首页 |\n| --- | --- |\n| 稽核员 | 工作台 |\n", encoding="utf-8"
+    )
+    rendered = chapters.render(chapters.BASICS, shot_url=str, chapter_url=lambda slug, anchor: slug)
+    assert rendered.title == "通用操作"
+    assert rendered.html.count("<table") == 1
+    assert '<table class="table table-sm table-bordered manual-table">' in rendered.html
