@@ -216,3 +216,39 @@ def test_a_table_in_a_chapter_takes_the_portals_table_style(tmp_path, monkeypatc
     assert rendered.title == "通用操作"
     assert rendered.html.count("<table") == 1
     assert '<table class="table table-sm table-bordered manual-table">' in rendered.html
+
+
+def test_headings_links_and_the_chapter_read_again_when_its_file_changes(tmp_path, monkeypatch):
+    """A heading without {#anchor} has no id and no place in the contents; {#anchor} is
+    taken off the heading's text; only links to a chapter's .md go to that chapter, a
+    link to a section of the same chapter keeps its anchor, any other link is left as
+    written; an edited chapter is read again (its file's time is part of the cache key)."""
+    import os
+
+    monkeypatch.setattr(chapters, "CONTENT", tmp_path)
+    page = tmp_path / "basics.md"
+    page.write_text(
+        "# 通用操作\n\n## 登录 {#sign-in}\n\n## 其他\n\n"
+        "[见评分](auditor.md#scoring) [见登录](#sign-in) [网站](https://example.cn/a#b) "
+        "[同名](auditor#scoring)\n",
+        encoding="utf-8",
+    )
+    rendered = chapters.render(
+        chapters.BASICS, shot_url=str, chapter_url=lambda slug, anchor: f"/help/{slug}/#{anchor}"
+    )
+    assert '<h2 id="sign-in">登录</h2>' in rendered.html and "<h2>其他</h2>" in rendered.html
+    assert [(s.anchor, s.title) for s in rendered.sections] == [("sign-in", "登录")]
+    assert 'href="/help/auditor/#scoring"' in rendered.html
+    assert 'href="#sign-in"' in rendered.html
+    assert 'href="https://example.cn/a#b"' in rendered.html
+    assert 'href="auditor#scoring"' in rendered.html
+
+    assert chapters.for_page(chapters.BASICS).title == "通用操作"
+    page.write_text("# 通用操作（新）\n", encoding="utf-8")
+    later = page.stat().st_mtime + 10
+    os.utime(page, (later, later))
+    assert chapters.for_page(chapters.BASICS).title == "通用操作（新）"
+
+
+def test_a_role_without_a_chapter_of_its_own_is_sent_to_the_basics():
+    assert chapters.help_url("", "cycle_overview").startswith("/help/basics/")
