@@ -119,6 +119,13 @@ def render(chapter: Chapter, *, shot_url, chapter_url, anchor_prefix: str = "") 
     return Rendered(title, html, tuple(sections), tuple(shots))
 
 
+def shot_path(name: str) -> Path | None:
+    """The screenshot of that name in static/manual/, or None when there is no such file
+    there (a name reaching out of the folder included)."""
+    path = SHOTS_DIR / name
+    return path if path.parent == SHOTS_DIR and path.is_file() else None
+
+
 def shot_size(name: str) -> tuple[int, int] | None:
     """(width, height) of a screenshot in static/manual/, read from its PNG header; None
     when there is no such picture.
@@ -126,8 +133,8 @@ def shot_size(name: str) -> tuple[int, int] | None:
     A section opened by its anchor (the 帮助 link goes to /help/auditor/#scoring) is
     scrolled to before the pictures above it load: without their size, each one that
     loads pushes the section down and out of sight."""
-    path = SHOTS_DIR / name
-    if path.parent != SHOTS_DIR or not path.is_file():
+    path = shot_path(name)
+    if path is None:
         return None
     with path.open("rb") as png:
         header = png.read(24)

@@ -8,7 +8,6 @@ process: a manual is the same for everyone, and each rendering takes seconds.
 import hashlib
 import mimetypes
 import threading
-from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -16,9 +15,8 @@ from django.utils import timezone
 
 from common.pdf import FetchRefused
 
-from .chapters import CHAPTERS, render
+from .chapters import CHAPTERS, SHOTS_DIR, render, shot_path
 
-SHOTS = Path(settings.BASE_DIR) / "static" / "manual"
 SHOT_SCHEME = "manual-shot:"
 
 _lock = threading.Lock()
@@ -28,7 +26,7 @@ _rendered: dict[str, bytes] = {}
 def fingerprint() -> str:
     """What the PDF is made of: every chapter's text and every screenshot."""
     digest = hashlib.sha256()
-    files = [chapter.path for chapter in CHAPTERS] + sorted(SHOTS.glob("*.png"))
+    files = [chapter.path for chapter in CHAPTERS] + sorted(SHOTS_DIR.glob("*.png"))
     for path in files:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
@@ -74,8 +72,8 @@ def _render(document: str) -> bytes:
 
         def fetch(self, url, headers=None):
             name = url.removeprefix(SHOT_SCHEME)
-            path = SHOTS / name
-            if not url.startswith(SHOT_SCHEME) or path.parent != SHOTS or not path.is_file():
+            path = shot_path(name)
+            if not url.startswith(SHOT_SCHEME) or path is None:
                 raise FetchRefused(f"fetching {url[:100]} is not allowed")
             return URLFetcherResponse(
                 url,

@@ -138,11 +138,13 @@ def test_the_pdf_reads_only_the_manuals_own_pictures(tmp_path, caplog):
     from manual import pdf
 
     elsewhere = tmp_path / "elsewhere.png"
-    shutil.copy(pdf.SHOTS / "login.png", elsewhere)
+    shutil.copy(chapters.SHOTS_DIR / "login.png", elsewhere)
     document = pdf.html()
     outside = document.replace("manual-shot:login.png", "file:///etc/passwd", 1)
     outside = outside.replace(
-        "manual-shot:scoring.png", "manual-shot:" + os.path.relpath(elsewhere, pdf.SHOTS), 1
+        "manual-shot:scoring.png",
+        "manual-shot:" + os.path.relpath(elsewhere, chapters.SHOTS_DIR),
+        1,
     )
     whole = _pictures(PdfReader(BytesIO(pdf.pdf())))  # as served (rendered once a process)
     assert _pictures(PdfReader(BytesIO(pdf._render(outside)))) == whole - 2
