@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from audit_portal.testing import persona_user
+from audit_portal.tests.browser.navigation import arrive
 from checklist.tests.helpers import audit_of
 from cycles.tests.helpers import next_cycle
 
@@ -32,5 +33,5 @@ def test_a_third_cycle_running_is_confirmed_before_it_is_assigned(
         "艾稽核 在 2023、2024 年度稽核过 朝阳。"
     )
     page.get_by_test_id("confirm-assign").click()
-    expect(page).to_have_url(portal + "/cycles/2025/")
+    arrive(page, portal + "/cycles/2025/")
     expect(page.locator('tr[data-code="004"]')).to_contain_text("艾稽核")

@@ -5,6 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from audit_portal.tests.browser.navigation import arrive
+
 pytestmark = pytest.mark.browser
 
 
@@ -13,7 +15,7 @@ def test_the_manager_signs_in_and_finds_chaoyang_004_in_the_cycle(page, portal, 
     expect(page.get_by_role("heading", name="工作台")).to_be_visible()
     page.get_by_role("link", name="前往本年度稽核").click()
 
-    expect(page).to_have_url(f"{portal}/cycles/2023/")
+    arrive(page, f"{portal}/cycles/2023/")
     expect(page.get_by_role("heading", name="2023年度稽核")).to_be_visible()
     rows = page.locator("table.table-roster tbody tr")
     expect(rows).to_have_count(50)
@@ -24,7 +26,7 @@ def test_the_manager_signs_in_and_finds_chaoyang_004_in_the_cycle(page, portal, 
 
     first.get_by_role("link", name="朝阳").click()
 
-    expect(page).to_have_url(f"{portal}/cycles/2023/agencies/004/")
+    arrive(page, f"{portal}/cycles/2023/agencies/004/")
     expect(page.get_by_role("heading", name=re.compile("朝阳"))).to_be_visible()
     expect(page.locator(".standard-list li")).to_have_count(29)
     expect(page.locator(".document-list li")).to_have_count(10)
@@ -35,7 +37,7 @@ def test_agency004_sees_its_own_agency_and_cannot_open_agency_007(page, portal, 
     expect(page.get_by_role("heading", name="工作台")).to_be_visible()
     page.get_by_role("link", name="前往本代办处的稽核").click()
 
-    expect(page).to_have_url(f"{portal}/cycles/2023/agencies/004/")
+    arrive(page, f"{portal}/cycles/2023/agencies/004/")
     expect(page.get_by_role("heading", name=re.compile("朝阳"))).to_be_visible()
 
     response = page.goto(f"{portal}/cycles/2023/agencies/007/")
@@ -56,7 +58,7 @@ def test_a_wrong_password_is_explained_and_nothing_else_happens(page, portal):
     page.get_by_role("button", name="登录").click()
 
     expect(page.get_by_role("alert")).to_contain_text("请输入一个正确的")
-    expect(page).to_have_url(f"{portal}/accounts/login/")
+    arrive(page, f"{portal}/accounts/login/")
 
 
 def test_the_layout_works_at_tablet_width(page, portal, sign_in):

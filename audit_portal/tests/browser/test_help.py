@@ -4,6 +4,8 @@ manual that explains it, moves to another chapter and takes the whole manual as 
 import pytest
 from playwright.sync_api import expect
 
+from audit_portal.tests.browser.navigation import arrive
+
 pytestmark = pytest.mark.browser
 
 
@@ -11,7 +13,7 @@ def test_the_help_link_opens_the_section_that_explains_the_page(browser_for, por
     auditor = browser_for("assigned")
     auditor.goto(f"{portal}/cycles/2023/agencies/004/scoring/")
     auditor.get_by_test_id("nav-help").click()
-    expect(auditor).to_have_url(f"{portal}/help/auditor/#scoring")
+    arrive(auditor, f"{portal}/help/auditor/#scoring")
     section = auditor.get_by_role("heading", name="在线评分", exact=True)
     expect(section).to_be_in_viewport()
     expect(auditor.locator("img.manual-shot[src='/static/manual/scoring.png']")).to_be_visible()
@@ -19,7 +21,7 @@ def test_the_help_link_opens_the_section_that_explains_the_page(browser_for, por
     # the chapters' own links: to another chapter's section, and the table of contents
     chapter = auditor.get_by_test_id("manual-chapter")
     chapter.get_by_role("link", name="工作台", exact=True).first.click()
-    expect(auditor).to_have_url(f"{portal}/help/basics/#workbench")
+    arrive(auditor, f"{portal}/help/basics/#workbench")
     auditor.get_by_role("link", name="操作手册", exact=True).click()
     expect(auditor.get_by_test_id("manual-chapters").locator("h2").first).to_have_text(
         "稽核员操作指南 您的角色"
@@ -35,5 +37,5 @@ def test_agency_staff_are_sent_to_their_own_chapter(browser_for, portal):
     staff = browser_for("staff004")
     staff.goto(f"{portal}/cycles/2023/agencies/004/documents/")
     staff.get_by_test_id("nav-help").click()
-    expect(staff).to_have_url(f"{portal}/help/agency/#documents")
+    arrive(staff, f"{portal}/help/agency/#documents")
     expect(staff.get_by_role("heading", name="上传稽核前资料", exact=True)).to_be_in_viewport()

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from agencies.models import Cycle
 from audit_portal.testing import persona_user
+from audit_portal.tests.browser.navigation import arrive
 from checklist.models import Standard
 from rectification.models import ItemStatus
 from rectification.tests.helpers import finalized, item_of
@@ -56,7 +57,7 @@ def test_a_manager_starts_2024_and_the_auditor_meets_last_years_problem(
     )
     assert violations(manager) == []
     manager.get_by_test_id("create-cycle").click()
-    expect(manager).to_have_url(portal + "/cycles/2024/")
+    arrive(manager, portal + "/cycles/2024/")
     expect(manager.locator(".alert-success")).to_contain_text("已创建 2024年度稽核，共 50 个代办处")
     cycle = Cycle.objects.get(year=2024)
     assert cycle.previous.year == 2023
@@ -74,7 +75,7 @@ def test_a_manager_starts_2024_and_the_auditor_meets_last_years_problem(
     carried = auditor.get_by_test_id("section-carried")
     expect(carried).to_contain_text("2024 朝阳（004）：上年 3 项未销号")
     carried.get_by_role("link").first.click()
-    expect(auditor).to_have_url(portal + "/cycles/2024/agencies/004/scoring/")
+    arrive(auditor, portal + "/cycles/2024/agencies/004/scoring/")
     problem = auditor.get_by_test_id("carried-2-3")
     expect(problem).to_contain_text("上年问题（未销号）：")
     expect(problem).to_contain_text("2023 年度 标准 2-3")

@@ -4,6 +4,7 @@ it, land on the page it names, and the bell goes quiet."""
 import pytest
 from playwright.sync_api import expect
 
+from audit_portal.tests.browser.navigation import arrive
 from checklist.tests.helpers import audit_of
 from evidence import services as evidence
 from evidence.models import DocumentRequest, DocumentStatus, RequiredDocument
@@ -33,7 +34,7 @@ def test_a_returned_document_is_told_opened_and_read(browser_for, portal, manage
     expect(item).to_contain_text("被退回补充：缺第2页")
     expect(item).to_contain_text("未读")
     item.get_by_role("button", name="查看").click()
-    expect(staff).to_have_url(portal + "/cycles/2023/agencies/004/documents/")
+    arrive(staff, portal + "/cycles/2023/agencies/004/documents/")
     expect(staff.get_by_test_id("nav-notifications").get_by_test_id("unread-count")).to_have_count(
         0
     )

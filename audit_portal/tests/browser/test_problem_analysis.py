@@ -4,6 +4,7 @@ problem type, reads the recurring problems and takes the Excel."""
 import pytest
 from playwright.sync_api import expect
 
+from audit_portal.tests.browser.navigation import arrive
 from checklist.models import ProblemType
 from problems.tests.test_analysis import history  # noqa: F401 (the two cycles of problems)
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.browser
 def test_the_office_reads_and_narrows_the_analysis(browser_for, portal, history):  # noqa: F811
     manager = browser_for("manager")
     manager.get_by_test_id("nav-problems").click()
-    expect(manager).to_have_url(f"{portal}/problems/")
+    arrive(manager, f"{portal}/problems/")
     expect(manager.get_by_role("heading", level=1)).to_have_text("问题库：历年稽核发现的问题")
     expect(manager.get_by_test_id("problem-totals")).to_contain_text(
         "共 7 个问题，其中屡查屡犯 2 个"

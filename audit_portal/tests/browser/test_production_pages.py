@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from accounts.models import User
 from agencies.models import Cycle
 from audit_portal.testing import persona_user
+from audit_portal.tests.browser.navigation import arrive
 from evidence.models import EvidenceFile, Reminder
 from evidence.tests import samples
 from reports.models import ReportBundle
@@ -74,7 +75,7 @@ def test_the_front_servers_error_pages_speak_chinese(page, portal):
     expect(page.get_by_role("heading", name="文件太大，没有上传")).to_be_visible()
     expect(page.locator("body")).to_contain_text("每个文件最大 100 MB")
     page.get_by_role("link", name="返回首页").click()
-    expect(page).to_have_url(f"{portal}/accounts/login/?next=/")
+    arrive(page, f"{portal}/accounts/login/?next=/")
 
 
 def test_an_expired_zip_offers_a_new_one(browser_for, portal):

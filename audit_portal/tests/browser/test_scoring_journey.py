@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from agencies.models import Audit, AuditStatus
 from audit_portal.testing import persona_user
+from audit_portal.tests.browser.navigation import arrive
 
 pytestmark = pytest.mark.browser
 
@@ -30,9 +31,9 @@ def test_score_submit_return_finalize_and_read(browser_for, portal, seeded_trans
     Audit.objects.get(agency__code="004").auditors.add(persona_user("auditor"))
 
     auditor = browser_for("auditor")
-    expect(auditor).to_have_url(f"{portal}/cycles/2023/mine/")
+    arrive(auditor, f"{portal}/cycles/2023/mine/")
     auditor.get_by_role("link", name="评分").click()
-    expect(auditor).to_have_url(f"{portal}/cycles/2023/agencies/004/scoring/")
+    arrive(auditor, f"{portal}/cycles/2023/agencies/004/scoring/")
     items = auditor.locator(".assessment-item")
     expect(items).to_have_count(29)
     # 朝阳's 直投／非直投 is not set: the page says which standard depends on it
@@ -115,7 +116,7 @@ def test_score_submit_return_finalize_and_read(browser_for, portal, seeded_trans
     expect(manager.locator(".overview-chart figcaption")).to_contain_text("（已定稿 1 个）")
 
     staff = browser_for("staff004")
-    expect(staff).to_have_url(f"{portal}/cycles/2023/agencies/004/")
+    arrive(staff, f"{portal}/cycles/2023/agencies/004/")
     expect(staff.get_by_test_id("grade")).to_have_text("优秀")
     expect(staff.get_by_test_id("total")).to_have_text("95.9")
     expect(staff.locator(".findings")).to_contain_text("（2023年3月、6月）")

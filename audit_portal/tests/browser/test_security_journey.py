@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 from audit_portal.testing import PERSONA_PASSWORD
+from audit_portal.tests.browser.navigation import arrive
 
 pytestmark = pytest.mark.browser
 
@@ -130,4 +131,4 @@ def test_a_password_set_by_someone_else_is_changed_at_the_first_sign_in(page, po
     page.wait_for_url(f"{portal}/workbench/")
     expect(page.locator(".portal-messages")).to_contain_text("密码已修改")
     page.goto(f"{portal}/cycles/")
-    expect(page).to_have_url(f"{portal}/cycles/")
+    arrive(page, f"{portal}/cycles/")

@@ -8,6 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from audit_portal.testing import PERSONA_PASSWORD, persona_user
+from audit_portal.tests.browser.navigation import arrive
 from rectification.models import RectificationItem
 from rectification.tests.helpers import finalized, item_of
 
@@ -24,7 +25,7 @@ def test_staff_land_on_their_work_and_follow_a_line_to_it(page, portal, seeded_t
     page.get_by_label("用户名").fill(persona_user("staff004").username)
     page.get_by_label("密码").fill(PERSONA_PASSWORD)
     page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(portal + "/workbench/")
+    arrive(page, portal + "/workbench/")
     expect(page.get_by_test_id("waiting")).to_have_text("您有 3 项待办。")
     expect(page.get_by_test_id("nav-workbench")).to_contain_text("3")
     section = page.get_by_test_id("section-rectify")

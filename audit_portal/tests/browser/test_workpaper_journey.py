@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from audit_portal.testing import persona_user
+from audit_portal.tests.browser.navigation import arrive
 from checklist.models import Result
 from checklist.tests.helpers import audit_of, save
 from checklist.tests.test_workpaper import libreoffice_resave
@@ -63,7 +64,7 @@ def test_download_edit_upload_resolve_and_read_the_history(
     expect(conflict).to_contain_text("无会议记录")
     conflict.get_by_label("采用工作底稿的").check()
     auditor.get_by_test_id("workpaper-apply").click()
-    expect(auditor).to_have_url(portal + SCORING)
+    arrive(auditor, portal + SCORING)
     expect(auditor.locator(".alert-success")).to_contain_text("已从工作底稿写入 2 项标准")
     item = auditor.locator(
         "#item-" + str(audit_of("004").cycle.categories.get(position=1).standards.get(number=2).pk)
