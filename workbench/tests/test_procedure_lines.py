@@ -154,3 +154,23 @@ def test_the_auditor_of_the_agency_sees_the_objections_to_answer(client_for, dra
     )
     [line] = _lines(assigned)["objections"].lines
     assert line.text == "2023 朝阳（004）：1 项异议待答复"
+
+
+def test_only_the_objections_of_a_submitted_reply_wait_for_the_auditor(client_for, draft):
+    """A reply still being written asks nothing of the auditor; once submitted, the lines
+    the agency agreed to are not objections to answer."""
+    from procedure import drafts
+    from procedure.models import Opinion
+
+    problems = {p.standard.code: p for p in draft.problems.select_related("standard__category")}
+    lines = [
+        drafts.ProblemReply(problems["1-2"].pk, Opinion.OBJECTS, "已整改"),
+        drafts.ProblemReply(problems["2-3"].pk, Opinion.AGREES, ""),
+    ]
+    staff = persona_user("staff004")
+    assigned = client_for("assigned")
+    drafts.save_reply(draft=draft, by=staff, opinion="", lines=lines, submit=False)
+    assert _lines(assigned)["objections"].lines == []
+    drafts.save_reply(draft=draft, by=staff, opinion="", lines=lines, submit=True)
+    [line] = _lines(assigned)["objections"].lines
+    assert line.text == "2023 朝阳（004）：1 项异议待答复"

@@ -489,3 +489,153 @@ def test_lateness_is_judged_on_the_day_asked_for(season, manager):
     assert [line.late for line in extensions.lines] == [True]
     today = next(s for s in sections_for(manager, TODAY) if s.key == "extensions")
     assert [line.late for line in today.lines] == [False]
+
+
+AUDITOR_HEADINGS = [
+    ("returned", "退回给您的稽核"),
+    ("objections", "待答复的征求意见稿异议"),
+    ("documents", "待审核的资料"),
+    ("carried", "上年问题待核实"),
+    ("verify", "待核验的整改情况"),
+    ("overdue", "您负责代办处的逾期整改项"),
+]
+MANAGER_HEADINGS = [
+    ("review", "待您复核定稿的稽核"),
+    ("extensions", "待审批的延期申请"),
+    ("verify", "待核验的整改情况"),
+    ("overdue", "各代办处逾期整改项"),
+    ("notices", "未签收的稽核通知书"),
+]
+
+
+@pytest.mark.parametrize(
+    ("persona", "headings"), [("auditor", AUDITOR_HEADINGS), ("manager", MANAGER_HEADINGS)]
+)
+def test_each_section_is_headed_by_what_waits_in_it(client_for, season, persona, headings):
+    """The heading is what tells an office worker what the lines below are: each section's,
+    in order, and on the page above the lines it has."""
+    response = client_for(persona).get("/workbench/")
+    sections = response.context["sections"]
+    assert [(s.key, str(s.title)) for s in sections] == headings
+    page = response.content.decode()
+    for section in sections:
+        if section.lines:
+            assert f'id="wb-{section.key}" class="h5">{section.title} <span' in page
+
+
+def _set_document(audit, number, status):
+    from evidence.models import DocumentRequest
+
+    request, _ = DocumentRequest.objects.get_or_create(
+        audit=audit, document=RequiredDocument.objects.get(cycle=audit.cycle, number=number)
+    )
+    request.status = status
+    request.return_reason = "扫描件不清晰" if status == "returned" else ""
+    request.save()
+
+
+def test_an_auditor_reviews_only_submitted_documents_of_audits_not_finalized(client_for, season):
+    """Accepted and returned documents are done with for now; a finalized audit (朝阳) asks
+    nothing more of its auditor, whatever a document's state."""
+    from evidence.models import DocumentStatus
+
+    huairou = audit_of("007")
+    _set_document(huairou, 2, DocumentStatus.ACCEPTED)
+    _set_document(huairou, 3, DocumentStatus.RETURNED)
+    _set_document(huairou, 4, DocumentStatus.MISSING)
+    _set_document(season, 2, DocumentStatus.SUBMITTED)
+    found, _ = sections(client_for("auditor"))
+    assert found["documents"] == ["2023 怀柔（007）：已提交 1 项"]
+
+
+def test_an_auditors_lines_come_newest_cycle_first_then_by_serial(client_for, season, manager):
+    from cycles.tests.helpers import next_cycle
+    from evidence.models import DocumentStatus
+
+    next_cycle(manager)
+    auditor = client_for("auditor")
+    later = Audit.objects.get(cycle__year=2024, agency__code="008")
+    later.auditors.add(season.auditors.first())
+    _set_document(later, 1, DocumentStatus.SUBMITTED)
+    # 密云 comes before 怀柔 in 2023's order of audits, although it was added after
+    miyun, huairou = audit_of("008"), audit_of("007")
+    Audit.objects.filter(pk=miyun.pk).update(serial=900)
+    Audit.objects.filter(pk=huairou.pk).update(serial=miyun.serial)
+    Audit.objects.filter(pk=miyun.pk).update(serial=huairou.serial)
+    _set_document(miyun, 1, DocumentStatus.SUBMITTED)
+    found, _ = sections(auditor)
+    assert found["documents"] == [
+        "2024 密云（008）：已提交 1 项",
+        "2023 密云（008）：已提交 1 项",
+        "2023 怀柔（007）：已提交 1 项",
+    ]
+
+
+def test_an_auditors_lines_read_the_same_queries_for_40_agencies_as_for_4(
+    client_for, season, cycle, auditor
+):
+    """Each line names its agency: the agencies are read with the audits, not one by one."""
+    from evidence.models import DocumentRequest, DocumentStatus
+
+    client = client_for("auditor")
+    document = RequiredDocument.objects.get(cycle=cycle, number=1)
+
+    def grow(first, n):
+        agencies = Agency.objects.bulk_create(
+            Agency(code=f"{k:04d}", name=f"测试{k}") for k in range(first, first + n)
+        )
+        audits = Audit.objects.bulk_create(
+            Audit(cycle=cycle, agency=agency, serial=first + i, status="in_progress")
+            for i, agency in enumerate(agencies)
+        )
+        DocumentRequest.objects.bulk_create(
+            DocumentRequest(audit=audit, document=document, status=DocumentStatus.SUBMITTED)
+            for audit in audits
+        )
+        for audit in audits:
+            audit.auditors.add(auditor)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/workbench/")
+        return len(captured), response
+
+    def documents(response):
+        return next(s for s in response.context["sections"] if s.key == "documents")
+
+    grow(1000, 4)
+    before, response = queries()
+    assert len(documents(response).lines) == 5
+    grow(2000, 36)
+    after, response = queries()
+    assert documents(response).total == 41 and len(documents(response).lines) == 20
+    assert after == before
+
+
+def test_an_auditors_long_list_of_answers_links_to_their_part_of_the_ledger(
+    client_for, season, auditor
+):
+    from checklist.models import Standard
+
+    chaoyang = season
+    taken = RectificationItem.objects.filter(audit=chaoyang).values("standard")
+    others = Standard.objects.filter(category__cycle=chaoyang.cycle).exclude(pk__in=taken)[:24]
+    RectificationItem.objects.bulk_create(
+        RectificationItem(
+            audit=chaoyang,
+            standard=standard,
+            result="largely",
+            finding=f"已答复{n}",
+            requirement="r",
+            status="submitted",
+            deadline=TODAY + timedelta(days=30),
+        )
+        for n, standard in enumerate(others)
+    )
+    found, response = sections(client_for("auditor"))
+    assert len(found["verify"]) == 20
+    page = response.content.decode()
+    link = "/cycles/2023/rectification/?status=submitted&amp;mine=1"
+    assert link in page.split('data-testid="more-verify"')[1].split("</p>")[0]
+    ledger = client_for("auditor").get(link.replace("&amp;", "&"))
+    assert ledger.context["paged"].page.paginator.count == 25
