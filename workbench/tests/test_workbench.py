@@ -639,3 +639,48 @@ def test_an_auditors_long_list_of_answers_links_to_their_part_of_the_ledger(
     assert link in page.split('data-testid="more-verify"')[1].split("</p>")[0]
     ledger = client_for("auditor").get(link.replace("&amp;", "&"))
     assert ledger.context["paged"].page.paginator.count == 25
+
+
+def test_the_managers_count_is_one_line_per_agency_whatever_its_items(season, manager):
+    """Two answers to verify at 朝阳 are one line; an agency whose items are neither
+    answered nor late (密云's, due next month) is no line."""
+    from checklist.models import Standard
+    from workbench.selectors import count_for, sections_for
+
+    taken = RectificationItem.objects.filter(audit=season).values("standard")
+    spare = Standard.objects.filter(category__cycle=season.cycle).exclude(pk__in=taken)
+    RectificationItem.objects.bulk_create(
+        [
+            RectificationItem(
+                audit=season,
+                standard=spare[0],
+                result="largely",
+                finding="二次答复",
+                requirement="r",
+                status="submitted",
+                deadline=TODAY + timedelta(days=30),
+            ),
+            RectificationItem(
+                audit=audit_of("008"),
+                standard=spare[1],
+                result="largely",
+                finding="未到期",
+                requirement="r",
+                status="pending",
+                deadline=TODAY + timedelta(days=30),
+            ),
+        ]
+    )
+    lines = sum(section.total for section in sections_for(manager))
+    assert count_for(manager) == lines == 4
+
+
+def test_the_count_on_another_day_is_that_days_lines(season, auditor):
+    """The top bar's count for a day asked for judges lateness on that day, as the lines do:
+    a year on, every item 朝阳 has not answered is overdue."""
+    from workbench.selectors import count_for, sections_for
+
+    later = TODAY + timedelta(days=400)
+    today = count_for(auditor)
+    assert count_for(auditor, later) == sum(s.total for s in sections_for(auditor, later))
+    assert count_for(auditor, later) > today
