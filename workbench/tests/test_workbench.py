@@ -464,7 +464,7 @@ def test_agency_staff_read_each_cycle_in_the_same_queries(client_for, season, ma
     assert queries() == one
 
 
-def test_an_auditors_item_line_shows_the_finding_cut_at_40_characters_and_its_deadline(
+def test_an_auditors_item_line_shows_the_finding_cut_at_40_characters_its_link_and_deadline(
     client_for, season
 ):
     item = item_of(season, "2-3")
@@ -476,6 +476,7 @@ def test_an_auditors_item_line_shows_the_finding_cut_at_40_characters_and_its_de
     )
     [line] = overdue.lines
     assert line.text == "2023 朝阳（004） · 2-3 " + "一二三四五六七八九十" * 4
+    assert line.url == f"/cycles/2023/agencies/004/rectification/{item.pk}/"
     assert (line.due, line.late) == (TODAY - timedelta(days=2), True)
 
 
