@@ -57,6 +57,8 @@ def test_a_manager_sees_per_cycle_how_many_have_not_signed(client_for, manager):
     assert _lines(client)["notices"].lines == []
     for code in ("004", "007", "008"):
         _issue(code, manager)
+    [line] = _lines(client)["notices"].lines
+    assert line.text == "2023：3 家代办处未签收稽核通知书"
     notices.sign_for_notice(audit=audit_of("007"), by=persona_user("staff007"))
     finalized = audit_of("008")
     finalized.status = AuditStatus.FINALIZED  # nothing left to chase
@@ -174,3 +176,16 @@ def test_only_the_objections_of_a_submitted_reply_wait_for_the_auditor(client_fo
     drafts.save_reply(draft=draft, by=staff, opinion="", lines=lines, submit=True)
     [line] = _lines(assigned)["objections"].lines
     assert line.text == "2023 朝阳（004）：1 项异议待答复"
+
+
+def test_a_draft_replied_to_asks_nothing_more_of_the_agency(client_for, draft):
+    from procedure import drafts
+    from procedure.models import Opinion
+
+    staff = client_for("staff004")
+    assert len(_lines(staff)["reply"].lines) == 1
+    lines = [drafts.ProblemReply(p.pk, Opinion.AGREES, "") for p in draft.problems.all()]
+    drafts.save_reply(
+        draft=draft, by=persona_user("staff004"), opinion="", lines=lines, submit=True
+    )
+    assert _lines(staff)["reply"].lines == []

@@ -121,3 +121,46 @@ def test_an_items_lateness_is_judged_on_the_day_asked_for(staff, many_items):
     assert later.late is False  # submitted: the agency owes nothing
     RectificationItem.objects.filter(audit=many_items).update(status="pending")
     assert _section(auditor, "overdue", today=deadline + timedelta(days=1)).lines[0].late
+
+
+def test_documents_due_today_are_not_late_and_one_missing_is_a_line(staff, cycle):
+    """Late starts the day after the deadline; the last document missing is still a line."""
+    cycle.document_deadline = TODAY
+    cycle.save()
+    audit = audit_of("004")
+    for document in RequiredDocument.objects.filter(cycle=cycle).exclude(number=10):
+        DocumentRequest.objects.create(audit=audit, document=document, status="accepted")
+    [line] = _section(staff, "upload").lines
+    assert line.text == "2023年度稽核：有 1 项资料待上传"
+    assert (line.due, line.late) == (TODAY, False)
+
+
+def test_a_self_assessment_due_today_is_not_late(staff, cycle):
+    cycle.self_assessment_deadline = TODAY
+    cycle.save()
+    [line] = _section(staff, "self").lines
+    assert (line.due, line.late) == (TODAY, False)
+
+
+def test_a_cycle_past_its_self_assessment_does_not_hide_an_earlier_ones(staff, manager):
+    """2024 on site already (no self-assessment asked any more); 2023 still asks for it."""
+    from agencies.models import Audit
+    from cycles.tests.helpers import next_cycle
+
+    following = next_cycle(manager)
+    Audit.objects.filter(cycle=following, agency__code="004").update(status="under_review")
+    assert [line.text for line in _section(staff, "self").lines] == ["2023年度稽核：自评尚未提交"]
+
+
+def test_a_long_return_comment_is_cut_at_60_characters(staff, cycle):
+    SelfAssessment.objects.create(audit=audit_of("004"), return_comment="一二三四五六七八九十" * 7)
+    [line] = _section(staff, "self").lines
+    assert line.text == "2023年度稽核：自评已被退回：" + "一二三四五六七八九十" * 6
+
+
+def test_an_items_finding_is_cut_at_40_characters(staff, many_items):
+    first = RectificationItem.objects.filter(audit=many_items).in_order().first()
+    RectificationItem.objects.filter(pk=first.pk).update(finding="一二三四五六七八九十" * 5)
+    line = _section(staff, "rectify").lines[0]
+    assert line.text == f"2023 · {first.standard.code} " + "一二三四五六七八九十" * 4 + "（退回）"
+
