@@ -189,3 +189,45 @@ def test_a_draft_replied_to_asks_nothing_more_of_the_agency(client_for, draft):
         draft=draft, by=persona_user("staff004"), opinion="", lines=lines, submit=True
     )
     assert _lines(staff)["reply"].lines == []
+
+
+def test_agency_staff_read_two_cycles_notices_and_drafts_in_the_queries_of_one(
+    client_for, draft, manager, monkeypatch
+):
+    """A notice and a draft in 2023, then the same in 2024: the lines name each cycle and
+    number, read with the notices and drafts themselves."""
+    from checklist.services import submit_audit
+    from checklist.tests.helpers import score_everything
+    from common import pdf
+    from cycles.tests.helpers import next_cycle
+    from procedure.models import DraftReport
+    from reports import services as reports
+
+    monkeypatch.setattr(pdf, "render", lambda html: b"%PDF-1.7 stand-in")
+    staff = client_for("staff004")
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            sections = _lines(staff)
+        return sections, len(captured)
+
+    _issue("004", manager)
+    sections, one = queries()
+    assert (len(sections["sign"].lines), len(sections["reply"].lines)) == (1, 1)
+    following = next_cycle(manager)
+    following.draft_step = True
+    following.save()
+    later = audit_of("004", following.year)
+    later.auditors.add(persona_user("assigned"))
+    notices.issue_notice(audit=later, by=manager, terms=TERMS)
+    score_everything(later, manager, shortfalls=("1-2",))
+    submit_audit(audit=later, by=manager)
+    reports.send_draft(audit=audit_of("004", following.year), by=manager)
+    # the reply soonest due first: 2023's was given more time
+    from datetime import timedelta
+
+    DraftReport.objects.filter(pk=draft.pk).update(reply_due=draft.reply_due + timedelta(days=5))
+    sections, two = queries()
+    assert [line.text[:4] for line in sections["sign"].lines] == ["2024", "2023"]
+    assert [line.text[:4] for line in sections["reply"].lines] == ["2024", "2023"]
+    assert two == one

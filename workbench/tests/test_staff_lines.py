@@ -163,4 +163,3 @@ def test_an_items_finding_is_cut_at_40_characters(staff, many_items):
     RectificationItem.objects.filter(pk=first.pk).update(finding="一二三四五六七八九十" * 5)
     line = _section(staff, "rectify").lines[0]
     assert line.text == f"2023 · {first.standard.code} " + "一二三四五六七八九十" * 4 + "（退回）"
-

@@ -685,3 +685,36 @@ def test_the_count_on_another_day_is_that_days_lines(season, auditor):
     today = count_for(auditor)
     assert count_for(auditor, later) == sum(s.total for s in sections_for(auditor, later))
     assert count_for(auditor, later) > today
+
+
+def test_an_auditors_item_lines_come_by_deadline_then_serial_in_the_same_queries(
+    client_for, season, cycle
+):
+    """The most overdue first; on the same day, the audits in their order (朝阳 moved last);
+    and 18 lines read no more queries than 3."""
+    from checklist.models import Standard
+
+    client = client_for("auditor")
+    Audit.objects.filter(pk=season.pk).update(serial=990)
+    huairou, miyun = audit_of("007"), audit_of("008")
+    standards = list(Standard.objects.filter(category__cycle=cycle).order_by("pk"))
+    _waiting_at([miyun], standards[0], status="pending", deadline=TODAY - timedelta(days=5))
+    _waiting_at([huairou], standards[0], status="pending", deadline=TODAY - timedelta(days=2))
+
+    def overdue():
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/workbench/")
+        section = next(s for s in response.context["sections"] if s.key == "overdue")
+        return section, len(captured)
+
+    section, few = overdue()
+    assert [line.text.split(" · ")[0] for line in section.lines] == [
+        "2023 密云（008）",
+        "2023 怀柔（007）",
+        "2023 朝阳（004）",
+    ]
+    for standard in standards[1:16]:
+        _waiting_at([huairou], standard, status="pending", deadline=TODAY - timedelta(days=1))
+    section, many = overdue()
+    assert len(section.lines) == 18
+    assert many == few
