@@ -153,3 +153,78 @@ def test_a_manager_reminds_every_agency_that_owes_an_answer(client_for, audit):
 def test_with_nothing_to_remind_the_manager_is_told(client_for, manager):
     page = client_for("manager").post("/cycles/2023/rectification/remind/", follow=True)
     assert "未发送提醒" in page.content.decode()
+
+
+def test_the_message_reads_whole_with_each_item_and_the_link(audit, cycle, settings):
+    """What the agency reads, line by line: items in the checklist's order, a finding cut at
+    60 characters, the days overdue only once the deadline has passed, and the portal's
+    address without a doubled slash."""
+    settings.PORTAL_BASE_URL = "https://jihe.example.org/"
+    RectificationItem.objects.filter(pk=item_of(audit, "2-3").pk).update(
+        finding="一二三四五六七八九十" * 7
+    )
+    due_in(audit, "3-5", 0)
+    due_in(audit, "2-3", -1)
+    due_in(audit, "1-2", 5)
+    first = item_of(audit, "1-2")
+    # added last, 1-8 comes before 2-3 (its category first) and 1-1 first of all (its number)
+    for number in (8, 1):
+        RectificationItem.objects.create(
+            audit=audit,
+            standard=first.standard.category.standards.get(number=number),
+            result=first.result,
+            finding="记录缺页",
+            requirement="补齐",
+            deadline=TODAY + timedelta(days=6),
+        )
+    reminders.remind(cycle=cycle)
+    (message,) = outbox.outbox
+    day = TODAY.isoformat
+    assert message.body == (
+        "朝阳：\n\n"
+        "2023年度稽核稽核发现的以下问题尚未整改完毕，请按期填报整改措施并上传佐证材料：\n"
+        f"  1-1 记录缺页（整改期限 {(TODAY + timedelta(days=6)).isoformat()}）\n"
+        f"  1-2 1-2 的问题（整改期限 {(TODAY + timedelta(days=5)).isoformat()}）\n"
+        f"  1-8 记录缺页（整改期限 {(TODAY + timedelta(days=6)).isoformat()}）\n"
+        f"  2-3 {'一二三四五六七八九十' * 6}（整改期限 {(TODAY - timedelta(days=1)).isoformat()}，已逾期 1 天）\n"
+        f"  3-5 3-5 的问题（整改期限 {day()}）\n\n"
+        "请登录稽核管理平台填报：\n"
+        "https://jihe.example.org/cycles/2023/agencies/004/rectification/\n\n"
+        "中国职工保险互助会北京办事处"
+    )
+
+
+def test_the_agency_is_told_in_the_portal_once_not_mailed_twice(audit, cycle, staff004):
+    """The daily round tells the agency's staff in the portal (the reminder e-mail is its
+    mail, so the notice queues none); past deadlines are named apart from near ones."""
+    from notifications.models import Kind, Message, Notification
+
+    due_in(audit, "1-2", 3)
+    due_in(audit, "2-3", 5)
+    reminders.remind(cycle=cycle)
+    (near,) = Notification.objects.filter(kind=Kind.DEADLINE_NEAR)
+    first = (TODAY + timedelta(days=3)).isoformat()
+    assert near.text == f"2023 年度：2 项整改将于 {first} 前到期（1-2、2-3）。"
+    assert near.link == "/cycles/2023/agencies/004/rectification/"
+    assert near.audit == audit
+    assert list(near.deliveries.values_list("recipient", flat=True)) == [staff004.pk]
+    assert not Message.objects.filter(notification=near, channel="email").exists()
+    due_in(audit, "2-3", -2)
+    due_in(audit, "3-5", -1)
+    reminders.remind(cycle=cycle)
+    late = Notification.objects.get(kind=Kind.DEADLINE_PASSED)
+    assert late.text == "2023 年度：2 项整改已逾期（2-3、3-5），请尽快填报。"
+    assert not Message.objects.filter(notification=late, channel="email").exists()
+
+
+def test_only_this_cycles_items_are_reminded(audit, cycle, manager):
+    """2024's round, daily or by hand, leaves 2023's items alone."""
+    from cycles.tests.helpers import next_cycle
+
+    due_in(audit, "1-2", 3)
+    following = next_cycle(manager)
+    following.rectification_remind_days = 7
+    following.save()
+    assert reminders.due(following, TODAY, manual=False) == []
+    assert reminders.due(following, TODAY, manual=True) == []
+    assert [i.standard.code for i, _ in reminders.due(cycle, TODAY, manual=False)] == ["1-2"]
