@@ -298,3 +298,28 @@ def test_only_staff_ask_and_only_managers_decide(item, staff004, staff007, assig
     item_without = item_of(item.audit, "2-3")
     with pytest.raises(services.RectificationError):
         services.decide_on_more_time(item=item_without, by=manager, grant=True, answer="")
+
+
+def test_a_stale_page_names_the_latest_change_by_its_time(item, staff004, manager):
+    """The message names whoever changed the item last, by the time of the change (not by
+    the order rows were written), and at that time."""
+    from datetime import datetime
+
+    answer(item, staff004, submit=False)  # 朝阳经办人's change, after the office's creation
+    created, saved = item.events.order_by("id")
+    ItemEvent.objects.filter(pk=created.pk).update(actor=manager)
+    at = timezone.make_aware(datetime(2024, 3, 1, 9, 5))
+    ItemEvent.objects.filter(pk=saved.pk).update(at=at)
+    ItemEvent.objects.filter(pk=created.pk).update(at=at + timedelta(minutes=10))
+
+    def who():
+        with pytest.raises(services.StalePage) as stale:
+            services.answer_item(
+                item=item, by=staff004, answer=Answer("旧页面"), expected_version=1, submit=False
+            )
+        return str(stale.value).split("（")[1].split("）")[0]
+
+    assert who() == f"{manager.display_name} 09:15"
+    # at the same minute and second, the one written last
+    ItemEvent.objects.filter(pk=created.pk).update(at=at)
+    assert who() == f"{staff004.display_name} 09:05"

@@ -33,7 +33,10 @@ def test_staff_attach_proof_that_both_sides_can_download(client_for, item, staff
     assert (file.audit_id, file.request_id, file.kind) == (item.audit_id, None, "pdf")
     assert file.sha256 == hashlib.sha256(samples.PDF).hexdigest()
     assert ProofFile.objects.get().item == item
-    assert item.events.last().action == ItemEvent.Action.PROOF_ADDED
+    assert (item.events.last().action, item.events.last().comment) == (
+        ItemEvent.Action.PROOF_ADDED,
+        "会议记录.pdf",
+    )
     assert len(stored_files()) == 1
     download = f"/cycles/2023/agencies/004/files/{file.pk}/"
     for persona, status in (("staff004", 200), ("manager", 200), ("staff007", 404)):
@@ -101,3 +104,13 @@ def test_a_proof_is_not_a_document_file(client_for, item):
     assert removed.status_code == 404
     documents = client_for("manager").get("/cycles/2023/agencies/004/documents/").content.decode()
     assert "a.pdf" not in documents
+
+
+def test_only_the_agencys_own_staff_add_proof_and_are_told_so(item, staff007, manager):
+    from .. import services
+
+    for person in (staff007, manager):
+        with pytest.raises(services.NotAllowed) as refused:
+            services.add_proof(item=item, upload=samples.upload("a.pdf", samples.PDF), by=person)
+        assert str(refused.value) == "只有本代办处的工作人员可以填报整改情况。"
+    assert not EvidenceFile.objects.exists()
