@@ -99,6 +99,20 @@ def test_an_agency_without_addresses_is_skipped(audit, cycle, staff004):
     assert reminders.remind(cycle=cycle).sent == [] and not ItemReminder.objects.exists()
 
 
+def test_a_disabled_account_is_not_mailed(audit, cycle, staff004):
+    """A person who has left (account disabled) gets no reminder, though the address stays."""
+    User.objects.filter(pk=staff004.pk).update(is_active=False)
+    due_in(audit, "1-2", -1)
+    assert reminders.remind(cycle=cycle).sent == [] and outbox.outbox == []
+
+
+def test_an_item_due_today_is_reminded_as_due_not_overdue(audit, cycle):
+    due_in(audit, "1-2", 0)
+    reminders.remind(cycle=cycle)
+    assert list(ItemReminder.objects.values_list("kind", flat=True)) == ["before"]
+    assert "已逾期" not in outbox.outbox[0].body
+
+
 def test_a_failed_reminder_is_recorded_with_its_reason_and_retried_next_day(audit, cycle, settings):
     due_in(audit, "1-2", -1)
     use_server(settings, free_port())  # nothing listens
