@@ -79,8 +79,11 @@ def test_a_completion_date_in_the_future_is_refused(item, staff004):
 
 @pytest.mark.parametrize(("measures", "responsible"), [("x" * 5001, "王五"), ("措施", "王" * 51)])
 def test_overlong_answers_are_refused(item, staff004, measures, responsible):
-    with pytest.raises(services.RectificationError):
+    with pytest.raises(services.RectificationError) as refused:
         answer(item, staff004, measures=measures, responsible=responsible)
+    assert str(refused.value) == (
+        "整改措施超过 5000 个字，请精简。" if len(measures) > 5000 else "责任人最多 50 个字。"
+    )
     answer(item, staff004, measures="x" * 5000, responsible="王" * 50)
 
 
@@ -323,3 +326,31 @@ def test_a_stale_page_names_the_latest_change_by_its_time(item, staff004, manage
     # at the same minute and second, the one written last
     ItemEvent.objects.filter(pk=created.pk).update(at=at)
     assert who() == f"{staff004.display_name} 09:05"
+
+
+def test_an_auditor_not_assigned_is_told_who_verifies(item, staff004, auditor):
+    submitted = answer(item, staff004)
+    with pytest.raises(services.NotAllowed) as refused:
+        services.return_item(
+            item=submitted, by=auditor, reason="缺材料", expected_version=submitted.version
+        )
+    assert str(refused.value) == "只有主任或分派到该代办处的稽核员可以核验整改项。"
+
+
+def test_the_agency_is_told_of_a_return_and_a_closing_under_its_audit(item, staff004, manager):
+    """Each notice belongs to the item's audit (the inbox groups and filters by it)."""
+    from notifications.models import Kind, Notification
+
+    submitted = answer(item, staff004)
+    returned = services.return_item(
+        item=submitted, by=manager, reason="缺少会议记录", expected_version=submitted.version
+    )
+    answer(returned, staff004)
+    services.close_items(audit=item.audit, items=[item.pk], by=manager)
+    told = Notification.objects.filter(
+        kind__in=[Kind.RECTIFICATION_RETURNED, Kind.RECTIFICATION_CLOSED]
+    )
+    assert sorted(told.values_list("kind", "audit")) == [
+        (Kind.RECTIFICATION_CLOSED, item.audit_id),
+        (Kind.RECTIFICATION_RETURNED, item.audit_id),
+    ]

@@ -158,6 +158,7 @@ def test_a_manager_reminds_every_agency_that_owes_an_answer(client_for, audit):
     (message,) = outbox.outbox
     assert all(code in message.body for code in ("1-2", "2-3", "3-5"))
     assert set(ItemReminder.objects.values_list("kind", flat=True)) == {"manual"}
+    assert {r.sent_by.username for r in ItemReminder.objects.select_related("sent_by")} == {"mona"}
     item = item_of(audit, "1-2")
     shown = client_for("staff004").get(f"/cycles/2023/agencies/004/rectification/{item.pk}/")
     reminded = shown.content.decode().split('data-testid="item-reminders"')[1]
@@ -242,3 +243,13 @@ def test_only_this_cycles_items_are_reminded(audit, cycle, manager):
     assert reminders.due(following, TODAY, manual=False) == []
     assert reminders.due(following, TODAY, manual=True) == []
     assert [i.standard.code for i, _ in reminders.due(cycle, TODAY, manual=False)] == ["1-2"]
+
+
+def test_every_address_of_the_agency_is_recorded(audit, cycle, staff004):
+    """Both of 朝阳's staff get the mail, named in the record in the order of their accounts."""
+    User.objects.create(
+        username="chaoyang2", role="agency_staff", agency=staff004.agency, email="b@example.org"
+    )
+    due_in(audit, "1-2", -1)
+    reminders.remind(cycle=cycle)
+    assert ItemReminder.objects.get().recipients == "chaoyang@example.org, b@example.org"
