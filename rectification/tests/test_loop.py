@@ -354,3 +354,28 @@ def test_the_agency_is_told_of_a_return_and_a_closing_under_its_audit(item, staf
         (Kind.RECTIFICATION_CLOSED, item.audit_id),
         (Kind.RECTIFICATION_RETURNED, item.audit_id),
     ]
+
+
+def test_submitting_names_every_field_missing_and_keeps_the_completion_date(item, staff004):
+    with pytest.raises(services.RectificationError) as refused:
+        services.answer_item(
+            item=item,
+            by=staff004,
+            answer=Answer("建立季度汇报制度", " ", None),
+            expected_version=item.version,
+            submit=True,
+        )
+    assert str(refused.value) == "请先填写责任人、完成时间，再提交。"
+    fixed_on = TODAY() - timedelta(days=3)
+    saved = answer(item, staff004, on=fixed_on)
+    saved.refresh_from_db()
+    assert saved.completed_on == fixed_on
+
+
+def test_an_archived_audits_items_say_why_they_cannot_change(item, staff004):
+    from agencies.models import Audit
+
+    Audit.objects.filter(pk=item.audit_id).update(archived_at=timezone.now())
+    with pytest.raises(services.RectificationError) as refused:
+        answer(item, staff004)
+    assert str(refused.value) == "该稽核已归档，整改记录不能再修改。"
