@@ -379,3 +379,8 @@ def test_an_archived_audits_items_say_why_they_cannot_change(item, staff004):
     with pytest.raises(services.RectificationError) as refused:
         answer(item, staff004)
     assert str(refused.value) == "该稽核已归档，整改记录不能再修改。"
+
+
+def test_a_step_without_a_comment_records_none(item, staff004):
+    answer(item, staff004, submit=False)
+    assert item.events.order_by("id").last().comment == ""
