@@ -80,7 +80,7 @@ def _message(cycle, audit, lines, recipients, today) -> EmailMessage:
         subject=f"【{settings.PORTAL_OFFICE_NAME}】{cycle.title}：请按期完成整改",
         body=(
             f"{audit.agency.name}：\n\n"
-            f"{cycle.title}稽核发现的以下问题尚未整改完毕，请按期填报整改措施并上传佐证材料：\n"
+            f"在{cycle.title}中发现的以下问题尚未整改完毕，请按期填报整改措施并上传佐证材料：\n"
             + "\n".join(listed)
             + f"\n\n请登录稽核管理平台填报：\n{link}\n\n{settings.PORTAL_OFFICE_NAME}"
         ),

@@ -194,15 +194,14 @@ def test_the_message_reads_whole_with_each_item_and_the_link(audit, cycle, setti
         )
     reminders.remind(cycle=cycle)
     (message,) = outbox.outbox
-    day = TODAY.isoformat
     assert message.body == (
         "朝阳：\n\n"
-        "2023年度稽核稽核发现的以下问题尚未整改完毕，请按期填报整改措施并上传佐证材料：\n"
+        "在2023年度稽核中发现的以下问题尚未整改完毕，请按期填报整改措施并上传佐证材料：\n"
         f"  1-1 记录缺页（整改期限 {(TODAY + timedelta(days=6)).isoformat()}）\n"
         f"  1-2 1-2 的问题（整改期限 {(TODAY + timedelta(days=5)).isoformat()}）\n"
         f"  1-8 记录缺页（整改期限 {(TODAY + timedelta(days=6)).isoformat()}）\n"
         f"  2-3 {'一二三四五六七八九十' * 6}（整改期限 {(TODAY - timedelta(days=1)).isoformat()}，已逾期 1 天）\n"
-        f"  3-5 3-5 的问题（整改期限 {day()}）\n\n"
+        f"  3-5 3-5 的问题（整改期限 {TODAY.isoformat()}）\n\n"
         "请登录稽核管理平台填报：\n"
         "https://jihe.example.org/cycles/2023/agencies/004/rectification/\n\n"
         "中国职工保险互助会北京办事处"
