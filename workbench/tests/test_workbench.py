@@ -173,25 +173,29 @@ def test_a_long_section_shows_its_first_lines_its_count_and_the_whole_list(
     assert count_for(response.context["user"]) == 34
 
 
+def _more_items(audit, n, finding, **fields):
+    """``n`` more items at ``audit``, one for each standard it has none for yet."""
+    from checklist.models import Standard
+
+    taken = RectificationItem.objects.filter(audit=audit).values("standard")
+    spare = Standard.objects.filter(category__cycle=audit.cycle).exclude(pk__in=taken)[:n]
+    RectificationItem.objects.bulk_create(
+        RectificationItem(
+            audit=audit,
+            standard=standard,
+            result="largely",
+            finding=f"{finding}{k}",
+            requirement="r",
+            **fields,
+        )
+        for k, standard in enumerate(spare)
+    )
+
+
 def test_an_auditors_long_list_links_to_their_own_part_of_the_ledger(
     client_for, season, auditor, manager
 ):
-    from checklist.models import Standard
-
-    chaoyang = season
-    taken = RectificationItem.objects.filter(audit=chaoyang).values("standard")
-    others = Standard.objects.filter(category__cycle=chaoyang.cycle).exclude(pk__in=taken)[:25]
-    RectificationItem.objects.bulk_create(
-        RectificationItem(
-            audit=chaoyang,
-            standard=standard,
-            result="largely",
-            finding=f"逾期问题{n}",
-            requirement="r",
-            deadline=TODAY - timedelta(days=3),
-        )
-        for n, standard in enumerate(others)
-    )
+    _more_items(season, 25, "逾期问题", deadline=TODAY - timedelta(days=3))
     found, response = sections(client_for("auditor"))
     assert len(found["overdue"]) == 20
     page = response.content.decode()
@@ -616,23 +620,7 @@ def test_an_auditors_lines_read_the_same_queries_for_40_agencies_as_for_4(
 def test_an_auditors_long_list_of_answers_links_to_their_part_of_the_ledger(
     client_for, season, auditor
 ):
-    from checklist.models import Standard
-
-    chaoyang = season
-    taken = RectificationItem.objects.filter(audit=chaoyang).values("standard")
-    others = Standard.objects.filter(category__cycle=chaoyang.cycle).exclude(pk__in=taken)[:24]
-    RectificationItem.objects.bulk_create(
-        RectificationItem(
-            audit=chaoyang,
-            standard=standard,
-            result="largely",
-            finding=f"已答复{n}",
-            requirement="r",
-            status="submitted",
-            deadline=TODAY + timedelta(days=30),
-        )
-        for n, standard in enumerate(others)
-    )
+    _more_items(season, 24, "已答复", status="submitted", deadline=TODAY + timedelta(days=30))
     found, response = sections(client_for("auditor"))
     assert len(found["verify"]) == 20
     page = response.content.decode()
