@@ -152,11 +152,10 @@ def _record(item, action, by, *, before=None, comment="", fields=()) -> None:
 
 
 def _shown(item, field) -> str:
-    """A field's value as the record keeps it: text, an ISO date, a status's value."""
+    """A field's value as the record keeps it: text, an ISO date (a date's ``str``), a
+    status's value."""
     value = getattr(item, field)
-    if value is None:
-        return ""
-    return value.isoformat() if isinstance(value, date) else str(value)
+    return "" if value is None else str(value)
 
 
 def _snapshot(item, fields) -> dict:

@@ -252,3 +252,27 @@ def test_every_address_of_the_agency_is_recorded(audit, cycle, staff004):
     due_in(audit, "1-2", -1)
     reminders.remind(cycle=cycle)
     assert ItemReminder.objects.get().recipients == "chaoyang@example.org, b@example.org"
+
+
+def test_agencies_are_reminded_in_the_rosters_order(audit, cycle, manager, staff007):
+    """朝阳 (004) comes before 怀柔 (007) on the roster, so its message goes first and the
+    manager reads it first, though 怀柔's item stands earlier in the checklist."""
+    User.objects.filter(pk=staff007.pk).update(email="huairou@example.org")
+    huairou = finalized("007", manager, shortfalls=("1-1",))
+    assert audit.serial < huairou.serial
+    result = reminders.remind(cycle=cycle, manual=True)
+    assert [a.agency.code for a in result.sent] == ["004", "007"]
+    assert [message.to for message in outbox.outbox] == [
+        ["chaoyang@example.org"],
+        ["huairou@example.org"],
+    ]
+
+
+def test_the_items_due_come_with_their_agency_and_checklist_place(
+    audit, cycle, django_assert_num_queries
+):
+    """The message names each agency and each item's 1-2: read with the items, not one by one."""
+    with django_assert_num_queries(1):
+        lines = reminders.due(cycle, TODAY, manual=True)
+        named = [(item.audit.agency.name, item.standard.code) for item, _kind in lines]
+    assert [code for _name, code in named] == ["1-2", "2-3", "3-5"]
