@@ -160,6 +160,28 @@ def test_a_roster_file_longer_than_allowed_is_refused_not_cut_short(db):
         roster_from_xlsx(_workbook([*whole, ["10001"]]))
 
 
+def test_a_long_file_is_read_no_further_than_one_row_past_the_limit(db, monkeypatch):
+    """5 MB of workbook can hold a million rows: the worker reads the header, the rows
+    allowed and one more (to tell the file is too long), never the rest."""
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    from cycles import services
+
+    read = []
+    iter_rows = ReadOnlyWorksheet.iter_rows
+
+    def counted(self, *args, **kwargs):
+        for row in iter_rows(self, *args, **kwargs):
+            read.append(row)
+            yield row
+
+    monkeypatch.setattr(ReadOnlyWorksheet, "iter_rows", counted)
+    monkeypatch.setattr(services, "ROSTER_MAX", 5)
+    with pytest.raises(PlanError, match="名单最多 5 行"):
+        roster_from_xlsx(_workbook([["编码"]] + [[f"{n:03d}"] for n in range(1, 101)]))
+    assert len(read) == 1 + 5 + 1
+
+
 def test_the_first_ten_bad_rows_are_named_one_after_another(db):
     rows = [["编码", "序号"]] + [["004", "一"]] * 11
     with pytest.raises(PlanError) as refused:
@@ -171,3 +193,19 @@ def test_the_first_ten_bad_rows_are_named_one_after_another(db):
 def test_rows_of_the_same_serial_keep_the_files_order(db):
     rows = [["编码", "序号"], ["008", 2], ["007", 1], ["004", 1]]
     assert roster_from_xlsx(_workbook(rows)) == "007\n004\n008"
+
+
+def test_every_new_agency_without_a_name_is_named(cycle):
+    """Two agencies new to the portal, neither named: both are said, with the roster's
+    agencies after them still read."""
+    from cycles.forms import NextCycleForm
+
+    roster = "901\n004\n902\n004"
+    form = NextCycleForm(form_data(cycle, roster=roster), source=cycle)
+    assert form.is_valid(), form.errors
+    _plan, errors = build_plan(cycle, form.values())
+    assert errors == [
+        ("roster", "第 4 行：代办处 004 已在第 2 行。"),
+        ("roster", "代办处 901 是系统中没有的新代办处，请在编码后写上名称。"),
+        ("roster", "代办处 902 是系统中没有的新代办处，请在编码后写上名称。"),
+    ]
