@@ -347,8 +347,9 @@ def roster_from_xlsx(upload) -> str:
 
 
 def build_plan(source: Cycle, values: dict) -> tuple[NextCyclePlan, list[tuple[str | None, str]]]:
-    """The plan for ``values`` (the form's cleaned data) and what is wrong with it, each as
-    (the form field it belongs to or None, the message)."""
+    """The plan for ``values`` (``NextCycleForm.values()``: a wording for every document and
+    standard of ``source``, a choice for every text naming a year) and what is wrong with
+    it, each as (the form field it belongs to or None, the message)."""
     rows, roster_errors = parse_roster(values["roster"])
     errors = list(roster_errors)
     known = {agency.code: agency for agency in Agency.objects.filter(code__in=[r[0] for r in rows])}
@@ -383,9 +384,9 @@ def build_plan(source: Cycle, values: dict) -> tuple[NextCyclePlan, list[tuple[s
         )
     listed = {entry.code for entry in plan.roster}
     plan.removed = [audit.agency for audit in last if audit.agency.code not in listed]
-    choices = values.get("year_choices", {})
+    choices = values["year_choices"]
     for document in source.required_documents.order_by("number"):
-        wording = values["documents"].get(document.number, "").strip()
+        wording = values["documents"][document.number].strip()
         choice = ""
         if names_a_year(document.title):
             choice = choices.get(f"year_document_{document.number}") or MOVE
@@ -403,7 +404,7 @@ def build_plan(source: Cycle, values: dict) -> tuple[NextCyclePlan, list[tuple[s
     if not any(entry.title for entry in plan.documents) and plan.documents:
         problems.append(_("Keep at least one required document."))
     for standard in Standard.objects.for_cycle(source):
-        wording = values["standards"].get(standard.pk, "").strip() or standard.text
+        wording = values["standards"][standard.pk].strip() or standard.text
         choice = ""
         if names_a_year(standard.text):
             choice = choices.get(f"year_standard_{standard.pk}") or MOVE

@@ -272,14 +272,15 @@ def test_a_standard_the_values_leave_out_keeps_last_years_text(cycle):
 
 def test_what_the_manager_changes_reaches_the_new_cycle(cycle, manager):
     """The dates as written on the form, not last year's moved on; a line that gives an
-    agency on the portal a new name and 直投/非直投 changes the agency."""
+    agency on the portal a new name and 直投/非直投 changes the agency; a new agency
+    without 直投/非直投 has none."""
     from datetime import date
 
     new = next_cycle(
         manager,
         document_deadline="2024-04-15",
         self_assessment_deadline="2024-03-20",
-        roster=_roster_without("004", "004 朝阳区 直投"),
+        roster=_roster_without("004", "004 朝阳区 直投", "902 新设代办处"),
     )
     assert (new.document_deadline, new.self_assessment_deadline) == (
         date(2024, 4, 15),
@@ -288,3 +289,4 @@ def test_what_the_manager_changes_reaches_the_new_cycle(cycle, manager):
     agency = Agency.objects.get(code="004")
     assert (agency.name, agency.funding_mode) == ("朝阳区", "direct")
     assert new.audits.get(agency=agency).serial == 50
+    assert Agency.objects.get(code="902").funding_mode == ""  # not written, none guessed
