@@ -34,6 +34,16 @@ def test_the_form_starts_from_last_year_moved_on(client_for, cycle):
     assert roster[0].startswith(f"{serial_first.code} {serial_first.name}")
 
 
+def test_the_forms_deadlines_are_last_years_a_year_on(client_for, cycle):
+    from datetime import date
+
+    cycle.document_deadline, cycle.self_assessment_deadline = date(2023, 3, 31), date(2023, 3, 15)
+    cycle.save()
+    page = client_for("manager").get(URL).content.decode()
+    assert 'name="document_deadline" type="date" value="2024-03-31"' in page
+    assert 'name="self_assessment_deadline" type="date" value="2024-03-15"' in page
+
+
 def _preview(client, **changes):
     return client.post(URL, form_data(**changes) | {"action": "preview"})
 

@@ -63,6 +63,38 @@ def test_a_roster_of_bad_lines_names_each_line_and_is_not_called_empty(db):
     assert errors[0].startswith("第 1 行") and errors[1].startswith("第 2 行")
 
 
+def test_every_bad_line_is_named_and_the_lines_after_it_still_read(db):
+    bad_code = "第 {} 行：“{}” 不是代办处编码（3 到 6 位数字，例如 004）。"
+    rows, errors = parse_roster("x1\n004 " + "名" * 101 + "\n004 朝阳\n004\n7 怀柔\ny2")
+    assert rows == [("004", "朝阳", None), ("007", "怀柔", None)]
+    assert errors == [
+        bad_code.format(1, "x1"),
+        "第 2 行：名称超过 100 个字符。",
+        "第 4 行：代办处 004 已在第 3 行。",
+        bad_code.format(6, "y2"),
+    ]
+    # a long bad code is quoted by its first 20 characters
+    assert parse_roster("1234567890123456789012345")[1] == [
+        bad_code.format(1, "12345678901234567890")
+    ]
+
+
+def test_the_rosters_limits_are_reached_not_passed(db, monkeypatch):
+    """A roster may have exactly its most lines, a name exactly 100 characters; a line of
+    a code and 直投/非直投 changes the mode without a name."""
+    from cycles import services
+
+    monkeypatch.setattr(services, "ROSTER_MAX", 3)
+    assert parse_roster("004\n007\n008") == (
+        [("004", "", None), ("007", "", None), ("008", "", None)],
+        [],
+    )
+    assert parse_roster("004\n007\n008\n009") == ([], ["名单最多 3 行。"])
+    name = "名" * 100
+    assert parse_roster(f"004 {name}") == ([("004", name, None)], [])
+    assert parse_roster("004 直投") == ([("004", "", "direct")], [])
+
+
 def test_roster_lines_split_at_chinese_and_latin_commas_and_enumeration_marks(db):
     rows, errors = parse_roster("004，朝阳代办处，直投\n7,怀柔 代办处\n008、平谷、非直投")
     assert errors == []
