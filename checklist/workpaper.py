@@ -10,7 +10,7 @@ brought back can be matched to what it was made from, and a forged one refused.
 """
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core import signing
 from django.utils import timezone
@@ -183,13 +183,11 @@ class Row:
     """One standard of an uploaded work paper against the portal, for the preview."""
 
     code: str
-    line: int  # the row number in the sheet
     standard: object
     kind: str  # unchanged, changed, conflict, invalid
-    values: dict  # the file's values, cleaned (empty when invalid)
+    values: dict = field(default_factory=dict)  # the file's values, cleaned (none when invalid)
     current: object = None  # the assessment as it is in the portal, or None
-    base_version: int = 0  # its version when the work paper was downloaded
-    error: str = ""
+    error: str = ""  # why the row is invalid, naming its line in the sheet
 
     @property
     def portal(self) -> dict:
@@ -236,15 +234,9 @@ def _cell_points(value):
     """得分 as Excel, LibreOffice or a person wrote it: 7, 7.0, "7", "7.5"."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, (int, float)):
-        return (
-            format(round(value, 6), "f").rstrip("0").rstrip(".")
-            if isinstance(value, float)
-            else str(value)
-        )
-    return str(value).strip()
+    if isinstance(value, float):  # six digits: 7.0 is "7", 6.1000000000001 (noise) "6.1"
+        return format(value, "g")
+    return str(value).strip()  # an int, a bool (refused as no number) or the text typed
 
 
 def read(upload, audit: Audit) -> tuple[dict, dict]:
@@ -322,15 +314,12 @@ def compare(audit: Audit, key: dict, rows: dict) -> list[Row]:
         line, cells = rows.get(code, (None, None))
         if cells is None:
             continue  # the row was deleted from the file: nothing to change
-        assessment = current.get(pk)
-        row = Row(code, line, standard, "unchanged", {}, assessment, base_version)
         result_text = _cell_text(cells[3])
         if result_text and result_text not in RESULTS_BY_NAME:
-            row.kind = "invalid"
-            row.error = _(
+            error = _(
                 "Row %(line)s: the result “%(text)s” is not one of 符合, 基本符合, 不符合, 不适用."
             ) % {"line": line, "text": result_text[:20]}
-            found.append(row)
+            found.append(Row(code, standard, "invalid", error=error))
             continue
         entry = Entry(
             result=RESULTS_BY_NAME.get(result_text, ""),
@@ -340,21 +329,17 @@ def compare(audit: Audit, key: dict, rows: dict) -> list[Row]:
             not_applicable_reason=_cell_text(cells[7]),
         )
         try:
-            row.values = _clean_entry(entry, standard)
+            values = _clean_entry(entry, standard)
         except ScoringError as error:
-            row.kind = "invalid"
-            row.error = _("Row %(line)s (%(code)s): %(error)s") % {
-                "line": line,
-                "code": code,
-                "error": error,
-            }
-            found.append(row)
+            message = _("Row %(line)s (%(code)s): %(error)s")
+            error = message % {"line": line, "code": code, "error": error}
+            found.append(Row(code, standard, "invalid", error=error))
             continue
-        if all(row.portal[name] == row.values[name] for name in FIELDS):
+        assessment = current.get(pk)
+        row = Row(code, standard, "changed", values, assessment)
+        if all(row.portal[name] == values[name] for name in FIELDS):
             row.kind = "unchanged"
-        elif (assessment.version if assessment else 0) == base_version:
-            row.kind = "changed"
-        else:
+        elif (assessment.version if assessment else 0) != base_version:
             row.kind = "conflict"
         found.append(row)
     return found

@@ -422,3 +422,98 @@ def test_last_years_paper_of_the_same_agency_is_refused(chaoyang, manager, assig
     preview = signing.dumps({"audit": chaoyang.pk, "rows": {}}, salt=workpaper.APPLY_SALT)
     with pytest.raises(workpaper.WorkpaperError, match="属于其他代办处"):
         workpaper.apply(audit=this_year, token=preview, choices={}, by=assigned)
+
+
+@pytest.mark.parametrize(
+    "typed,points",
+    [
+        (7, Decimal("7")),
+        (0, Decimal("0")),
+        (7.5, Decimal("7.5")),
+        (6.1 + 1e-12, Decimal("6.1")),  # a float's noise, as spreadsheet programs write it
+        (0.0, Decimal("0")),  # nought, not a blank
+        (" 7.5 ", Decimal("7.5")),
+        ("7，5", Decimal("7.5")),
+        ("  ", None),  # left blank: no points
+    ],
+)
+def test_points_are_read_as_they_were_meant(chaoyang, typed, points):
+    book = _book(chaoyang)
+    row = _row(book["稽核工作底稿"], "1-3")
+    row[3].value, row[4].value, row[5].value = "不符合", typed, "问题"
+    found = _compare(chaoyang, _upload(book))["1-3"]
+    assert (found.kind, found.error) == ("changed", "")
+    assert found.values["points"] == points and str(found.values["points"]) == str(points)
+
+
+@pytest.mark.parametrize(
+    "typed,error",
+    [
+        (True, "第 7 行（1-3）：得分必须是数字，例如 7 或 7.5。"),
+        ("7 分", "第 7 行（1-3）：得分必须是数字，例如 7 或 7.5。"),
+    ],
+)
+def test_points_that_are_no_number_name_the_row(chaoyang, typed, error):
+    book = _book(chaoyang)
+    row = _row(book["稽核工作底稿"], "1-3")
+    row[3].value, row[4].value, row[5].value = "不符合", typed, "问题"
+    found = _compare(chaoyang, _upload(book))["1-3"]
+    assert (found.kind, found.error, found.values) == ("invalid", error, {})
+
+
+def test_a_row_deleted_or_no_longer_applying_leaves_the_rows_after_it_read(chaoyang):
+    """1-2's row deleted from the file and 3-7 (非直投 only) no longer for an agency now 直投:
+    both are passed over, and the rows after each are still read (3-8 changed)."""
+    from agencies.models import Agency
+
+    book = _book(chaoyang)
+    sheet = book["稽核工作底稿"]
+    _row(sheet, "3-8")[3].value = "符合"
+    sheet.delete_rows(_row(sheet, "1-2")[0].row)
+    Agency.objects.filter(pk=chaoyang.agency_id).update(funding_mode="direct")
+    rows = _compare(audit_of("004"), _upload(book))
+    assert "1-2" not in rows and "3-7" not in rows and len(rows) == 27
+    assert rows["3-8"].kind == "changed" and rows["1-3"].kind == "unchanged"
+
+
+def test_the_preview_takes_the_same_queries_for_one_conflict_or_three(
+    client_for, chaoyang, manager, assigned
+):
+    """Each conflict names who saved it in the portal: read with the rows, not one by one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    chaoyang.auditors.add(assigned)
+    client = client_for("assigned")
+
+    def preview(codes):
+        book = load_workbook(io.BytesIO(client.get(URL + "workpaper.xlsx").content))
+        for code in codes:
+            row = _row(book["稽核工作底稿"], code)
+            row[3].value, row[4].value, row[5].value = "基本符合", 5, "底稿中的问题"
+            save(chaoyang, code, manager, result=Result.NON_COMPLIANT, points="1", finding="网上")
+        with CaptureQueriesContext(connection) as captured:
+            page = _post(client, book).content.decode()
+        assert page.count('data-testid="conflict-') == len(codes)
+        return len(captured)
+
+    assert preview(["1-3"]) == preview(["1-4", "2-1", "2-2"])
+
+
+@pytest.mark.parametrize(
+    "cell,text",
+    [
+        (None, None),
+        ("  ", None),
+        (7, "7"),
+        (7.0, "7"),
+        (0.0, "0"),  # nought, not a blank (a file of another program may hold 0.0)
+        (10.0, "10"),
+        (7.5, "7.5"),
+        (6.1 + 1e-12, "6.1"),
+        (" 7.5 ", "7.5"),
+        (True, "True"),  # refused as no number by the scoring rules
+    ],
+)
+def test_a_points_cell_is_read_as_its_shortest_number(cell, text):
+    assert workpaper._cell_points(cell) == text
