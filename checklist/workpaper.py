@@ -265,7 +265,7 @@ def read(upload, audit: Audit) -> tuple[dict, dict]:
         )
     token = book[KEY_SHEET]["A2"].value
     try:
-        key = signing.loads(str(token or ""), salt=SALT)
+        key = signing.loads(str(token), salt=SALT)  # an empty cell's "None" fails too
     except signing.BadSignature as error:
         raise WorkpaperError(
             _("The work paper's key has been changed, so it cannot be matched; download it again.")

@@ -264,7 +264,14 @@ def test_a_submitted_audit_refuses_a_work_paper(client_for, chaoyang, manager):
     submit_audit(audit=audit_of("004"), by=manager)
     client = client_for("manager")
     response = _post(client, _book(audit_of("004")))
-    assert "不能再导入工作底稿" in client.get(response["Location"]).content.decode()
+    said = client.get(response["Location"]).content.decode()
+    with pytest.raises(workpaper.WorkpaperError) as refused:  # the service's own guard
+        workpaper.read(_upload(_book(audit_of("004"))), audit_of("004"))
+    assert str(refused.value) == "本稽核待复核，不能再导入工作底稿。"
+    assert (
+        '<div class="alert alert-danger" role="status">本稽核待复核，不能再导入工作底稿。</div>'
+        in said
+    )
 
 
 def libreoffice_resave(content: bytes, folder) -> bytes:
@@ -323,8 +330,12 @@ def test_an_auditor_gets_the_work_papers_of_their_agencies_as_one_zip(
     chaoyang.auditors.add(assigned)
     audit_of("007").auditors.add(assigned)
     response = client_for("assigned").get("/cycles/2023/workpapers.zip")
-    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
-    assert names == ["2023-004-朝阳-稽核工作底稿.xlsx", "2023-007-怀柔-稽核工作底稿.xlsx"]
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert archive.namelist() == [
+        "2023-004-朝阳-稽核工作底稿.xlsx",
+        "2023-007-怀柔-稽核工作底稿.xlsx",
+    ]
+    assert {info.compress_type for info in archive.infolist()} == {zipfile.ZIP_DEFLATED}
     everything = client_for("manager").get("/cycles/2023/workpapers.zip")
     assert len(zipfile.ZipFile(io.BytesIO(everything.content)).namelist()) == 50
     nobody = client_for("auditor").get("/cycles/2023/workpapers.zip")
@@ -517,3 +528,65 @@ def test_the_preview_takes_the_same_queries_for_one_conflict_or_three(
 )
 def test_a_points_cell_is_read_as_its_shortest_number(cell, text):
     assert workpaper._cell_points(cell) == text
+
+
+@pytest.mark.parametrize(
+    "cell,text",
+    [
+        (None, ""),
+        (2023, "2023"),
+        (2023.0, "2023"),  # a number typed in a text column, as written
+        (7.5, "7.5"),
+        (" 第一行\r\n第二行\r第三行 ", "第一行\n第二行\n第三行"),
+    ],
+)
+def test_a_text_cell_is_read_as_the_portal_keeps_text(cell, text):
+    assert workpaper._cell_text(cell) == text
+
+
+def test_an_invalid_row_leaves_the_rows_after_it_read(chaoyang):
+    book = _book(chaoyang)
+    sheet = book["稽核工作底稿"]
+    _row(sheet, "1-3")[3].value = "差不多符合要求但是还有一些问题需要在下次稽核时再看看"
+    _row(sheet, "1-4")[3].value, _row(sheet, "1-4")[4].value = "基本符合", 12
+    _row(sheet, "2-1")[3].value = "符合"
+    rows = _compare(chaoyang, _upload(book))
+    assert rows["1-3"].error == (
+        "第 7 行：结果“差不多符合要求但是还有一些问题需要在下次”不是符合、基本符合、不符合、不适用之一。"
+    )
+    assert rows["1-4"].kind == "invalid" and rows["2-1"].kind == "changed"
+
+
+def test_the_most_rows_are_read_and_one_more_is_refused(chaoyang, monkeypatch):
+    book = _book(chaoyang)
+    monkeypatch.setattr(workpaper, "MAX_ROWS", 29)
+    assert len(workpaper.read(_upload(book), chaoyang)[1]) == 29
+    monkeypatch.setattr(workpaper, "MAX_ROWS", 28)
+    with pytest.raises(workpaper.WorkpaperError, match="超过 28 行"):
+        workpaper.read(_upload(book), chaoyang)
+
+
+def test_a_file_of_exactly_5_mb_is_read_and_no_larger(chaoyang):
+    junk = SimpleUploadedFile("底稿.xlsx", b"x" * workpaper.MAX_BYTES)
+    with pytest.raises(workpaper.WorkpaperError, match="无法作为 Excel 工作簿"):
+        workpaper.read(junk, chaoyang)
+    junk = SimpleUploadedFile("底稿.xlsx", b"x" * (workpaper.MAX_BYTES + 1))
+    with pytest.raises(workpaper.WorkpaperError, match="文件超过 5 MB"):
+        workpaper.read(junk, chaoyang)
+
+
+def test_the_upload_is_read_as_a_stream(chaoyang, monkeypatch):
+    """5 MB of workbook can unpack to far more: the file is read row by row (read-only),
+    never loaded whole, and its formulas as typed, never evaluated."""
+    import openpyxl
+
+    opened = []
+    load_workbook = openpyxl.load_workbook
+
+    def spy(*args, **kwargs):
+        opened.append(kwargs)
+        return load_workbook(*args, **kwargs)
+
+    monkeypatch.setattr(openpyxl, "load_workbook", spy)
+    workpaper.read(_upload(_book(chaoyang)), chaoyang)
+    assert opened == [{"read_only": True, "data_only": False}]
