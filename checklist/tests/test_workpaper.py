@@ -590,3 +590,26 @@ def test_the_upload_is_read_as_a_stream(chaoyang, monkeypatch):
     monkeypatch.setattr(openpyxl, "load_workbook", spy)
     workpaper.read(_upload(_book(chaoyang)), chaoyang)
     assert opened == [{"read_only": True, "data_only": False}]
+
+
+def test_the_sheet_says_whose_it_is_when_and_what_to_do(chaoyang):
+    import re
+
+    sheet = _book(chaoyang)["稽核工作底稿"]
+    assert sheet["A1"].value == "朝阳（004） 2023年度稽核 稽核工作底稿"
+    assert (sheet["A1"].font.b, sheet["A1"].font.sz) == (True, 14)
+    assert re.fullmatch(
+        r"下载于 \d{4}-\d\d-\d\d \d\d:\d\d。只填写“结果”至“不适用原因”各列；"
+        r"改好后在评分页“上传工作底稿”，核对后再写入系统。",
+        sheet["A2"].value,
+    )
+    assert sheet["A2"].font.color.rgb == "00666666"  # grey: a note, not the content
+    for cell in sheet[workpaper.HEADER_ROW]:
+        assert cell.font.b and cell.border.left.style == cell.border.bottom.style == "thin"
+        assert (cell.alignment.horizontal, cell.alignment.vertical) == ("center", "center")
+
+
+def test_a_standard_saved_without_a_result_has_an_empty_result_cell(chaoyang, manager):
+    save(chaoyang, "1-3", manager, result="", finding="先记下的问题")
+    row = _row(_book(audit_of("004"))["稽核工作底稿"], "1-3")
+    assert (row[3].value, row[5].value) == (None, "先记下的问题")
