@@ -71,15 +71,42 @@ def book_state(audit):
 def test_the_drop_down_the_points_rule_and_the_print_setup(chaoyang):
     sheet = _book(chaoyang)["稽核工作底稿"]
     validations = {str(dv.sqref): dv for dv in sheet.data_validations.dataValidation}
+    assert list(validations) == ["D5:D33", "E5:E33"]
+
+    def said(dv):
+        return (
+            dv.allow_blank,
+            dv.showErrorMessage,
+            dv.errorTitle,
+            dv.error,
+            dv.promptTitle,
+            dv.prompt,
+        )
+
     results = validations["D5:D33"]
     assert results.type == "list" and results.formula1 == '"符合,基本符合,不符合,不适用"'
-    assert "不适用须写原因" in results.prompt
+    assert said(results) == (
+        True,
+        True,
+        "结果",
+        "请从下拉列表中选择：符合、基本符合、不符合或不适用。",
+        "结果",
+        "符合得满分；基本符合、不符合须填得分和问题描述；不适用须写原因。",
+    )
     points = validations["E5:E33"]
     assert (points.type, points.operator, points.formula1, points.formula2) == (
         "decimal",
         "between",
         "0",
         "C5",
+    )
+    assert said(points) == (
+        True,
+        True,
+        "得分",
+        "得分须在 0 与该项满分之间，最多一位小数。",
+        "得分",
+        "0 至满分，最多一位小数；符合的不必填（按满分计）。",
     )
     assert sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.paperSize) == 9
     assert sheet.page_setup.fitToWidth == 1 and sheet.print_title_rows == "$4:$4"
@@ -613,3 +640,17 @@ def test_a_standard_saved_without_a_result_has_an_empty_result_cell(chaoyang, ma
     save(chaoyang, "1-3", manager, result="", finding="先记下的问题")
     row = _row(_book(audit_of("004"))["稽核工作底稿"], "1-3")
     assert (row[3].value, row[5].value) == (None, "先记下的问题")
+
+
+def test_one_standard_gets_its_drop_down_and_none_gets_none():
+    from openpyxl import Workbook
+
+    first = workpaper.FIRST_ROW
+    sheet = Workbook().active
+    workpaper._validations(sheet, first - 1)
+    assert sheet.data_validations.dataValidation == []
+    workpaper._validations(sheet, first)
+    assert [str(dv.sqref) for dv in sheet.data_validations.dataValidation] == [
+        f"D{first}",
+        f"E{first}",
+    ]
