@@ -62,6 +62,38 @@ def test_texts_and_keys_are_locked_and_the_answers_are_not(chaoyang):
     row = _row(sheet, "1-3")
     assert [cell.protection.locked for cell in row] == [True, True, True] + [False] * 5
     assert book_state(chaoyang) == "hidden"
+    # rows may be made taller and columns wider to read long texts, on a protected sheet
+    assert (sheet.protection.formatRows, sheet.protection.formatColumns) == (False, False)
+    assert sheet.freeze_panes == "D5"  # code, text and maximum stay in view
+
+
+def test_every_answer_is_written_and_every_cell_reads_whole(chaoyang, manager):
+    save(chaoyang, "1-4", manager, result=Result.NOT_APPLICABLE, not_applicable_reason="无此业务")
+    save(
+        chaoyang,
+        "1-5",
+        manager,
+        result=Result.NON_COMPLIANT,
+        points="2.5",
+        finding="未建台账",
+        rectification="建立台账",
+    )
+    book = _book(audit_of("004"))
+    sheet = book["稽核工作底稿"]
+    assert [cell.value for cell in _row(sheet, "1-4")[3:]] == [
+        "不适用",
+        None,
+        None,
+        None,
+        "无此业务",
+    ]
+    row = _row(sheet, "1-5")
+    assert [cell.value for cell in row[2:7]] == [10, "不符合", 2.5, "未建台账", "建立台账"]
+    assert (row[2].number_format, row[4].number_format) == ("0.0", "0.0")
+    for cell in row:
+        assert cell.border.left.style == "thin"
+        assert (cell.alignment.wrap_text, cell.alignment.vertical) == (True, "top")
+    assert book["底稿标识"]["A1"].value == "本表由系统生成，用于核对上传的工作底稿，请勿修改。"
 
 
 def book_state(audit):
