@@ -61,7 +61,7 @@ def test_texts_and_keys_are_locked_and_the_answers_are_not(chaoyang):
     assert sheet.protection.sheet
     row = _row(sheet, "1-3")
     assert [cell.protection.locked for cell in row] == [True, True, True] + [False] * 5
-    assert book_state(chaoyang) == "hidden"
+    assert book_state(chaoyang) == "hidden" and _book(chaoyang)["底稿标识"].protection.sheet
     # rows may be made taller and columns wider to read long texts, on a protected sheet
     assert (sheet.protection.formatRows, sheet.protection.formatColumns) == (False, False)
     assert sheet.freeze_panes == "D5"  # code, text and maximum stay in view
